@@ -1,0 +1,15 @@
+"""gdviz: see gradient descent. Entry point: page config and navigation only."""
+
+import streamlit as st
+
+st.set_page_config(
+    page_title="gdviz: see gradient descent",
+    page_icon="📉",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+page = st.navigation(
+    [st.Page("pages/descent.py", title="Gradient descent", icon="📉", default=True)]
+)
+page.run()

@@ -1,0 +1,38 @@
+"""gdviz: see gradient descent. A pure core (numpy, sympy, plotly) behind a Streamlit app."""
+
+from .analysis import stable_lr_limit
+from .descent import DEFAULT_TOL, STATUSES, Trajectory, descend
+from .field import sample_field
+from .figures import (
+    AnimatedFigure,
+    contour_figure,
+    curve_figure,
+    descent_figure,
+    loss_figure,
+    surface_figure,
+)
+from .objectives import DEFAULT_OBJECTIVE, OBJECTIVES, CriticalPoint, Objective, get_objective
+from .optimizers import OPTIMIZERS, OptimizerSpec, get_optimizer
+
+__all__ = [
+    "AnimatedFigure",
+    "contour_figure",
+    "curve_figure",
+    "descent_figure",
+    "loss_figure",
+    "sample_field",
+    "surface_figure",
+    "DEFAULT_OBJECTIVE",
+    "DEFAULT_TOL",
+    "OBJECTIVES",
+    "OPTIMIZERS",
+    "STATUSES",
+    "CriticalPoint",
+    "Objective",
+    "OptimizerSpec",
+    "Trajectory",
+    "descend",
+    "get_objective",
+    "get_optimizer",
+    "stable_lr_limit",
+]

@@ -1,0 +1,200 @@
+"""Descent: run an optimizer on an objective and say how the run ended."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import numpy as np
+
+from .analysis import describe, is_bouncing_without_progress
+from .objectives import Objective, get_objective
+from .optimizers import get_optimizer
+
+#: How a run can end.
+STATUSES = ("converged", "diverged", "oscillating", "max_epochs")
+
+DEFAULT_TOL = 1e-6
+#: A path this many domain widths away from the domain's centre has run away.
+ESCAPE_SPANS = 10.0
+#: Loss rising this many epochs in a row, each rise at least as big as the first, is a runaway.
+RUNAWAY_EPOCHS = 8
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """A finished run: every iterate, its loss and gradient, and how it ended.
+
+    ``points[0]`` is the start and ``points[k]`` the iterate after epoch k;
+    ``epoch`` is the last epoch run. ``status`` is one of :data:`STATUSES`;
+    ``reason`` says which test decided it and ``message`` says it in words.
+    """
+
+    objective: Objective
+    optimizer: str
+    lr: float
+    epochs: int
+    tol: float
+    points: np.ndarray
+    losses: np.ndarray
+    grads: np.ndarray
+    status: str
+    reason: str
+    message: str = ""
+    hyper: dict = field(default_factory=dict)
+
+    @property
+    def epoch(self) -> int:
+        """The epoch the run stopped at (0 if the start was already stationary)."""
+        return len(self.points) - 1
+
+    stopped_at = epoch
+
+    @property
+    def steps(self) -> np.ndarray:
+        """The update taken at each epoch, shape (epoch, dim)."""
+        return np.diff(self.points, axis=0)
+
+    @property
+    def grad_norms(self) -> np.ndarray:
+        return np.linalg.norm(self.grads, axis=-1)
+
+    @property
+    def final(self) -> np.ndarray:
+        return self.points[-1]
+
+    def __repr__(self) -> str:
+        return (
+            f"Trajectory({self.objective.slug!r}, {self.optimizer}, lr={self.lr:g}, "
+            f"status={self.status!r}, epoch={self.epoch}, final={self.final.tolist()})"
+        )
+
+
+def _check_start(objective: Objective, start) -> np.ndarray:
+    try:
+        x0 = np.asarray(start, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"start must be {objective.dim} number(s) for {objective.slug}, got {start!r}"
+        ) from None
+    if x0.shape != (objective.dim,):
+        raise ValueError(
+            f"start must have {objective.dim} coordinate(s) for {objective.slug} "
+            f"({', '.join(map(str, objective.variables))}), got {x0.size}"
+        )
+    if not np.all(np.isfinite(x0)):
+        raise ValueError(f"start must be finite numbers, got {x0.tolist()}")
+    return x0
+
+
+def _check_number(name: str, value, *, low: float, inclusive: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if value < low or (value == low and not inclusive):
+        bound = f">= {low:g}" if inclusive else f"> {low:g}"
+        raise ValueError(f"{name} must be {bound}, got {value!r}")
+    return float(value)
+
+
+def _escape_box(objective: Objective) -> tuple[np.ndarray, np.ndarray]:
+    bounds = np.array(objective.domain)
+    centre = bounds.mean(axis=1)
+    reach = ESCAPE_SPANS * np.maximum(bounds[:, 1] - bounds[:, 0], 1e-12)
+    return centre, reach
+
+
+def _is_runaway(losses: list[float]) -> bool:
+    if len(losses) <= RUNAWAY_EPOCHS:
+        return False
+    tail = losses[-RUNAWAY_EPOCHS - 1 :]
+    rises = [b - a for a, b in zip(tail, tail[1:], strict=False)]
+    return min(rises) > 0 and rises[-1] >= rises[0] and losses[-1] > losses[0]
+
+
+def descend(
+    objective: Objective | str,
+    start,
+    *,
+    lr: float,
+    epochs: int,
+    optimizer: str = "gd",
+    tol: float = DEFAULT_TOL,
+    **hyper,
+) -> Trajectory:
+    """Run ``optimizer`` on ``objective`` from ``start`` for up to ``epochs`` epochs.
+
+    Plain GD is x ← x − lr·∇f(x). The run stops early when the gradient norm
+    falls to ``tol`` or below ("converged"; ``tol=0`` disables the stop), or when
+    the iterate or loss overflows, leaves the domain far behind, or the loss keeps
+    rising faster and faster ("diverged"). A run that uses all its epochs is
+    "oscillating" if it bounces without getting anywhere, else "max_epochs".
+
+    >>> descend("parabola", 3.0, lr=0.5, epochs=10).status
+    'converged'
+    """
+    objective = get_objective(objective)
+    x = _check_start(objective, start)
+    lr = _check_number("lr", lr, low=0.0, inclusive=False)
+    tol = _check_number("tol", tol, low=0.0, inclusive=True)
+    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
+        raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
+    update = get_optimizer(optimizer, **hyper)
+
+    loss, grad = objective.value_and_grad(x)
+    if not (math.isfinite(loss) and np.all(np.isfinite(grad))):
+        raise ValueError(
+            f"{objective.slug} is not defined at the start {x.tolist()}: "
+            f"f = {loss}, gradient = {grad.tolist()}"
+        )
+    centre, reach = _escape_box(objective)
+    points, losses, grads = [x], [loss], [grad]
+    state = update.init(x)
+    status = reason = None
+    with np.errstate(all="ignore"):
+        for _ in range(int(epochs)):
+            if tol > 0 and math.sqrt(grad @ grad) <= tol:
+                status, reason = "converged", "gradient"
+                break
+            delta, state = update.step(grad, state, x, lr)
+            x = x + delta
+            loss, grad = objective.value_and_grad(x)
+            if not np.isfinite(x).all() or abs(loss) == math.inf:
+                status, reason = "diverged", "overflow"
+                break
+            if not (math.isfinite(loss) and np.isfinite(grad).all()):
+                status, reason = "diverged", "undefined"
+                break
+            points.append(x)
+            losses.append(loss)
+            grads.append(grad)
+            if (np.abs(x - centre) > reach).any():
+                status, reason = "diverged", "escaped"
+                break
+            if _is_runaway(losses):
+                status, reason = "diverged", "runaway"
+                break
+
+    points, losses, grads = np.array(points), np.array(losses), np.array(grads)
+    if status is None:
+        if np.linalg.norm(grads[-1]) <= tol:
+            status, reason = "converged", "gradient"
+        elif is_bouncing_without_progress(points):
+            status, reason = "oscillating", "bouncing"
+        else:
+            status, reason = "max_epochs", "epochs"
+    trajectory = Trajectory(
+        objective=objective,
+        optimizer=optimizer,
+        lr=lr,
+        epochs=int(epochs),
+        tol=tol,
+        points=points,
+        losses=losses,
+        grads=grads,
+        status=status,
+        reason=reason,
+        hyper=dict(hyper),
+    )
+    object.__setattr__(trajectory, "message", describe(trajectory))
+    return trajectory

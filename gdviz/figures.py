@@ -1,0 +1,682 @@
+"""Figures: pure functions from a Trajectory to a Plotly figure.
+
+Animated figures draw the static parts (curve or field, minima, the whole path
+faintly) once and put only the moving traces in frames. Frames are built as
+plain dicts and kept that way by :class:`AnimatedFigure`, because validating
+~200 frames through graph_objects costs ~0.4 s per build here.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+from functools import lru_cache
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from .analysis import fmt
+from .descent import Trajectory
+from .field import COLORSCALE, sample_field
+
+MAX_FRAMES = 200
+#: Most points a frame's trail carries (older ones thinned; the faint whole path stays).
+TRAIL_POINTS = 40
+TEMPLATE = "plotly_white"
+
+PATH = "#ff6b35"  # orange: the path, readable on Viridis and on white
+POINT = "#e63946"  # red: the current point
+ARROW = "#d62728"
+TANGENT = "#2a9d8f"
+CURVE = "#1d3557"
+MINIMUM = "#ffd166"
+
+
+class AnimatedFigure(go.Figure):
+    """A ``go.Figure`` whose frames (and template) stay plain, JSON-ready dicts.
+
+    ``to_dict()`` (what Streamlit and ``to_json`` call) adds them as they are;
+    reading ``.frames`` validates them once, for inspection and tests.
+    """
+
+    def __init__(self, data=None, layout=None, frames=(), plain_layout=None):
+        self._plain_frames = list(frames)
+        self._plain_layout = dict(plain_layout or {})
+        self._checked_frames = None
+        layout = dict(layout or {})
+        if "template" in self._plain_layout:
+            layout["template"] = {}  # a placeholder, so plotly skips applying its default
+        super().__init__(data=data, layout=layout)
+
+    @property
+    def frames(self):
+        if self._checked_frames is None:
+            self._checked_frames = go.Figure(frames=self._plain_frames).frames
+        return self._checked_frames
+
+    def to_dict(self):
+        out = super().to_dict()
+        out["layout"].update(copy.deepcopy(self._plain_layout))
+        out["frames"] = copy.deepcopy(self._plain_frames)
+        return out
+
+    def to_plotly_json(self):
+        return self.to_dict()
+
+    def __reduce__(self):
+        plain = super().to_dict()
+        return (
+            AnimatedFigure,
+            (plain["data"], plain["layout"], self._plain_frames, self._plain_layout),
+        )
+
+
+@lru_cache(maxsize=4)
+def _template(name: str) -> dict:
+    return pio.templates[name].to_plotly_json()
+
+
+def _round(value: float) -> float:
+    """Six significant digits: plenty for a screen, a third of the JSON."""
+    return float(f"{value:.6g}")
+
+
+def trail_epochs(shown: np.ndarray, limit: int = TRAIL_POINTS) -> np.ndarray:
+    """The frame epochs a trail passes through: all of them, or the recent half of
+    ``limit`` exactly plus the older ones thinned, so frames stay small."""
+    if len(shown) <= limit:
+        return shown
+    recent = limit // 2
+    older = shown[:-recent]
+    keep = older[np.round(np.linspace(0, len(older) - 1, limit - recent)).astype(int)]
+    return np.concatenate([keep, shown[-recent:]])
+
+
+def _typed(values, dtype="f4") -> dict:
+    """A numeric array in plotly.js's compact typed-array form."""
+    array = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    return {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+
+
+def _plain_template() -> dict:
+    """The template, added to the layout unvalidated (validating it costs ~25 ms)."""
+    return {"template": _template(TEMPLATE)}
+
+
+def frame_epochs(epoch: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
+    """Epochs shown as frames: all of 0..epoch, or ``max_frames`` evenly spread, ends kept."""
+    if epoch + 1 <= max_frames:
+        return np.arange(epoch + 1)
+    return np.unique(np.round(np.linspace(0, epoch, max_frames)).astype(int))
+
+
+def frame_duration(n_frames: int) -> int:
+    """Milliseconds per frame at 1× speed: a whole run plays in about 6 seconds."""
+    return int(np.clip(6000 / max(n_frames, 1), 30, 500))
+
+
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
+
+
+def animation_controls(epochs, duration: int) -> dict:
+    """Play/Pause buttons, a speed menu and an epoch slider, as layout entries."""
+
+    def play(ms):
+        return [
+            None,
+            {
+                "frame": {"duration": ms, "redraw": False},
+                "fromcurrent": True,
+                "transition": {"duration": 0},
+                "mode": "immediate",
+            },
+        ]
+
+    pause = [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]
+    buttons = {
+        "type": "buttons",
+        "direction": "left",
+        "showactive": False,
+        "x": 0.0,
+        "y": -0.08,
+        "xanchor": "left",
+        "yanchor": "top",
+        "pad": {"t": 0, "r": 6},
+        "buttons": [
+            {"label": "▶ Play", "method": "animate", "args": play(duration)},
+            {"label": "❚❚ Pause", "method": "animate", "args": pause},
+        ],
+    }
+    speeds = {
+        "type": "dropdown",
+        "direction": "up",
+        "showactive": True,
+        "active": SPEEDS.index(1.0),
+        "x": 0.2,
+        "y": -0.08,
+        "xanchor": "left",
+        "yanchor": "top",
+        "buttons": [
+            {"label": f"speed {s:g}×", "method": "animate", "args": play(int(duration / s))}
+            for s in SPEEDS
+        ],
+    }
+    slider = {
+        "active": 0,
+        "x": 0.38,
+        "len": 0.62,
+        "y": -0.04,
+        "yanchor": "top",
+        "pad": {"t": 0, "b": 0},
+        "currentvalue": {"prefix": "Epoch ", "font": {"size": 13}},
+        "transition": {"duration": 0},
+        "steps": [
+            {
+                "label": str(e),
+                "method": "animate",
+                "args": [
+                    [str(e)],
+                    {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"},
+                ],
+            }
+            for e in epochs
+        ],
+    }
+    return {"updatemenus": [buttons, speeds], "sliders": [slider]}
+
+
+def _clamp(values, lo, hi):
+    return np.clip(values, lo, hi)
+
+
+def _box(objective):
+    return np.array(objective.domain)
+
+
+# ---- 1-D ---------------------------------------------------------------------------
+
+
+def _curve_range(objective, xs, ys):
+    finite = ys[np.isfinite(ys)]
+    lo, hi = float(finite.min()), float(finite.max())
+    pad = 0.08 * (hi - lo or 1.0)
+    return lo - pad, hi + pad
+
+
+def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> AnimatedFigure:
+    """A 1-D run: the curve, the point, its trail, the tangent and the step −lr·f′(x).
+
+    Trace order: 0 curve, 1 minima, 2 whole path (faint), then the animated
+    3 trail, 4 tangent, 5 step arrow, 6 current point.
+    """
+    obj = traj.objective
+    if obj.dim != 1:
+        raise ValueError(f"curve_figure needs a 1-D run, {obj.slug} is {obj.dim}-D")
+    (x_lo, x_hi) = obj.domain[0]
+    xs = np.linspace(x_lo, x_hi, 400)
+    ys = obj.f(xs[:, None])
+    y_lo, y_hi = _curve_range(obj, xs, ys)
+    span = x_hi - x_lo
+    px = traj.points[:, 0]
+    py = traj.losses
+    # Far-off points are drawn at (or just past) the edge: fixed axes show the escape.
+    draw_x = _clamp(px, x_lo - span, x_hi + span)
+    draw_y = _clamp(py, y_lo - (y_hi - y_lo), y_hi + (y_hi - y_lo))
+    epochs = frame_epochs(traj.epoch, max_frames)
+    slopes = traj.grads[:, 0]
+
+    minima = [p for p in obj.critical_points]
+    data = [
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name=f"f(x) = {obj.formula}",
+            line={"color": CURVE, "width": 2.5},
+            hovertemplate="x = %{x:.4f}<br>f = %{y:.4f}<extra></extra>",
+        ),
+        go.Scatter(
+            x=[p.point[0] for p in minima],
+            y=[p.value for p in minima],
+            mode="markers",
+            name="known stationary points",
+            text=[p.kind for p in minima],
+            marker={
+                "symbol": "star",
+                "size": 13,
+                "color": MINIMUM,
+                "line": {"color": "#333", "width": 1},
+            },
+            hovertemplate="%{text}<br>x = %{x:.4f}<br>f = %{y:.4f}<extra></extra>",
+        ),
+        go.Scatter(
+            x=draw_x,
+            y=draw_y,
+            mode="lines",
+            name="whole path",
+            showlegend=False,
+            line={"color": PATH, "width": 1, "dash": "dot"},
+            opacity=0.35,
+            hoverinfo="skip",
+        ),
+    ]
+    frames = []
+    for e in epochs:
+        shown = trail_epochs(epochs[epochs <= e])
+        x, f, g = float(px[e]), float(py[e]), float(slopes[e])
+        cx = float(_clamp(x, x_lo, x_hi))
+        cy = float(_clamp(f, y_lo, y_hi))
+        off = cx != x or cy != f
+        half = 0.12 * span
+        tangent_x = [x - half, x + half]
+        tangent_y = [f - g * half, f + g * half]
+        step = -traj.lr * g
+        frames.append(
+            {
+                "name": str(int(e)),
+                "traces": [3, 4, 5, 6],
+                "data": [
+                    {"x": _typed(draw_x[shown]), "y": _typed(draw_y[shown])},
+                    {"x": [_round(v) for v in tangent_x], "y": [_round(v) for v in tangent_y]},
+                    {
+                        "x": [_round(cx), _round(_clamp(x + step, x_lo - span, x_hi + span))],
+                        "y": [_round(cy), _round(cy)],
+                    },
+                    {
+                        "x": [_round(cx)],
+                        "y": [_round(cy)],
+                        "text": [f"epoch {int(e)}" + (" (off the chart)" if off else "")],
+                        "customdata": [[_round(x), _round(f), _round(g), _round(step)]],
+                        "marker": {"symbol": "x" if off else "circle"},
+                    },
+                ],
+            }
+        )
+    first = frames[0]["data"]
+    data += [
+        go.Scatter(
+            x=draw_x[:1],
+            y=draw_y[:1],
+            mode="lines+markers",
+            name="path so far",
+            line={"color": PATH, "width": 2},
+            marker={"size": 6, "color": PATH},
+            hovertemplate="x = %{x:.4f}<br>f = %{y:.4f}<extra>path</extra>",
+        ),
+        go.Scatter(
+            x=first[1]["x"],
+            y=first[1]["y"],
+            mode="lines",
+            name="tangent (slope f′(x))",
+            line={"color": TANGENT, "width": 2, "dash": "dash"},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=first[2]["x"],
+            y=first[2]["y"],
+            mode="lines+markers",
+            name="step −lr·f′(x)",
+            line={"color": ARROW, "width": 3},
+            marker={"symbol": "arrow", "angleref": "previous", "size": [0, 14], "color": ARROW},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=first[3]["x"],
+            y=first[3]["y"],
+            mode="markers+text",
+            name="current point",
+            text=first[3]["text"],
+            textposition="top center",
+            customdata=first[3]["customdata"],
+            marker={"size": 14, "color": POINT, "line": {"color": "white", "width": 2}},
+            hovertemplate="x = %{customdata[0]:.6g}<br>f(x) = %{customdata[1]:.6g}"
+            "<br>f′(x) = %{customdata[2]:.6g}"
+            "<br>step −lr·f′(x) = %{customdata[3]:.6g}<extra></extra>",
+        ),
+    ]
+    layout = {
+        "height": 520,
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 110},
+        "xaxis": {"title": {"text": "x"}, "range": [x_lo, x_hi], "autorange": False},
+        "yaxis": {"title": {"text": "f(x)"}, "range": [y_lo, y_hi], "autorange": False},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        **animation_controls([int(e) for e in epochs], frame_duration(len(epochs))),
+    }
+    return AnimatedFigure(data, layout, frames, _plain_template())
+
+
+# ---- 2-D ---------------------------------------------------------------------------
+
+
+def _colourbar_trace(field) -> go.Scatter:
+    """An invisible trace that carries the colour bar of the raster field."""
+    lo, hi = field.shade_range
+    ticks = np.linspace(lo, hi, 6)
+    return go.Scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        showlegend=False,
+        hoverinfo="skip",
+        marker={
+            "colorscale": COLORSCALE,
+            "cmin": lo,
+            "cmax": hi,
+            "color": [lo],
+            "showscale": True,
+            "colorbar": {
+                "title": {"text": "f (log scale)" if field.log else "f"},
+                "tickvals": ticks,
+                "ticktext": [f"{v:.3g}" for v in field.unshade(ticks)],
+                "thickness": 14,
+            },
+        },
+    )
+
+
+def _arrow_2d(point, grad, lr, span):
+    """Tail and head of the −∇f arrow: the real step −lr·∇f, kept visible on screen."""
+    step = -lr * grad
+    size = float(np.linalg.norm(step))
+    if not np.isfinite(size) or size == 0:
+        return [point[0], point[0]], [point[1], point[1]]
+    length = np.clip(size, 0.04 * span, 0.25 * span)
+    head = point + step / size * length
+    return [float(point[0]), float(head[0])], [float(point[1]), float(head[1])]
+
+
+def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> AnimatedFigure:
+    """A 2-D run over its field: raster colours, iso-lines, minima, path, point, −∇f arrow.
+
+    Trace order: 0 iso-lines, 1 colour bar, 2 critical points, 3 whole path
+    (faint), then the animated 4 trail, 5 arrow, 6 current point.
+    """
+    obj = traj.objective
+    if obj.dim != 2:
+        raise ValueError(f"contour_figure needs a 2-D run, {obj.slug} is {obj.dim}-D")
+    field = sample_field(obj)
+    box = _box(obj)
+    spans = box[:, 1] - box[:, 0]
+    span = float(spans.max())
+    draw = np.clip(traj.points, box[:, 0] - spans, box[:, 1] + spans)
+    epochs = frame_epochs(traj.epoch, max_frames)
+    marks = obj.critical_points
+
+    data = [
+        go.Scatter(
+            x=field.iso_x,
+            y=field.iso_y,
+            mode="lines",
+            name="level sets",
+            showlegend=False,
+            line={"color": "rgba(255,255,255,0.35)", "width": 1},
+            hoverinfo="skip",
+        ),
+        _colourbar_trace(field),
+        go.Scatter(
+            x=[p.point[0] for p in marks],
+            y=[p.point[1] for p in marks],
+            mode="markers",
+            name="known stationary points",
+            text=[f"{p.kind}, f = {fmt(p.value)}" for p in marks],
+            marker={
+                "symbol": ["star" if p.is_minimum else "x-thin-open" for p in marks],
+                "size": [15 if p.is_minimum else 10 for p in marks],
+                "color": [MINIMUM if p.is_minimum else "white" for p in marks],
+                "line": {"color": "#222", "width": 1},
+            },
+            hovertemplate="%{text}<br>(%{x:.4f}, %{y:.4f})<extra></extra>",
+        ),
+        go.Scatter(
+            x=draw[:, 0],
+            y=draw[:, 1],
+            mode="lines",
+            name="whole path",
+            showlegend=False,
+            line={"color": "white", "width": 1, "dash": "dot"},
+            opacity=0.6,
+            hoverinfo="skip",
+        ),
+    ]
+    frames = []
+    for e in epochs:
+        shown = trail_epochs(epochs[epochs <= e])
+        p = traj.points[e]
+        c = np.clip(p, box[:, 0], box[:, 1])
+        off = bool(np.any(c != p))
+        ax, ay = _arrow_2d(c, traj.grads[e], traj.lr, span)
+        frames.append(
+            {
+                "name": str(int(e)),
+                "traces": [4, 5, 6],
+                "data": [
+                    {"x": _typed(draw[shown, 0]), "y": _typed(draw[shown, 1])},
+                    {"x": [_round(v) for v in ax], "y": [_round(v) for v in ay]},
+                    {
+                        "x": [_round(c[0])],
+                        "y": [_round(c[1])],
+                        "text": [f"epoch {int(e)}" + (" (off the chart)" if off else "")],
+                        "customdata": [
+                            [
+                                float(p[0]),
+                                float(p[1]),
+                                float(traj.losses[e]),
+                                float(traj.grads[e, 0]),
+                                float(traj.grads[e, 1]),
+                            ]
+                        ],
+                        "marker": {"symbol": "x" if off else "circle"},
+                    },
+                ],
+            }
+        )
+    first = frames[0]["data"]
+    data += [
+        go.Scatter(
+            x=draw[:1, 0],
+            y=draw[:1, 1],
+            mode="lines+markers",
+            name="path so far",
+            line={"color": PATH, "width": 2.5},
+            marker={"size": 5, "color": PATH},
+            hovertemplate="(%{x:.4f}, %{y:.4f})<extra>path</extra>",
+        ),
+        go.Scatter(
+            x=first[1]["x"],
+            y=first[1]["y"],
+            mode="lines+markers",
+            name="−∇f direction (step)",
+            line={"color": "white", "width": 3},
+            marker={"symbol": "arrow", "angleref": "previous", "size": [0, 15], "color": "white"},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=first[2]["x"],
+            y=first[2]["y"],
+            mode="markers+text",
+            name="current point",
+            text=first[2]["text"],
+            textposition="top right",
+            textfont={"color": "white"},
+            customdata=first[2]["customdata"],
+            marker={"size": 14, "color": POINT, "line": {"color": "white", "width": 2}},
+            hovertemplate="(x, y) = (%{customdata[0]:.6g}, %{customdata[1]:.6g})"
+            "<br>f = %{customdata[2]:.6g}<br>∇f = (%{customdata[3]:.4g}, %{customdata[4]:.4g})"
+            "<extra></extra>",
+        ),
+    ]
+    (x_lo, x_hi), (y_lo, y_hi) = obj.domain
+    layout = {
+        "height": 600,
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 110},
+        "xaxis": {
+            "title": {"text": "x"},
+            "range": [x_lo, x_hi],
+            "autorange": False,
+            "showgrid": False,
+            "zeroline": False,
+            "constrain": "domain",
+        },
+        "yaxis": {
+            "title": {"text": "y"},
+            "range": [y_lo, y_hi],
+            "autorange": False,
+            "showgrid": False,
+            "zeroline": False,
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "constrain": "domain",
+        },
+        "images": [
+            {
+                "source": field.png,
+                "xref": "x",
+                "yref": "y",
+                "x": x_lo,
+                "y": y_hi,
+                "sizex": x_hi - x_lo,
+                "sizey": y_hi - y_lo,
+                "sizing": "stretch",
+                "layer": "below",
+            }
+        ],
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        **animation_controls([int(e) for e in epochs], frame_duration(len(epochs))),
+    }
+    return AnimatedFigure(data, layout, frames, _plain_template())
+
+
+def descent_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> AnimatedFigure:
+    """The animated figure that suits the run: a curve for 1-D, a contour map for 2-D."""
+    builder = curve_figure if traj.objective.dim == 1 else contour_figure
+    return builder(traj, max_frames=max_frames)
+
+
+def surface_figure(traj: Trajectory, *, size: int = 70) -> go.Figure:
+    """A 3-D view of a 2-D run: the surface with the whole path lying on it."""
+    obj = traj.objective
+    if obj.dim != 2:
+        raise ValueError(f"surface_figure needs a 2-D run, {obj.slug} is {obj.dim}-D")
+    field = sample_field(obj)
+    step = max(1, len(field.xs) // size)
+    xs, ys = field.xs[::step], field.ys[::step]
+    height = field.shade(field.values[::step, ::step])
+    box = _box(obj)
+    inside = np.all((traj.points >= box[:, 0]) & (traj.points <= box[:, 1]), axis=1)
+    path = traj.points[inside]
+    lo, hi = field.shade_range
+    path_z = np.clip(field.shade(traj.losses[inside]), lo, hi)
+    z_title = "log₁₀(f − f_min + δ)" if field.log else "f(x, y)"
+    marks = obj.minima
+    data = [
+        go.Surface(
+            x=xs,
+            y=ys,
+            z=height,
+            colorscale=COLORSCALE,
+            opacity=0.9,
+            showscale=False,
+            name="f",
+            hovertemplate="x = %{x:.3f}<br>y = %{y:.3f}<extra></extra>",
+            contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}},
+        ),
+        go.Scatter3d(
+            x=path[:, 0],
+            y=path[:, 1],
+            z=path_z,
+            mode="lines+markers",
+            name="path",
+            line={"color": PATH, "width": 6},
+            marker={"size": 2.5, "color": PATH},
+        ),
+        go.Scatter3d(
+            x=path[-1:, 0],
+            y=path[-1:, 1],
+            z=path_z[-1:],
+            mode="markers",
+            name="last point",
+            marker={"size": 6, "color": POINT},
+        ),
+        go.Scatter3d(
+            x=[p.point[0] for p in marks],
+            y=[p.point[1] for p in marks],
+            z=np.clip(field.shade([p.value for p in marks]), lo, hi) if marks else [],
+            mode="markers",
+            name="minima",
+            marker={"size": 5, "color": MINIMUM, "symbol": "diamond", "line": {"color": "#222"}},
+        ),
+    ]
+    layout = {
+        "template": TEMPLATE,
+        "height": 600,
+        "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
+        "scene": {
+            "xaxis": {"title": {"text": "x"}, "range": list(obj.domain[0])},
+            "yaxis": {"title": {"text": "y"}, "range": list(obj.domain[1])},
+            "zaxis": {"title": {"text": z_title}},
+            "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.0}},
+        },
+        "legend": {"orientation": "h", "y": 1.0, "x": 0},
+    }
+    return go.Figure(data=data, layout=layout)
+
+
+def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None) -> go.Figure:
+    """Loss and gradient norm per epoch; log axes where the values span decades."""
+    epochs = np.arange(traj.epoch + 1)
+    losses = traj.losses
+    norms = traj.grad_norms
+    log_loss = bool(np.all(losses > 0) and losses.max() / losses.min() > 100)
+    positive = norms[norms > 0]
+    log_grad = bool(positive.size and positive.max() / positive.min() > 100)
+    data = [
+        go.Scatter(
+            x=epochs,
+            y=losses,
+            mode="lines",
+            name="loss f",
+            line={"color": CURVE, "width": 2.5},
+            hovertemplate="epoch %{x}<br>f = %{y:.6g}<extra></extra>",
+        ),
+        go.Scatter(
+            x=epochs,
+            y=np.where(norms > 0, norms, np.nan) if log_grad else norms,
+            mode="lines",
+            name="gradient size ‖∇f‖",
+            yaxis="y2",
+            line={"color": TANGENT, "width": 1.5, "dash": "dot"},
+            hovertemplate="epoch %{x}<br>‖∇f‖ = %{y:.4g}<extra></extra>",
+        ),
+    ]
+    shapes = []
+    if mark_epoch is not None:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": mark_epoch,
+                "x1": mark_epoch,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": POINT, "width": 1.5, "dash": "dash"},
+            }
+        )
+    layout = {
+        "template": TEMPLATE,
+        "height": 340,
+        "margin": {"l": 60, "r": 60, "t": 30, "b": 50},
+        "xaxis": {"title": {"text": "epoch"}},
+        "yaxis": {"title": {"text": "loss f"}, "type": "log" if log_loss else "linear"},
+        "yaxis2": {
+            "title": {"text": "‖∇f‖"},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "type": "log" if log_grad else "linear",
+        },
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        "shapes": shapes,
+    }
+    return go.Figure(data=data, layout=layout)

@@ -1,0 +1,343 @@
+"""Fixtures for gdviz's browser tests: a real Streamlit server and headless Debian Chromium.
+
+The tests drive ``app.py`` the way a person would (clicks, key presses) through Playwright's
+sync API. Browsers are never downloaded: Debian's ``/usr/bin/chromium`` is launched directly,
+so the pytest-playwright fixtures (which want a downloaded browser) are not used.
+
+Without ``/usr/bin/chromium`` the tests skip, except when ``CI`` is set: CI must run them.
+Screenshots and the server log go to ``tests/artifacts/`` (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+APP = REPO_ROOT / "app.py"
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 1600}
+HEALTH_TIMEOUT_S = 60.0
+
+APP_SEL = '[data-testid="stApp"]'
+BANNER_SEL = ".st-key-status_banner"
+CHART_SEL = '.st-key-descent_chart [data-testid="stPlotlyChart"] .js-plotly-plot'
+
+# Counts every switch of the app's script state to "running", so a test can tell that a
+# rerun it triggered has really started (and so ended), not just that the app is idle.
+_RUN_COUNTER_JS = """
+(() => {
+  window.__stRuns = 0;
+  const observer = new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.target.getAttribute('data-test-script-state') === 'running') window.__stRuns += 1;
+    }
+  });
+  observer.observe(document, {
+    subtree: true, attributes: true, attributeFilter: ['data-test-script-state'],
+  });
+})();
+"""
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "e2e: browser test against a live Streamlit server (needs Debian chromium)"
+    )
+
+
+def _unavailable(reason: str):
+    """Skip locally, fail under CI (where browser tests must really run)."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so browser tests may not be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+# --------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path: Path, n: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-n:])
+    except OSError:
+        return "<no log>"
+
+
+def start_streamlit(app: Path, cwd: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run app`` on a free loopback port; return (process, base URL)."""
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "w")  # noqa: SIM115 - closed with the process in stop_streamlit
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+    proc._gdviz_log = log  # type: ignore[attr-defined]
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + HEALTH_TIMEOUT_S
+    while True:
+        if proc.poll() is not None:
+            stop_streamlit(proc)
+            raise RuntimeError(
+                f"streamlit exited with {proc.returncode} before it was healthy:\n"
+                + _tail(log_path)
+            )
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return proc, base
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            stop_streamlit(proc)
+            raise RuntimeError(
+                f"streamlit not healthy after {HEALTH_TIMEOUT_S:.0f} s:\n" + _tail(log_path)
+            )
+        time.sleep(0.2)
+
+
+def stop_streamlit(proc: subprocess.Popen) -> None:
+    """Stop the server by its handle: terminate, then kill if it lingers."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+    log = getattr(proc, "_gdviz_log", None)
+    if log is not None:
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(artifacts):
+    """Base URL of a live ``streamlit run app.py`` started from the repo root."""
+    if not APP.exists():
+        pytest.fail(f"{APP} does not exist", pytrace=False)
+    try:
+        proc, base = start_streamlit(APP, REPO_ROOT, artifacts / "streamlit-e2e.log")
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield base
+    finally:
+        stop_streamlit(proc)
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's headless Chromium, launched through Playwright (never a downloaded browser).
+
+    Named so as not to collide with pytest-playwright's ``browser``/``page`` fixtures, which
+    would try to use a browser that Playwright downloads itself.
+    """
+    if not os.path.exists(CHROMIUM):
+        _unavailable(
+            f"Debian chromium not installed at {CHROMIUM}: apt-get install -y chromium"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        _unavailable(f"playwright is not installed: {exc}")
+    pw = sync_playwright().start()
+    try:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    except Exception:
+        pw.stop()
+        raise
+    try:
+        yield browser
+    finally:
+        browser.close()
+        pw.stop()
+
+
+@pytest.fixture
+def app_page(request, chromium_browser, streamlit_server, artifacts):
+    """A fresh browser context (so a fresh Streamlit session) with the app loaded and idle.
+
+    ``page.gdviz_errors`` collects uncaught page errors for assertions.
+    """
+    context = chromium_browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(_RUN_COUNTER_JS)
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.gdviz_errors = errors
+    pg.goto(streamlit_server, wait_until="domcontentloaded")
+    wait_loaded(pg)
+    try:
+        yield pg
+    finally:
+        failed = getattr(request.node, "rep_call", None)
+        if failed is not None and failed.failed:
+            try:
+                pg.screenshot(path=str(artifacts / f"failed_{request.node.name}.png"))
+            except Exception:  # noqa: BLE001 - best effort, never mask the real failure
+                pass
+        context.close()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def script_state(page) -> str | None:
+    return page.locator(APP_SEL).get_attribute("data-test-script-state")
+
+
+def run_count(page) -> int:
+    """How many times the app's script state has switched to "running" in this page."""
+    return page.evaluate("window.__stRuns || 0")
+
+
+def banner_text(page) -> str:
+    return page.locator(BANNER_SEL).inner_text().strip()
+
+
+def wait_loaded(page, timeout: float = 60_000) -> None:
+    """Wait for the first run: app idle with the banner and the chart in the page."""
+    page.wait_for_function(
+        """([app, banner, chart]) => {
+            const a = document.querySelector(app);
+            return a && a.getAttribute('data-test-script-state') === 'notRunning'
+                && document.querySelector(banner) && document.querySelector(chart);
+        }""",
+        arg=[APP_SEL, BANNER_SEL, CHART_SEL],
+        timeout=timeout,
+    )
+    wait_idle(page, timeout=timeout)
+
+
+def wait_idle(
+    page,
+    *,
+    runs_before: int | None = None,
+    text_before: str | None = None,
+    text_selector: str = BANNER_SEL,
+    timeout: float = 30_000,
+) -> None:
+    """Wait until the app's script is ``notRunning`` and no element is stale.
+
+    After triggering a rerun, pass what was true before it, so an app that is idle only
+    because the rerun has not started yet is not mistaken for one that has finished:
+
+    - ``runs_before=run_count(page)``: a switch to "running" must have been seen since, and
+    - ``text_before=banner_text(page)``: the text at ``text_selector`` must differ from it.
+
+    When both are given, either piece of evidence is enough (a very fast rerun can go
+    running -> notRunning inside one React render, so the switch may not reach the DOM).
+    """
+    page.wait_for_function(
+        """([app, runsBefore, textBefore, textSel]) => {
+            const a = document.querySelector(app);
+            if (!a || a.getAttribute('data-test-script-state') !== 'notRunning') return false;
+            if (document.querySelector('[data-stale="true"]')) return false;
+            const ran = runsBefore === null ? null : (window.__stRuns || 0) > runsBefore;
+            let changed = null;
+            if (textBefore !== null) {
+                const el = document.querySelector(textSel);
+                changed = !!el && el.innerText.trim() !== textBefore;
+            }
+            if (ran === null && changed === null) return true;
+            return ran === true || changed === true;
+        }""",
+        arg=[APP_SEL, runs_before, text_before, text_selector],
+        timeout=timeout,
+    )
+
+
+def chart(page):
+    return page.locator(CHART_SEL).first
+
+
+def chart_state(page) -> dict:
+    """Frame count, current slider step and whether the raster field image is in the SVG."""
+    return page.evaluate(
+        """(sel) => {
+            const gd = document.querySelector(sel);
+            if (!gd) return null;
+            const frames = (gd._transitionData && gd._transitionData._frames) || [];
+            const sliders = (gd._fullLayout && gd._fullLayout.sliders) || [];
+            return {
+                frames: frames.length,
+                active: sliders.length ? sliders[0].active : null,
+                images: gd.querySelectorAll('svg image').length,
+                layoutImages: ((gd.layout && gd.layout.images) || []).length,
+            };
+        }""",
+        CHART_SEL,
+    )
+
+
+def plot_area(page) -> dict:
+    """The plot area (inside the axes) in CSS pixels, relative to the graph div."""
+    return page.evaluate(
+        """(sel) => {
+            const s = document.querySelector(sel)._fullLayout._size;
+            return {x: s.l, y: s.t, width: s.w, height: s.h};
+        }""",
+        CHART_SEL,
+    )
+
+
+@pytest.fixture(scope="session")
+def ui():
+    """This module's helpers (``ui.wait_idle(page, ...)``), robust to pytest's import mode."""
+    return sys.modules[__name__]

@@ -1,0 +1,154 @@
+"""Browser tests: gdviz's page as a person sees it, in headless Chromium.
+
+Run: ``python -m pytest tests/e2e -q`` (skips without /usr/bin/chromium unless CI is set).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.e2e
+
+BANNER_STATUSES = ("Converged", "Diverged", "Oscillating", "Still descending")
+# A pixel of the contour field: strongly coloured (HSV saturation and value, 0-255 scale).
+# Viridis runs from saturated purple through teal and green to yellow; the page, the axes,
+# the grid and white or grey traces are all close to unsaturated.
+FIELD_MIN_SATURATION = 90
+FIELD_MIN_VALUE = 40
+FIELD_MIN_FRACTION = 0.30
+
+
+def poll(fn, timeout: float = 20.0, interval: float = 0.05):
+    """Call ``fn`` until it returns something truthy; return that, or the last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def click_play(page, ui) -> None:
+    ui.chart(page).locator("g.updatemenu-button", has_text="Play").first.click()
+
+
+def field_fraction(image: Image.Image) -> float:
+    """Fraction of the pixels of ``image`` that look like the contour field."""
+    hsv = image.convert("RGB").convert("HSV")
+    _, s, v = hsv.split()
+    s_data, v_data = s.tobytes(), v.tobytes()
+    strong = sum(
+        1
+        for sat, val in zip(s_data, v_data, strict=True)
+        if sat >= FIELD_MIN_SATURATION and val >= FIELD_MIN_VALUE
+    )
+    return strong / (hsv.width * hsv.height)
+
+
+def choose_option(page, key: str, pattern: re.Pattern) -> bool:
+    """Pick the first option of selectbox ``key`` whose label matches; False if none does."""
+    # Streamlit 1.67's selectbox is a react-aria ComboBox: an input plus an "Open" button.
+    page.locator(f'.st-key-{key} button[aria-haspopup="listbox"]').first.click()
+    options = page.get_by_role("option")
+    options.first.wait_for()
+    match = options.filter(has_text=pattern)
+    if match.count() == 0:
+        page.keyboard.press("Escape")
+        return False
+    match.first.click()
+    return True
+
+
+def test_home_page_loads(app_page, ui, artifacts):
+    page = app_page
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "Traceback" not in page.locator(ui.APP_SEL).inner_text()
+
+    banner = ui.banner_text(page)
+    assert banner.startswith(BANNER_STATUSES), banner
+
+    state = ui.chart_state(page)
+    assert state is not None, "no Plotly graph div in the descent_chart container"
+    assert state["frames"] > 1, state
+    assert state["active"] == 0, state
+
+    page.screenshot(path=str(artifacts / "home.png"))
+    assert page.gdviz_errors == [], page.gdviz_errors
+
+
+def test_play_advances_the_frame_slider(app_page, ui):
+    page = app_page
+    before = ui.chart_state(page)
+    assert before["frames"] > 1 and before["active"] == 0, before
+
+    click_play(page, ui)
+    after = poll(lambda: (s := ui.chart_state(page))["active"] > 0 and s, timeout=30)
+    assert after, f"slider still at step 0 after Play: {ui.chart_state(page)}"
+    assert 0 < after["active"] <= after["frames"] - 1, after
+
+
+def test_contour_field_stays_visible_while_animating(app_page, ui, artifacts):
+    page = app_page
+    runs, text = ui.run_count(page), ui.banner_text(page)
+    page.locator(".st-key-dimension").get_by_text("2-D", exact=True).click()
+    ui.wait_idle(page, runs_before=runs, text_before=text)
+
+    runs, text = ui.run_count(page), ui.banner_text(page)
+    if choose_option(page, "objective", re.compile("himmelblau", re.IGNORECASE)):
+        ui.wait_idle(page, runs_before=runs, text_before=text)
+
+    state = ui.chart_state(page)
+    assert state["layoutImages"] >= 1, f"2-D chart has no raster field in layout.images: {state}"
+    assert state["images"] >= 1, f"no <image> element in the chart's SVG: {state}"
+    last = state["frames"] - 1
+    assert last >= 5, f"too few frames to catch the animation in the middle: {state}"
+
+    box = ui.plot_area(page)
+    graph = ui.chart(page)
+    click_play(page, ui)
+    shots: list[tuple[int, float]] = []
+    deadline = time.monotonic() + 60
+    while len(shots) < 3 and time.monotonic() < deadline:
+        before = ui.chart_state(page)
+        if before["active"] is None or not 0 < before["active"] < last:
+            if before["active"] == last:
+                break
+            time.sleep(0.02)
+            continue
+        path = artifacts / f"contour_mid_{len(shots) + 1}.png"
+        graph.screenshot(path=str(path))
+        after = ui.chart_state(page)
+        if not 0 < after["active"] < last:
+            continue  # the animation ended while the picture was taken: it is not mid-way
+        assert after["images"] >= 1, f"the field's <image> left the DOM mid-animation: {after}"
+        plot = Image.open(path).crop(
+            (box["x"], box["y"], box["x"] + box["width"], box["y"] + box["height"])
+        )
+        fraction = field_fraction(plot)
+        shots.append((after["active"], fraction))
+        assert fraction > FIELD_MIN_FRACTION, (
+            f"only {fraction:.0%} of the plot area has the field's colours at frame "
+            f"{after['active']}/{last} (see {path})"
+        )
+    assert len(shots) == 3, f"caught the animation mid-way only {len(shots)} times: {shots}"
+
+
+def test_large_learning_rate_diverges(app_page, ui, artifacts):
+    page = app_page
+    banner = ui.banner_text(page)
+    assert not banner.startswith("Diverged"), banner
+
+    runs = ui.run_count(page)
+    page.locator('.st-key-lr input[type="range"]').focus()
+    page.keyboard.press("End")
+    ui.wait_idle(page, runs_before=runs, text_before=banner)
+
+    new_banner = ui.banner_text(page)
+    assert new_banner != banner
+    assert new_banner.startswith("Diverged"), new_banner
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(artifacts / "diverged.png"))
