@@ -104,10 +104,11 @@ def _escape_box(objective: Objective) -> tuple[np.ndarray, np.ndarray]:
     return centre, reach
 
 
-def _is_runaway(losses: list[float]) -> bool:
-    if len(losses) <= RUNAWAY_EPOCHS:
+def _is_runaway(losses, window: int = RUNAWAY_EPOCHS) -> bool:
+    """Loss rose in each of the last ``window`` epochs, the last rise at least the first."""
+    if window < 1 or len(losses) <= window:
         return False
-    tail = losses[-RUNAWAY_EPOCHS - 1 :]
+    tail = list(losses[-window - 1 :])
     rises = [b - a for a, b in zip(tail, tail[1:], strict=False)]
     return min(rises) > 0 and rises[-1] >= rises[0] and losses[-1] > losses[0]
 
@@ -179,6 +180,8 @@ def descend(
     if status is None:
         if np.linalg.norm(grads[-1]) <= tol:
             status, reason = "converged", "gradient"
+        elif len(losses) <= RUNAWAY_EPOCHS and _is_runaway(losses, len(losses) - 1):
+            status, reason = "diverged", "runaway"  # a short run that only got worse
         elif is_bouncing_without_progress(points):
             status, reason = "oscillating", "bouncing"
         else:

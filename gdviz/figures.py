@@ -566,6 +566,7 @@ def surface_figure(traj: Trajectory, *, size: int = 70) -> go.Figure:
     inside = np.all((traj.points >= box[:, 0]) & (traj.points <= box[:, 1]), axis=1)
     path = traj.points[inside]
     lo, hi = field.shade_range
+    lo = min(lo, float(field.shade(field.floor)))  # the grid may miss the exact minimum
     path_z = np.clip(field.shade(traj.losses[inside]), lo, hi)
     z_title = "log₁₀(f − f_min + δ)" if field.log else "f(x, y)"
     marks = obj.minima

@@ -188,9 +188,7 @@ def chromium_browser():
     would try to use a browser that Playwright downloads itself.
     """
     if not os.path.exists(CHROMIUM):
-        _unavailable(
-            f"Debian chromium not installed at {CHROMIUM}: apt-get install -y chromium"
-        )
+        _unavailable(f"Debian chromium not installed at {CHROMIUM}: apt-get install -y chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:

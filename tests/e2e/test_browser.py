@@ -50,8 +50,13 @@ def field_fraction(image: Image.Image) -> float:
 
 
 def choose_option(page, key: str, pattern: re.Pattern) -> bool:
-    """Pick the first option of selectbox ``key`` whose label matches; False if none does."""
+    """Pick the first option of selectbox ``key`` whose label matches.
+
+    Returns False, and triggers no rerun, when the selection already matches or no option does.
+    """
     # Streamlit 1.67's selectbox is a react-aria ComboBox: an input plus an "Open" button.
+    if pattern.search(page.locator(f'.st-key-{key} input[role="combobox"]').input_value()):
+        return False
     page.locator(f'.st-key-{key} button[aria-haspopup="listbox"]').first.click()
     options = page.get_by_role("option")
     options.first.wait_for()

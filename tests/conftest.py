@@ -1,0 +1,25 @@
+"""Shared test helpers."""
+
+import base64
+import json
+
+import numpy as np
+
+
+def decode_plotly(value):
+    """Plotly >= 6 encodes arrays as {"dtype", "bdata", "shape"}; give back a numpy array."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            shape = value["shape"]
+            shape = [int(s) for s in shape.split(",")] if isinstance(shape, str) else shape
+            array = array.reshape(shape)
+        return array
+    return np.asarray(value)
+
+
+def figure_json(fig_or_spec) -> dict:
+    """A figure (or Streamlit's spec string) as the plain dict the browser receives."""
+    if isinstance(fig_or_spec, str):
+        return json.loads(fig_or_spec)
+    return json.loads(fig_or_spec.to_json())

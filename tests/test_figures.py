@@ -1,0 +1,177 @@
+"""Figures: traces, frames, fixed ranges, the raster field and payload size."""
+
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from PIL import Image
+
+import gdviz
+from gdviz import OBJECTIVES, descend
+from gdviz.figures import MAX_FRAMES, TRAIL_POINTS, frame_epochs
+from tests.conftest import decode_plotly, figure_json
+
+
+def run(slug, **kwargs):
+    obj = OBJECTIVES[slug]
+    start = kwargs.pop("start", obj.start)
+    return descend(slug, start, **({"lr": obj.lr, "epochs": 1000, "tol": 0} | kwargs))
+
+
+def test_frame_sampling_keeps_first_and_last_and_caps_the_count():
+    assert list(frame_epochs(5)) == [0, 1, 2, 3, 4, 5]
+    many = frame_epochs(1000)
+    assert len(many) <= MAX_FRAMES and many[0] == 0 and many[-1] == 1000
+    assert np.all(np.diff(many) > 0)
+
+
+def test_curve_figure_has_curve_tangent_step_arrow_and_epoch_frames():
+    traj = run("parabola", start=(3.0,), lr=0.1, epochs=30)
+    fig = gdviz.curve_figure(traj)
+    assert isinstance(fig, go.Figure)
+    names = [t.name for t in fig.data]
+    assert any("tangent" in n for n in names) and any("step" in n for n in names)
+    assert len(fig.frames) == 31
+    assert [f.name for f in fig.frames] == [str(e) for e in range(31)]
+    # the tangent in frame k passes through (x_k, f(x_k)) with slope f'(x_k) = 2 x_k
+    for k in (0, 5, 30):
+        data = fig.frames[k].data
+        tx, ty = np.array(data[1].x), np.array(data[1].y)
+        slope = (ty[1] - ty[0]) / (tx[1] - tx[0])
+        assert slope == pytest.approx(2 * traj.points[k, 0], rel=1e-4, abs=1e-5)
+        # the step arrow runs from x_k to x_k - lr f'(x_k) = x_{k+1}
+        ax = np.array(data[2].x)
+        if k < 30:
+            assert ax[1] == pytest.approx(traj.points[k + 1, 0], rel=1e-4, abs=1e-5)
+
+
+def test_frames_carry_only_the_moving_traces():
+    for slug in ("parabola", "himmelblau"):
+        fig = gdviz.descent_figure(run(slug))
+        static = {i for i, t in enumerate(fig.data) if t.name in ("level sets", "whole path")}
+        for frame in fig.frames:
+            assert not static & set(frame.traces)
+            assert len(frame.data) == len(frame.traces) <= 4
+
+
+def test_slider_is_labelled_by_epoch_and_controls_exist():
+    traj = run("himmelblau", epochs=1000)
+    spec = figure_json(gdviz.descent_figure(traj))
+    steps = spec["layout"]["sliders"][0]["steps"]
+    assert steps[0]["label"] == "0" and steps[-1]["label"] == str(traj.epoch)
+    assert len(steps) == len(spec["frames"]) <= MAX_FRAMES
+    labels = [b["label"] for m in spec["layout"]["updatemenus"] for b in m["buttons"]]
+    assert any("Play" in b for b in labels) and any("Pause" in b for b in labels)
+    assert any("speed" in b for b in labels)
+    play = spec["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
+    assert play["frame"]["redraw"] is False  # the raster field survives redraw-free animation
+
+
+def test_contour_field_is_a_raster_image_under_fixed_axes():
+    obj = OBJECTIVES["goldstein_price"]
+    spec = figure_json(gdviz.descent_figure(run("goldstein_price")))
+    (image,) = spec["layout"]["images"]
+    assert image["layer"] == "below" and image["source"].startswith("data:image/png;base64,")
+    png = Image.open(io.BytesIO(base64.b64decode(image["source"].split(",", 1)[1])))
+    pixels = np.asarray(png.convert("RGB")).reshape(-1, 3)
+    assert len(np.unique(pixels, axis=0)) > 100  # a real colour field, not a flat fill
+    assert spec["layout"]["xaxis"]["range"] == list(obj.domain[0])
+    assert spec["layout"]["yaxis"]["range"] == list(obj.domain[1])
+    assert spec["layout"]["xaxis"]["autorange"] is False
+    assert not any(t["type"] in ("contour", "heatmap") for t in spec["data"])
+    colourbar = next(t for t in spec["data"] if t.get("marker", {}).get("showscale"))
+    assert "log" in colourbar["marker"]["colorbar"]["title"]["text"]
+
+
+def test_known_minima_are_marked():
+    spec = figure_json(gdviz.descent_figure(run("himmelblau")))
+    marks = next(t for t in spec["data"] if t.get("name") == "known stationary points")
+    xs = decode_plotly(marks["x"])
+    assert sum(1 for t in marks["text"] if "minimum" in t) == 4
+    assert 3.0 in list(xs)
+
+
+def test_diverging_path_is_drawn_at_the_edge_not_autoscaled():
+    traj = descend("parabola", 3.0, lr=1.5, epochs=100)
+    assert traj.status == "diverged"
+    fig = gdviz.descent_figure(traj)
+    spec = figure_json(fig)
+    lo, hi = OBJECTIVES["parabola"].domain[0]
+    assert spec["layout"]["xaxis"]["range"] == [lo, hi]
+    last = spec["frames"][-1]["data"][3]
+    assert lo <= last["x"][0] <= hi  # the marker sits on the edge ...
+    assert "off the chart" in last["text"][0]
+    assert abs(last["customdata"][0][0]) > hi  # ... and knows where it really is
+
+
+def test_two_hundred_frame_2d_figure_is_under_400_kb():
+    for slug in ("himmelblau", "rosenbrock", "goldstein_price", "rastrigin"):
+        traj = run(slug, epochs=1000)
+        fig = gdviz.descent_figure(traj)
+        size = len(fig.to_json())
+        assert len(fig.frames) == MAX_FRAMES
+        assert size < 400_000, (slug, size)
+
+
+def test_trail_follows_the_path_so_far():
+    traj = run("bowl", epochs=30)
+    spec = figure_json(gdviz.descent_figure(traj))
+    lengths = [len(decode_plotly(f["data"][0]["x"])) for f in spec["frames"]]
+    assert lengths == list(range(1, 32))
+    trail = spec["frames"][-1]["data"][0]
+    np.testing.assert_allclose(decode_plotly(trail["x"]), traj.points[:, 0], rtol=1e-6)
+
+
+def test_long_trails_are_thinned_but_end_at_the_current_point():
+    traj = run("bowl", epochs=150)
+    spec = figure_json(gdviz.descent_figure(traj))
+    last = spec["frames"][-1]["data"][0]
+    xs = decode_plotly(last["x"])
+    assert len(xs) == TRAIL_POINTS
+    assert xs[0] == pytest.approx(traj.points[0, 0], rel=1e-6)
+    np.testing.assert_allclose(xs[-5:], traj.points[-5:, 0], rtol=1e-6)
+
+
+def test_gradient_arrow_points_downhill():
+    traj = run("himmelblau", epochs=20)
+    fig = gdviz.descent_figure(traj)
+    for k in (0, 10):
+        arrow = fig.frames[k].data[1]
+        direction = np.array([arrow.x[1] - arrow.x[0], arrow.y[1] - arrow.y[0]])
+        assert direction @ traj.grads[k] < 0
+
+
+def test_surface_figure_puts_the_path_on_the_surface():
+    traj = run("bowl", epochs=50)
+    fig = gdviz.surface_figure(traj)
+    assert isinstance(fig.data[0], go.Surface)
+    path = fig.data[1]
+    np.testing.assert_allclose(np.array(path.z), traj.losses, rtol=1e-9)
+
+
+def test_loss_figure_uses_log_scale_when_values_span_decades():
+    fig = gdviz.loss_figure(run("bowl", epochs=100), mark_epoch=3)
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.type == "log"
+    assert fig.layout.shapes[0].x0 == 3
+    flat = gdviz.loss_figure(descend("saddle", (1.0, 0.1), lr=0.05, epochs=50))
+    assert flat.layout.yaxis.type == "linear"  # negative losses: no log axis
+
+
+def test_every_objective_builds_every_figure():
+    for slug, obj in OBJECTIVES.items():
+        traj = run(slug, epochs=50, tol=gdviz.DEFAULT_TOL)
+        spec = figure_json(gdviz.descent_figure(traj))
+        assert spec["frames"]
+        gdviz.loss_figure(traj)
+        if obj.dim == 2:
+            gdviz.surface_figure(traj)
+
+
+def test_animated_figure_round_trips_through_pickle():
+    import pickle
+
+    fig = gdviz.descent_figure(run("bowl", epochs=10))
+    copy = pickle.loads(pickle.dumps(fig))
+    assert copy.to_dict() == fig.to_dict()
