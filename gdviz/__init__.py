@@ -4,7 +4,7 @@ from .analysis import stable_lr_limit
 from .descent import DEFAULT_TOL, STATUSES, Trajectory, descend
 from .field import sample_field
 from .figures import (
-    AnimatedFigure,
+    LightFigure,
     contour_figure,
     curve_figure,
     descent_figure,
@@ -15,7 +15,7 @@ from .objectives import DEFAULT_OBJECTIVE, OBJECTIVES, CriticalPoint, Objective,
 from .optimizers import OPTIMIZERS, OptimizerSpec, get_optimizer
 
 __all__ = [
-    "AnimatedFigure",
+    "LightFigure",
     "contour_figure",
     "curve_figure",
     "descent_figure",

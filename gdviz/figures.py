@@ -2,7 +2,7 @@
 
 Animated figures draw the static parts (curve or field, minima, the whole path
 faintly) once and put only the moving traces in frames. Frames are built as
-plain dicts and kept that way by :class:`AnimatedFigure`, because validating
+plain dicts and kept that way by :class:`LightFigure`, because validating
 ~200 frames through graph_objects costs ~0.4 s per build here.
 """
 
@@ -33,8 +33,8 @@ CURVE = "#1d3557"
 MINIMUM = "#ffd166"
 
 
-class AnimatedFigure(go.Figure):
-    """A ``go.Figure`` whose frames (and template) stay plain, JSON-ready dicts.
+class LightFigure(go.Figure):
+    """A ``go.Figure`` whose frames and template stay plain, JSON-ready dicts.
 
     ``to_dict()`` (what Streamlit and ``to_json`` call) adds them as they are;
     reading ``.frames`` validates them once, for inspection and tests.
@@ -58,7 +58,8 @@ class AnimatedFigure(go.Figure):
     def to_dict(self):
         out = super().to_dict()
         out["layout"].update(copy.deepcopy(self._plain_layout))
-        out["frames"] = copy.deepcopy(self._plain_frames)
+        if self._plain_frames:
+            out["frames"] = copy.deepcopy(self._plain_frames)
         return out
 
     def to_plotly_json(self):
@@ -67,7 +68,7 @@ class AnimatedFigure(go.Figure):
     def __reduce__(self):
         plain = super().to_dict()
         return (
-            AnimatedFigure,
+            LightFigure,
             (plain["data"], plain["layout"], self._plain_frames, self._plain_layout),
         )
 
@@ -204,7 +205,7 @@ def _curve_range(objective, xs, ys):
     return lo - pad, hi + pad
 
 
-def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> AnimatedFigure:
+def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:
     """A 1-D run: the curve, the point, its trail, the tangent and the step −lr·f′(x).
 
     Trace order: 0 curve, 1 minima, 2 whole path (faint), then the animated
@@ -343,7 +344,7 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> AnimatedF
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         **animation_controls([int(e) for e in epochs], frame_duration(len(epochs))),
     }
-    return AnimatedFigure(data, layout, frames, _plain_template())
+    return LightFigure(data, layout, frames, _plain_template())
 
 
 # ---- 2-D ---------------------------------------------------------------------------
@@ -386,7 +387,7 @@ def _arrow_2d(point, grad, lr, span):
     return [float(point[0]), float(head[0])], [float(point[1]), float(head[1])]
 
 
-def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> AnimatedFigure:
+def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:
     """A 2-D run over its field: raster colours, iso-lines, minima, path, point, −∇f arrow.
 
     Trace order: 0 iso-lines, 1 colour bar, 2 critical points, 3 whole path
@@ -544,16 +545,16 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> Animate
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         **animation_controls([int(e) for e in epochs], frame_duration(len(epochs))),
     }
-    return AnimatedFigure(data, layout, frames, _plain_template())
+    return LightFigure(data, layout, frames, _plain_template())
 
 
-def descent_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> AnimatedFigure:
+def descent_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:
     """The animated figure that suits the run: a curve for 1-D, a contour map for 2-D."""
     builder = curve_figure if traj.objective.dim == 1 else contour_figure
     return builder(traj, max_frames=max_frames)
 
 
-def surface_figure(traj: Trajectory, *, size: int = 70) -> go.Figure:
+def surface_figure(traj: Trajectory, *, size: int = 70) -> LightFigure:
     """A 3-D view of a 2-D run: the surface with the whole path lying on it."""
     obj = traj.objective
     if obj.dim != 2:
@@ -609,7 +610,6 @@ def surface_figure(traj: Trajectory, *, size: int = 70) -> go.Figure:
         ),
     ]
     layout = {
-        "template": TEMPLATE,
         "height": 600,
         "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
         "scene": {
@@ -620,10 +620,10 @@ def surface_figure(traj: Trajectory, *, size: int = 70) -> go.Figure:
         },
         "legend": {"orientation": "h", "y": 1.0, "x": 0},
     }
-    return go.Figure(data=data, layout=layout)
+    return LightFigure(data, layout, (), _plain_template())
 
 
-def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None) -> go.Figure:
+def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None) -> LightFigure:
     """Loss and gradient norm per epoch; log axes where the values span decades."""
     epochs = np.arange(traj.epoch + 1)
     losses = traj.losses
@@ -665,7 +665,6 @@ def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None) -> go.Figure
             }
         )
     layout = {
-        "template": TEMPLATE,
         "height": 340,
         "margin": {"l": 60, "r": 60, "t": 30, "b": 50},
         "xaxis": {"title": {"text": "epoch"}},
@@ -680,4 +679,4 @@ def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None) -> go.Figure
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         "shapes": shapes,
     }
-    return go.Figure(data=data, layout=layout)
+    return LightFigure(data, layout, (), _plain_template())

@@ -65,6 +65,11 @@ def surface_chart(slug: str, start: tuple, lr: float, epochs: int, tol: float):
     return gdviz.surface_figure(run_descent(slug, start, lr, epochs, tol))
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def loss_chart(slug: str, start: tuple, lr: float, epochs: int, tol: float, mark: int):
+    return gdviz.loss_figure(run_descent(slug, start, lr, epochs, tol), mark_epoch=mark)
+
+
 # ---- state: set before the widgets that read it ---------------------------------------
 state = st.session_state
 if state.get("objective") not in OBJECTIVES:
@@ -165,15 +170,20 @@ with st.container(key="descent_chart"):
             "The red arrow is the step −η·f′(x): downhill, against the slope."
         )
     else:
-        contour_tab, surface_tab = st.tabs(["Contour map", "3-D surface"])
+        # Only the open tab runs: the 3-D surface is built when someone looks at it.
+        contour_tab, surface_tab = st.tabs(
+            ["Contour map", "3-D surface"], key="view", on_change="rerun"
+        )
         with contour_tab:
             st.plotly_chart(descent_chart(*args), key="descent_figure", theme=None, width="stretch")
             st.caption(
                 "Press ▶ Play. The white arrow points along −∇f, the steepest way "
                 "down; it crosses the level sets at right angles."
             )
-        with surface_tab:
-            st.plotly_chart(surface_chart(*args), key="surface_figure", theme=None, width="stretch")
+        if surface_tab.open:
+            surface_tab.plotly_chart(
+                surface_chart(*args), key="surface_figure", theme=None, width="stretch"
+            )
 
 st.subheader("Loss per epoch")
 if traj.epoch == 0:

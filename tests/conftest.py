@@ -23,3 +23,6 @@ def figure_json(fig_or_spec) -> dict:
     if isinstance(fig_or_spec, str):
         return json.loads(fig_or_spec)
     return json.loads(fig_or_spec.to_json())
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
