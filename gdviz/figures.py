@@ -9,7 +9,6 @@ plain dicts and kept that way by :class:`LightFigure`, because validating
 from __future__ import annotations
 
 import base64
-import copy
 from functools import lru_cache
 
 import numpy as np
@@ -56,10 +55,11 @@ class LightFigure(go.Figure):
         return self._checked_frames
 
     def to_dict(self):
+        """The figure as a dict; the plain parts are shared, not copied: treat as read-only."""
         out = super().to_dict()
-        out["layout"].update(copy.deepcopy(self._plain_layout))
+        out["layout"].update(self._plain_layout)
         if self._plain_frames:
-            out["frames"] = copy.deepcopy(self._plain_frames)
+            out["frames"] = list(self._plain_frames)
         return out
 
     def to_plotly_json(self):
@@ -118,10 +118,20 @@ def frame_duration(n_frames: int) -> int:
 
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
+CURVE_HEIGHT, CONTOUR_HEIGHT = 520, 620
+MARGIN = {"l": 60, "r": 20, "t": 40, "b": 120}
 
 
-def animation_controls(epochs, duration: int) -> dict:
-    """Play/Pause buttons, a speed menu and an epoch slider, as layout entries."""
+def _below(height: int, pixels: int = 66) -> float:
+    """Paper y that sits ``pixels`` under the plot area: clear of the x-axis title."""
+    return -pixels / (height - MARGIN["t"] - MARGIN["b"])
+
+
+def animation_controls(epochs, duration: int, below: float = -0.08) -> dict:
+    """Play/Pause buttons, a speed menu and an epoch slider, as layout entries.
+
+    ``below`` is the controls' height in paper units (negative: under the x axis).
+    """
 
     def play(ms):
         return [
@@ -140,7 +150,7 @@ def animation_controls(epochs, duration: int) -> dict:
         "direction": "left",
         "showactive": False,
         "x": 0.0,
-        "y": -0.08,
+        "y": below,
         "xanchor": "left",
         "yanchor": "top",
         "pad": {"t": 0, "r": 6},
@@ -155,7 +165,7 @@ def animation_controls(epochs, duration: int) -> dict:
         "showactive": True,
         "active": SPEEDS.index(1.0),
         "x": 0.2,
-        "y": -0.08,
+        "y": below,
         "xanchor": "left",
         "yanchor": "top",
         "buttons": [
@@ -167,7 +177,7 @@ def animation_controls(epochs, duration: int) -> dict:
         "active": 0,
         "x": 0.38,
         "len": 0.62,
-        "y": -0.04,
+        "y": below + 0.03,
         "yanchor": "top",
         "pad": {"t": 0, "b": 0},
         "currentvalue": {"prefix": "Epoch ", "font": {"size": 13}},
@@ -337,12 +347,14 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
         ),
     ]
     layout = {
-        "height": 520,
-        "margin": {"l": 60, "r": 20, "t": 40, "b": 110},
+        "height": CURVE_HEIGHT,
+        "margin": MARGIN,
         "xaxis": {"title": {"text": "x"}, "range": [x_lo, x_hi], "autorange": False},
         "yaxis": {"title": {"text": "f(x)"}, "range": [y_lo, y_hi], "autorange": False},
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        **animation_controls([int(e) for e in epochs], frame_duration(len(epochs))),
+        **animation_controls(
+            [int(e) for e in epochs], frame_duration(len(epochs)), _below(CURVE_HEIGHT)
+        ),
     }
     return LightFigure(data, layout, frames, _plain_template())
 
@@ -509,8 +521,8 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
     ]
     (x_lo, x_hi), (y_lo, y_hi) = obj.domain
     layout = {
-        "height": 600,
-        "margin": {"l": 60, "r": 20, "t": 40, "b": 110},
+        "height": CONTOUR_HEIGHT,
+        "margin": MARGIN,
         "xaxis": {
             "title": {"text": "x"},
             "range": [x_lo, x_hi],
@@ -542,8 +554,17 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
                 "layer": "below",
             }
         ],
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        **animation_controls([int(e) for e in epochs], frame_duration(len(epochs))),
+        "legend": {
+            "orientation": "h",
+            "y": 1.02,
+            "yanchor": "bottom",
+            "x": 0,
+            "bgcolor": "#3b3f5c",  # the white arrow and path need a dark key
+            "font": {"color": "white"},
+        },
+        **animation_controls(
+            [int(e) for e in epochs], frame_duration(len(epochs)), _below(CONTOUR_HEIGHT)
+        ),
     }
     return LightFigure(data, layout, frames, _plain_template())
 
@@ -623,6 +644,20 @@ def surface_figure(traj: Trajectory, *, size: int = 70) -> LightFigure:
     return LightFigure(data, layout, (), _plain_template())
 
 
+def _axis_scale(values, log: bool) -> dict:
+    """Linear, or log with a tick every decade or few: 1e-6, 1e-4 … not 0.1864928."""
+    if not log:
+        return {"type": "linear"}
+    decades = np.log10(values.max()) - np.log10(values.min())
+    return {
+        "type": "log",
+        "tickmode": "linear",
+        "tick0": 0,
+        "dtick": max(1, int(np.ceil(decades / 6))),
+        "exponentformat": "power",
+    }
+
+
 def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None) -> LightFigure:
     """Loss and gradient norm per epoch; log axes where the values span decades."""
     epochs = np.arange(traj.epoch + 1)
@@ -668,13 +703,13 @@ def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None) -> LightFigu
         "height": 340,
         "margin": {"l": 60, "r": 60, "t": 30, "b": 50},
         "xaxis": {"title": {"text": "epoch"}},
-        "yaxis": {"title": {"text": "loss f"}, "type": "log" if log_loss else "linear"},
+        "yaxis": {"title": {"text": "loss f"}, **_axis_scale(losses, log_loss)},
         "yaxis2": {
             "title": {"text": "‖∇f‖"},
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
-            "type": "log" if log_grad else "linear",
+            **_axis_scale(positive, log_grad),
         },
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         "shapes": shapes,

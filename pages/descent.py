@@ -105,7 +105,6 @@ with st.sidebar:
         on_change=_apply_objective_defaults,
         format_func=lambda s: f"{OBJECTIVES[s].name}: {OBJECTIVES[s].formula}",
     )
-    st.latex(f"f = {objective.latex}")
     st.select_slider(
         "Learning rate η (log scale)",
         options=sorted(set(LR_GRID) | {float(state.lr)}),
@@ -159,6 +158,8 @@ except ValueError as error:  # widgets keep inputs valid; this is the last guard
 # ---- page ------------------------------------------------------------------------------
 st.title("See gradient descent")
 st.markdown(f"**{objective.name}**: {objective.about}")
+variables = ", ".join(str(v) for v in objective.variables)
+st.latex(f"f({variables}) = {objective.latex}")
 with st.container(key="status_banner"):
     BANNER.get(traj.status, st.info)(traj.message)
 

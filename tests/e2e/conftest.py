@@ -10,6 +10,7 @@ Screenshots and the server log go to ``tests/artifacts/`` (gitignored).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -226,10 +227,9 @@ def app_page(request, chromium_browser, streamlit_server, artifacts):
     finally:
         failed = getattr(request.node, "rep_call", None)
         if failed is not None and failed.failed:
-            try:
+            # Best effort: a failing screenshot must never mask the test's own failure.
+            with contextlib.suppress(Exception):
                 pg.screenshot(path=str(artifacts / f"failed_{request.node.name}.png"))
-            except Exception:  # noqa: BLE001 - best effort, never mask the real failure
-                pass
         context.close()
 
 
