@@ -19,7 +19,8 @@ from .analysis import fmt
 from .descent import Trajectory
 from .field import COLORSCALE, sample_field
 
-MAX_FRAMES = 200
+#: Most frames an animation carries: the slider draws a step per frame, ~0.5 ms each.
+MAX_FRAMES = 100
 #: Most points a frame's trail carries (older ones thinned; the faint whole path stays).
 TRAIL_POINTS = 40
 TEMPLATE = "plotly_white"
@@ -29,6 +30,7 @@ POINT = "#e63946"  # red: the current point
 ARROW = "#d62728"
 TANGENT = "#2a9d8f"
 CURVE = "#1d3557"
+LOSS = "#457b9d"
 MINIMUM = "#ffd166"
 
 
@@ -205,6 +207,127 @@ def _box(objective):
     return np.array(objective.domain)
 
 
+# ---- the side panel: loss and gradient size per epoch ------------------------------
+
+MAIN_DOMAIN = [0.0, 0.6]
+SIDE_DOMAIN = [0.72, 1.0]
+SIDE_DOMAIN_2D = [0.8, 1.0]  # room for the colour bar in between
+
+
+def _panel(traj: Trajectory, side=SIDE_DOMAIN):
+    """Static traces, axes and a per-frame marker function for the side panel.
+
+    The panel shows loss (top) and ‖∇f‖ (bottom) per epoch, log-scaled where the
+    values span decades, with a marker that follows the animation.
+    """
+    k = np.arange(traj.epoch + 1)
+    losses, norms = traj.losses, traj.grad_norms
+    log_loss = bool(np.all(losses > 0) and losses.max() / losses.min() > 100)
+    positive = norms[norms > 0]
+    log_grad = bool(positive.size and positive.max() / positive.min() > 100)
+    shown_norms = np.where(norms > 0, norms, np.nan) if log_grad else norms
+    epoch_range = [0, max(traj.epoch, 1)]
+    static = [
+        go.Scatter(
+            x=k,
+            y=losses,
+            xaxis="x2",
+            yaxis="y2",
+            mode="lines",
+            name="loss f",
+            line={"color": CURVE, "width": 2},
+            hovertemplate="epoch %{x}<br>f = %{y:.6g}<extra></extra>",
+        ),
+        go.Scatter(
+            x=k,
+            y=shown_norms,
+            xaxis="x3",
+            yaxis="y3",
+            mode="lines",
+            name="‖∇f‖",
+            line={"color": TANGENT, "width": 2},
+            hovertemplate="epoch %{x}<br>‖∇f‖ = %{y:.4g}<extra></extra>",
+        ),
+    ]
+    axes = {
+        "xaxis2": {
+            "domain": SIDE_DOMAIN,
+            "anchor": "y2",
+            "range": epoch_range,
+            "showticklabels": False,
+            "matches": "x3",
+        },
+        "yaxis2": {
+            "domain": [0.56, 1.0],
+            "anchor": "x2",
+            "title": {"text": "loss f"},
+            **_axis_scale(losses, log_loss),
+        },
+        "xaxis3": {
+            "domain": SIDE_DOMAIN,
+            "anchor": "y3",
+            "range": epoch_range,
+            "title": {"text": "epoch"},
+        },
+        "yaxis3": {
+            "domain": [0.0, 0.44],
+            "anchor": "x3",
+            "title": {"text": "‖∇f‖"},
+            **_axis_scale(positive, log_grad),
+        },
+    }
+    marker = {"size": 9, "color": POINT, "line": {"color": "white", "width": 1}}
+
+    def markers(e: int) -> list[dict]:
+        return [
+            {"x": [int(e)], "y": [_round(losses[e])]},
+            {"x": [int(e)], "y": [_round(shown_norms[e])]},
+        ]
+
+    first = markers(0)
+    moving = [
+        go.Scatter(
+            x=first[0]["x"],
+            y=first[0]["y"],
+            xaxis="x2",
+            yaxis="y2",
+            mode="markers",
+            showlegend=False,
+            marker=marker,
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=first[1]["x"],
+            y=first[1]["y"],
+            xaxis="x3",
+            yaxis="y3",
+            mode="markers",
+            showlegend=False,
+            marker=marker,
+            hoverinfo="skip",
+        ),
+    ]
+    return static, axes, moving, markers
+
+
+def _assemble(static, moving, frame_data, epochs, layout, height) -> LightFigure:
+    """Static traces first, moving ones after; frames name their epoch and touch only
+    the moving traces."""
+    first_moving = len(static)
+    indices = list(range(first_moving, first_moving + len(moving)))
+    frames = [
+        {"name": str(int(e)), "traces": indices, "data": data}
+        for e, data in zip(epochs, frame_data, strict=True)
+    ]
+    layout = {
+        "height": height,
+        "margin": MARGIN,
+        **layout,
+        **animation_controls([int(e) for e in epochs], frame_duration(len(epochs)), _below(height)),
+    }
+    return LightFigure(static + moving, layout, frames, _plain_template())
+
+
 # ---- 1-D ---------------------------------------------------------------------------
 
 
@@ -218,8 +341,9 @@ def _curve_range(objective, xs, ys):
 def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:
     """A 1-D run: the curve, the point, its trail, the tangent and the step −lr·f′(x).
 
-    Trace order: 0 curve, 1 minima, 2 whole path (faint), then the animated
-    3 trail, 4 tangent, 5 step arrow, 6 current point.
+    Beside it, loss and ‖∇f‖ per epoch. Static traces: curve, known points, whole
+    path (faint), loss, ‖∇f‖; moving (in frames, in this order): trail, tangent,
+    step arrow, current point, loss marker, ‖∇f‖ marker.
     """
     obj = traj.objective
     if obj.dim != 1:
@@ -229,16 +353,15 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
     ys = obj.f(xs[:, None])
     y_lo, y_hi = _curve_range(obj, xs, ys)
     span = x_hi - x_lo
-    px = traj.points[:, 0]
-    py = traj.losses
+    px, py, slopes = traj.points[:, 0], traj.losses, traj.grads[:, 0]
     # Far-off points are drawn at (or just past) the edge: fixed axes show the escape.
     draw_x = _clamp(px, x_lo - span, x_hi + span)
     draw_y = _clamp(py, y_lo - (y_hi - y_lo), y_hi + (y_hi - y_lo))
     epochs = frame_epochs(traj.epoch, max_frames)
-    slopes = traj.grads[:, 0]
+    panel_static, panel_axes, panel_moving, panel_markers = _panel(traj)
 
-    minima = [p for p in obj.critical_points]
-    data = [
+    marks = obj.critical_points
+    static = [
         go.Scatter(
             x=xs,
             y=ys,
@@ -248,13 +371,13 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
             hovertemplate="x = %{x:.4f}<br>f = %{y:.4f}<extra></extra>",
         ),
         go.Scatter(
-            x=[p.point[0] for p in minima],
-            y=[p.value for p in minima],
+            x=[p.point[0] for p in marks],
+            y=[p.value for p in marks],
             mode="markers",
             name="known stationary points",
-            text=[p.kind for p in minima],
+            text=[p.kind for p in marks],
             marker={
-                "symbol": "star",
+                "symbol": ["star" if p.is_minimum else "diamond" for p in marks],
                 "size": 13,
                 "color": MINIMUM,
                 "line": {"color": "#333", "width": 1},
@@ -262,8 +385,8 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
             hovertemplate="%{text}<br>x = %{x:.4f}<br>f = %{y:.4f}<extra></extra>",
         ),
         go.Scatter(
-            x=draw_x,
-            y=draw_y,
+            x=draw_x.astype(np.float32),
+            y=draw_y.astype(np.float32),
             mode="lines",
             name="whole path",
             showlegend=False,
@@ -271,41 +394,39 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
             opacity=0.35,
             hoverinfo="skip",
         ),
+        *panel_static,
     ]
-    frames = []
+    frame_data = []
     for e in epochs:
         shown = trail_epochs(epochs[epochs <= e])
         x, f, g = float(px[e]), float(py[e]), float(slopes[e])
-        cx = float(_clamp(x, x_lo, x_hi))
-        cy = float(_clamp(f, y_lo, y_hi))
+        cx, cy = float(_clamp(x, x_lo, x_hi)), float(_clamp(f, y_lo, y_hi))
         off = cx != x or cy != f
         half = 0.12 * span
-        tangent_x = [x - half, x + half]
-        tangent_y = [f - g * half, f + g * half]
         step = -traj.lr * g
-        frames.append(
-            {
-                "name": str(int(e)),
-                "traces": [3, 4, 5, 6],
-                "data": [
-                    {"x": _typed(draw_x[shown]), "y": _typed(draw_y[shown])},
-                    {"x": [_round(v) for v in tangent_x], "y": [_round(v) for v in tangent_y]},
-                    {
-                        "x": [_round(cx), _round(_clamp(x + step, x_lo - span, x_hi + span))],
-                        "y": [_round(cy), _round(cy)],
-                    },
-                    {
-                        "x": [_round(cx)],
-                        "y": [_round(cy)],
-                        "text": [f"epoch {int(e)}" + (" (off the chart)" if off else "")],
-                        "customdata": [[_round(x), _round(f), _round(g), _round(step)]],
-                        "marker": {"symbol": "x" if off else "circle"},
-                    },
-                ],
-            }
+        frame_data.append(
+            [
+                {"x": _typed(draw_x[shown]), "y": _typed(draw_y[shown])},
+                {
+                    "x": [_round(x - half), _round(x + half)],
+                    "y": [_round(f - g * half), _round(f + g * half)],
+                },
+                {
+                    "x": [_round(cx), _round(_clamp(x + step, x_lo - span, x_hi + span))],
+                    "y": [_round(cy), _round(cy)],
+                },
+                {
+                    "x": [_round(cx)],
+                    "y": [_round(cy)],
+                    "text": [f"epoch {int(e)}" + (" (off the chart)" if off else "")],
+                    "customdata": [[_round(x), _round(f), _round(g), _round(step)]],
+                    "marker": {"symbol": "x" if off else "circle"},
+                },
+                *panel_markers(e),
+            ]
         )
-    first = frames[0]["data"]
-    data += [
+    first = frame_data[0]
+    moving = [
         go.Scatter(
             x=draw_x[:1],
             y=draw_y[:1],
@@ -345,18 +466,20 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
             "<br>f′(x) = %{customdata[2]:.6g}"
             "<br>step −lr·f′(x) = %{customdata[3]:.6g}<extra></extra>",
         ),
+        *panel_moving,
     ]
     layout = {
-        "height": CURVE_HEIGHT,
-        "margin": MARGIN,
-        "xaxis": {"title": {"text": "x"}, "range": [x_lo, x_hi], "autorange": False},
+        "xaxis": {
+            "domain": MAIN_DOMAIN,
+            "title": {"text": "x"},
+            "range": [x_lo, x_hi],
+            "autorange": False,
+        },
         "yaxis": {"title": {"text": "f(x)"}, "range": [y_lo, y_hi], "autorange": False},
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        **animation_controls(
-            [int(e) for e in epochs], frame_duration(len(epochs)), _below(CURVE_HEIGHT)
-        ),
+        **panel_axes,
     }
-    return LightFigure(data, layout, frames, _plain_template())
+    return _assemble(static, moving, frame_data, epochs, layout, CURVE_HEIGHT)
 
 
 # ---- 2-D ---------------------------------------------------------------------------
@@ -383,6 +506,8 @@ def _colourbar_trace(field) -> go.Scatter:
                 "tickvals": ticks,
                 "ticktext": [f"{v:.3g}" for v in field.unshade(ticks)],
                 "thickness": 14,
+                "x": MAIN_DOMAIN[1] + 0.005,
+                "xanchor": "left",
             },
         },
     )
@@ -402,8 +527,9 @@ def _arrow_2d(point, grad, lr, span):
 def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:
     """A 2-D run over its field: raster colours, iso-lines, minima, path, point, −∇f arrow.
 
-    Trace order: 0 iso-lines, 1 colour bar, 2 critical points, 3 whole path
-    (faint), then the animated 4 trail, 5 arrow, 6 current point.
+    Beside it, loss and ‖∇f‖ per epoch. Static traces: iso-lines, colour bar,
+    known points, whole path (faint), loss, ‖∇f‖; moving (in frames, in this order):
+    trail, arrow, current point, loss marker, ‖∇f‖ marker.
     """
     obj = traj.objective
     if obj.dim != 2:
@@ -414,9 +540,10 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
     span = float(spans.max())
     draw = np.clip(traj.points, box[:, 0] - spans, box[:, 1] + spans)
     epochs = frame_epochs(traj.epoch, max_frames)
+    panel_static, panel_axes, panel_moving, panel_markers = _panel(traj, SIDE_DOMAIN_2D)
     marks = obj.critical_points
 
-    data = [
+    static = [
         go.Scatter(
             x=field.iso_x,
             y=field.iso_y,
@@ -442,8 +569,8 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
             hovertemplate="%{text}<br>(%{x:.4f}, %{y:.4f})<extra></extra>",
         ),
         go.Scatter(
-            x=draw[:, 0],
-            y=draw[:, 1],
+            x=draw[:, 0].astype(np.float32),
+            y=draw[:, 1].astype(np.float32),
             mode="lines",
             name="whole path",
             showlegend=False,
@@ -451,41 +578,31 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
             opacity=0.6,
             hoverinfo="skip",
         ),
+        *panel_static,
     ]
-    frames = []
+    frame_data = []
     for e in epochs:
         shown = trail_epochs(epochs[epochs <= e])
         p = traj.points[e]
         c = np.clip(p, box[:, 0], box[:, 1])
         off = bool(np.any(c != p))
         ax, ay = _arrow_2d(c, traj.grads[e], traj.lr, span)
-        frames.append(
-            {
-                "name": str(int(e)),
-                "traces": [4, 5, 6],
-                "data": [
-                    {"x": _typed(draw[shown, 0]), "y": _typed(draw[shown, 1])},
-                    {"x": [_round(v) for v in ax], "y": [_round(v) for v in ay]},
-                    {
-                        "x": [_round(c[0])],
-                        "y": [_round(c[1])],
-                        "text": [f"epoch {int(e)}" + (" (off the chart)" if off else "")],
-                        "customdata": [
-                            [
-                                float(p[0]),
-                                float(p[1]),
-                                float(traj.losses[e]),
-                                float(traj.grads[e, 0]),
-                                float(traj.grads[e, 1]),
-                            ]
-                        ],
-                        "marker": {"symbol": "x" if off else "circle"},
-                    },
-                ],
-            }
+        frame_data.append(
+            [
+                {"x": _typed(draw[shown, 0]), "y": _typed(draw[shown, 1])},
+                {"x": [_round(v) for v in ax], "y": [_round(v) for v in ay]},
+                {
+                    "x": [_round(c[0])],
+                    "y": [_round(c[1])],
+                    "text": [f"epoch {int(e)}" + (" (off the chart)" if off else "")],
+                    "customdata": [[_round(v) for v in (*p, traj.losses[e], *traj.grads[e])]],
+                    "marker": {"symbol": "x" if off else "circle"},
+                },
+                *panel_markers(e),
+            ]
         )
-    first = frames[0]["data"]
-    data += [
+    first = frame_data[0]
+    moving = [
         go.Scatter(
             x=draw[:1, 0],
             y=draw[:1, 1],
@@ -518,12 +635,12 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
             "<br>f = %{customdata[2]:.6g}<br>∇f = (%{customdata[3]:.4g}, %{customdata[4]:.4g})"
             "<extra></extra>",
         ),
+        *panel_moving,
     ]
     (x_lo, x_hi), (y_lo, y_hi) = obj.domain
     layout = {
-        "height": CONTOUR_HEIGHT,
-        "margin": MARGIN,
         "xaxis": {
+            "domain": MAIN_DOMAIN,
             "title": {"text": "x"},
             "range": [x_lo, x_hi],
             "autorange": False,
@@ -562,11 +679,9 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
             "bgcolor": "#3b3f5c",  # the white arrow and path need a dark key
             "font": {"color": "white"},
         },
-        **animation_controls(
-            [int(e) for e in epochs], frame_duration(len(epochs)), _below(CONTOUR_HEIGHT)
-        ),
+        **panel_axes,
     }
-    return LightFigure(data, layout, frames, _plain_template())
+    return _assemble(static, moving, frame_data, epochs, layout, CONTOUR_HEIGHT)
 
 
 def descent_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:

@@ -186,7 +186,6 @@ with st.container(key="descent_chart"):
                 surface_chart(*args), key="surface_figure", theme=None, width="stretch"
             )
 
-st.subheader("Loss per epoch")
 if traj.epoch == 0:
     st.info("The run stopped at the start: there is nothing to inspect yet.")
     st.stop()
@@ -195,24 +194,30 @@ if traj.epoch > 1:
     inspect = st.slider("Inspect epoch", 0, traj.epoch - 1, key="inspect_epoch")
 else:
     inspect = 0
-st.plotly_chart(
-    gdviz.loss_figure(traj, mark_epoch=inspect), key="loss_figure", theme=None, width="stretch"
-)
 
-st.subheader("One step, with the numbers")
-st.latex(update_latex(traj, inspect))
-st.caption(
-    "The gradient points uphill, so we subtract it: a positive slope moves x left, "
-    "a negative slope moves it right, and η sets how far."
+# Only the open tab runs, so a rerun draws one chart, not three.
+step_tab, loss_tab, table_tab = st.tabs(
+    ["One step, with the numbers", "Loss and gradient size", "Every epoch"],
+    key="details",
+    on_change="rerun",
 )
-
-st.subheader("Every epoch")
-frame = pd.DataFrame(table(traj))
-st.dataframe(frame, key="epoch_table", hide_index=True, height=300)
-st.download_button(
-    "Download CSV",
-    frame.to_csv(index=False).encode(),
-    key="download_csv",
-    file_name=f"gdviz-{objective.slug}-lr{state.lr:g}.csv",
-    mime="text/csv",
-)
+if step_tab.open:
+    step_tab.latex(update_latex(traj, inspect))
+    step_tab.caption(
+        "The gradient points uphill, so we subtract it: a positive slope moves x left, "
+        "a negative slope moves it right, and η sets how far."
+    )
+if loss_tab.open:
+    loss_tab.plotly_chart(
+        loss_chart(*args, inspect), key="loss_figure", theme=None, width="stretch"
+    )
+if table_tab.open:
+    frame = pd.DataFrame(table(traj))
+    table_tab.dataframe(frame, key="epoch_table", hide_index=True, height=300)
+    table_tab.download_button(
+        "Download CSV",
+        frame.to_csv(index=False).encode(),
+        key="download_csv",
+        file_name=f"gdviz-{objective.slug}-lr{state.lr:g}.csv",
+        mime="text/csv",
+    )

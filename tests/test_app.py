@@ -50,6 +50,9 @@ def test_default_page_is_the_textbook_parabola(app):
     assert kind == "success" and text.startswith("Converged in")
     specs = chart_specs(app)
     assert len(specs[0]["frames"]) > 1  # the chart has frames
+    assert any(t.get("name") == "loss f" for t in specs[0]["data"])  # the loss panel
+    app.session_state["details"] = "Every epoch"
+    app.run()
     assert app.get("download_button")
 
 
@@ -123,6 +126,8 @@ def test_update_rule_shows_the_selected_epochs_numbers(app):
 
 
 def test_table_has_a_row_per_epoch(app):
+    app.session_state["details"] = "Every epoch"
+    app.run()
     table = app.dataframe[0].value
     assert list(table.columns[:4]) == ["epoch", "x", "f′(x)", "loss f"]
     kind, text = banner(app)
@@ -143,6 +148,14 @@ def test_garbage_in_session_state_falls_back_to_defaults():
     assert at.select_slider(key="lr").value == pytest.approx(0.1)
     assert banner(at) == ("info", banner(at)[1])
     assert banner(at)[1].startswith("Still descending after 50 epochs")
+
+
+def test_loss_tab_marks_the_inspected_epoch(app):
+    app.session_state["details"] = "Loss and gradient size"
+    app.slider(key="inspect_epoch").set_value(4).run()
+    loss = chart_specs(app)[-1]
+    assert loss["layout"]["shapes"][0]["x0"] == 4
+    assert loss["layout"]["yaxis"]["type"] in ("log", "linear")
 
 
 def test_a_rerun_with_the_same_settings_reuses_the_cache(app):
