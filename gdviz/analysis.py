@@ -79,10 +79,10 @@ def is_bouncing_without_progress(points: np.ndarray) -> bool:
 
 
 def fmt(value: float) -> str:
-    """A number for a message: 4 decimals in the everyday range, else scientific."""
+    """A number for a message: 4 decimals up to 1e5 (so 3e-9 reads 0.0000), else scientific."""
     if not math.isfinite(value):
         return str(value)
-    if value == 0 or 1e-4 <= abs(value) < 1e5:
+    if abs(value) < 1e5:
         text = f"{value:.4f}"
         return "0.0000" if text == "-0.0000" else text
     return f"{value:.3e}"
@@ -154,10 +154,12 @@ def _limit_clause(traj: Trajectory, reference: CriticalPoint | None) -> str:
         return ""
     word = _shape_word(traj.objective)
     if math.isclose(traj.lr, limit, rel_tol=1e-9):
-        return f"learning rate {traj.lr:g} is exactly this {word}'s stable limit {short(limit)}"
+        return (
+            f"learning rate {short(traj.lr)} is exactly this {word}'s stable limit {short(limit)}"
+        )
     if traj.lr > limit:
-        return f"learning rate {traj.lr:g} is above this {word}'s stable limit {short(limit)}"
-    return f"learning rate {traj.lr:g} is below this {word}'s stable limit {short(limit)}"
+        return f"learning rate {short(traj.lr)} is above this {word}'s stable limit {short(limit)}"
+    return f"learning rate {short(traj.lr)} is below this {word}'s stable limit {short(limit)}"
 
 
 def describe(traj: Trajectory) -> str:
@@ -213,7 +215,7 @@ def describe(traj: Trajectory) -> str:
     gnorm = float(np.linalg.norm(traj.grads[-1]))
     text = (
         f"Still descending after {_epochs(k)}: now at {position(obj, x)}, f = {fmt(f)}, "
-        f"gradient size {fmt(gnorm)} (tolerance {traj.tol:g})."
+        f"gradient size {gnorm:.3g} (tolerance {traj.tol:g})."
     )
     if factor is not None and 0 < factor < 1 and traj.tol > 0 and gnorm > traj.tol:
         more = math.ceil(math.log(traj.tol / gnorm) / math.log(factor))

@@ -235,7 +235,7 @@ def _panel(traj: Trajectory, side=SIDE_DOMAIN):
             yaxis="y2",
             mode="lines",
             name="loss f",
-            line={"color": CURVE, "width": 2},
+            line={"color": LOSS, "width": 2},
             hovertemplate="epoch %{x}<br>f = %{y:.6g}<extra></extra>",
         ),
         go.Scatter(
@@ -251,7 +251,7 @@ def _panel(traj: Trajectory, side=SIDE_DOMAIN):
     ]
     axes = {
         "xaxis2": {
-            "domain": SIDE_DOMAIN,
+            "domain": side,
             "anchor": "y2",
             "range": epoch_range,
             "showticklabels": False,
@@ -264,7 +264,7 @@ def _panel(traj: Trajectory, side=SIDE_DOMAIN):
             **_axis_scale(losses, log_loss),
         },
         "xaxis3": {
-            "domain": SIDE_DOMAIN,
+            "domain": side,
             "anchor": "y3",
             "range": epoch_range,
             "title": {"text": "epoch"},

@@ -139,3 +139,11 @@ def test_objectives_pickle_as_their_slug():
 
     obj = OBJECTIVES["rosenbrock"]
     assert pickle.loads(pickle.dumps(obj)) is obj
+
+
+def test_readme_lists_every_objective():
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    missing = [slug for slug in OBJECTIVES if f"`{slug}`" not in readme]
+    assert not missing, f"README does not list {missing}"
