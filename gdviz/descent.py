@@ -143,10 +143,12 @@ def descend(
     update = get_optimizer(optimizer, **hyper)
 
     loss, grad = objective.value_and_grad(x)
-    if not (math.isfinite(loss) and np.all(np.isfinite(grad))):
+    if not math.isfinite(loss):
+        raise ValueError(f"{objective.slug} is not defined at the start {x.tolist()} (f = {loss})")
+    if not np.all(np.isfinite(grad)):
         raise ValueError(
-            f"{objective.slug} is not defined at the start {x.tolist()}: "
-            f"f = {loss}, gradient = {grad.tolist()}"
+            f"the gradient of {objective.slug} is not defined at the start {x.tolist()} "
+            "(a kink, like |x| at 0): start somewhere else"
         )
     centre, reach = _escape_box(objective)
     points, losses, grads = [x], [loss], [grad]

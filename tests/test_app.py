@@ -162,3 +162,14 @@ def test_a_rerun_with_the_same_settings_reuses_the_cache(app):
     before = chart_specs(app)[0]
     app.run()
     assert chart_specs(app)[0] == before
+
+
+def test_a_start_on_the_minimum_stops_at_epoch_zero_cleanly(app):
+    app.radio(key="dimension").set_value("2-D").run()
+    app.selectbox(key="objective").set_value("bowl").run()
+    app.slider(key="x0").set_value(0.0)
+    app.slider(key="y0").set_value(0.0).run()
+    assert not app.exception
+    kind, text = banner(app)
+    assert kind == "success" and text.startswith("Converged at the start")
+    assert len(chart_specs(app)[0]["frames"]) == 1

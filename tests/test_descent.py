@@ -176,3 +176,28 @@ def test_bad_arguments_raise_value_error_naming_what_was_expected(kwargs, match)
 
 def test_statuses_are_the_documented_four():
     assert gdviz.STATUSES == ("converged", "diverged", "oscillating", "max_epochs")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    slug=st.sampled_from(sorted(OBJECTIVES)),
+    log_lr=st.floats(-4, 1),
+    where=st.lists(st.floats(0, 1), min_size=2, max_size=2),
+    epochs=st.integers(1, 300),
+    tol=st.sampled_from([0.0, 1e-8, 1e-6, 1e-2]),
+)
+def test_any_setting_the_app_allows_ends_with_a_status_and_finite_numbers(
+    slug, log_lr, where, epochs, tol
+):
+    obj = OBJECTIVES[slug]
+    start = [lo + w * (hi - lo) for w, (lo, hi) in zip(where, obj.domain, strict=False)]
+    traj = descend(slug, start, lr=10**log_lr, epochs=epochs, tol=tol)
+    assert traj.status in gdviz.STATUSES
+    assert 0 <= traj.epoch <= epochs
+    assert np.all(np.isfinite(traj.points)) and np.all(np.isfinite(traj.losses))
+    assert traj.message and "nan" not in traj.message.lower()
+
+
+def test_a_start_on_a_kink_is_refused_with_a_reason():
+    with pytest.raises(ValueError, match="gradient of ackley is not defined at the start"):
+        descend("ackley", (0.0, 0.0), lr=0.01, epochs=10)
