@@ -28,28 +28,23 @@ from __future__ import annotations
 
 import argparse
 import math
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1400, "height": 1600}
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.e2e.harness import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    start_streamlit,
+    stop_streamlit,
+)
+
 APP_SEL = '[data-testid="stApp"]'
 
 APPS = {
@@ -87,46 +82,6 @@ _PROBE_JS = """
   });
 })();
 """.replace("__APP_SEL__", APP_SEL)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_streamlit(app: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app)]
-    cmd += ["--server.headless", "true", "--server.address", "127.0.0.1"]
-    cmd += ["--server.port", str(port), "--server.fileWatcherType", "none"]
-    cmd += ["--browser.gatherUsageStats", "false"]
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{app} exited with {proc.returncode}; see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return proc, base
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    stop(proc)
-    raise RuntimeError(f"{app} not healthy after 60 s; see {log_path}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def open_app(browser, base: str, spec: dict):
@@ -195,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         bases = {}
         for name, spec in APPS.items():
-            procs[name], bases[name] = start_streamlit(spec["app"], logs / f"settle-{name}.log")
+            procs[name], bases[name] = start_streamlit(
+                spec["app"], REPO_ROOT, logs / f"settle-{name}.log"
+            )
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             pages = {name: open_app(browser, bases[name], APPS[name]) for name in APPS}
@@ -217,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
     finally:
         for proc in procs.values():
-            stop(proc)
+            stop_streamlit(proc)
 
     print(
         f"settle time after one slider key press ({args.pattern}, {args.runs} runs, "

@@ -221,92 +221,51 @@ def _panel(traj: Trajectory, side=SIDE_DOMAIN):
     values span decades, with a marker that follows the animation.
     """
     k = np.arange(traj.epoch + 1)
-    losses, norms = traj.losses, traj.grad_norms
-    log_loss = bool(np.all(losses > 0) and losses.max() / losses.min() > 100)
-    positive = norms[norms > 0]
-    log_grad = bool(positive.size and positive.max() / positive.min() > 100)
-    shown_norms = np.where(norms > 0, norms, np.nan) if log_grad else norms
-    epoch_range = [0, max(traj.epoch, 1)]
-    static = [
-        go.Scatter(
-            x=k,
-            y=losses,
-            xaxis="x2",
-            yaxis="y2",
-            mode="lines",
-            name="loss f",
-            line={"color": LOSS, "width": 2},
-            hovertemplate="epoch %{x}<br>f = %{y:.6g}<extra></extra>",
-        ),
-        go.Scatter(
-            x=k,
-            y=shown_norms,
-            xaxis="x3",
-            yaxis="y3",
-            mode="lines",
-            name="‖∇f‖",
-            line={"color": TANGENT, "width": 2},
-            hovertemplate="epoch %{x}<br>‖∇f‖ = %{y:.4g}<extra></extra>",
-        ),
-    ]
-    axes = {
-        "xaxis2": {
-            "domain": side,
-            "anchor": "y2",
-            "range": epoch_range,
-            "showticklabels": False,
-            "matches": "x3",
-        },
-        "yaxis2": {
-            "domain": [0.56, 1.0],
-            "anchor": "x2",
-            "title": {"text": "loss f"},
-            **_axis_scale(losses, log_loss),
-        },
-        "xaxis3": {
-            "domain": side,
-            "anchor": "y3",
-            "range": epoch_range,
-            "title": {"text": "epoch"},
-        },
-        "yaxis3": {
-            "domain": [0.0, 0.44],
-            "anchor": "x3",
-            "title": {"text": "‖∇f‖"},
-            **_axis_scale(positive, log_grad),
-        },
-    }
+    rows = []  # (values, x axis, y axis, y domain, title, colour, hover)
+    for values, n, domain, title, colour, hover in (
+        (traj.losses, 2, [0.56, 1.0], "loss f", LOSS, "f = %{y:.6g}"),
+        (traj.grad_norms, 3, [0.0, 0.44], "‖∇f‖", TANGENT, "‖∇f‖ = %{y:.4g}"),
+    ):
+        positive = values[values > 0]
+        # log when nothing is negative and the values span decades; an exact 0 leaves a gap
+        log = bool(np.all(values >= 0) and positive.size and positive.max() / positive.min() > 100)
+        values = np.where(values > 0, values, np.nan) if log else values
+        rows.append((values, n, domain, title, colour, hover, _axis_scale(positive, log)))
+
+    static, moving, axes = [], [], {}
     marker = {"size": 9, "color": POINT, "line": {"color": "white", "width": 1}}
+    for values, n, domain, title, colour, hover, scale in rows:
+        on_axes = {"xaxis": f"x{n}", "yaxis": f"y{n}"}
+        static.append(
+            go.Scatter(
+                x=k,
+                y=values,
+                mode="lines",
+                name=title,
+                line={"color": colour, "width": 2},
+                hovertemplate=f"epoch %{{x}}<br>{hover}<extra></extra>",
+                **on_axes,
+            )
+        )
+        moving.append(
+            go.Scatter(
+                x=[0],
+                y=[_round(values[0])],
+                mode="markers",
+                showlegend=False,
+                marker=marker,
+                hoverinfo="skip",
+                **on_axes,
+            )
+        )
+        axes[f"xaxis{n}"] = {"domain": side, "anchor": f"y{n}", "range": [0, max(traj.epoch, 1)]}
+        axes[f"yaxis{n}"] = {"domain": domain, "anchor": f"x{n}", "title": {"text": title}, **scale}
+    axes["xaxis2"] |= {"showticklabels": False, "matches": "x3"}
+    axes["xaxis3"]["title"] = {"text": "epoch"}
 
     def markers(e: int) -> list[dict]:
-        return [
-            {"x": [int(e)], "y": [_round(losses[e])]},
-            {"x": [int(e)], "y": [_round(shown_norms[e])]},
-        ]
+        return [{"x": [int(e)], "y": [_round(row[0][e])]} for row in rows]
 
-    first = markers(0)
-    moving = [
-        go.Scatter(
-            x=first[0]["x"],
-            y=first[0]["y"],
-            xaxis="x2",
-            yaxis="y2",
-            mode="markers",
-            showlegend=False,
-            marker=marker,
-            hoverinfo="skip",
-        ),
-        go.Scatter(
-            x=first[1]["x"],
-            y=first[1]["y"],
-            xaxis="x3",
-            yaxis="y3",
-            mode="markers",
-            showlegend=False,
-            marker=marker,
-            hoverinfo="skip",
-        ),
-    ]
     return static, axes, moving, markers
 
 

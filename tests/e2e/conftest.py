@@ -12,32 +12,22 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO_ROOT,
+    VIEWPORT,
+    start_streamlit,
+    stop_streamlit,
+)
+
 APP = REPO_ROOT / "app.py"
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1400, "height": 1600}
-HEALTH_TIMEOUT_S = 60.0
 
 APP_SEL = '[data-testid="stApp"]'
 BANNER_SEL = ".st-key-status_banner"
@@ -81,80 +71,6 @@ def pytest_runtest_makereport(item, call):
 
 
 # --------------------------------------------------------------------------- server
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _tail(path: Path, n: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-n:])
-    except OSError:
-        return "<no log>"
-
-
-def start_streamlit(app: Path, cwd: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run app`` on a free loopback port; return (process, base URL)."""
-    port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "w")  # noqa: SIM115 - closed with the process in stop_streamlit
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
-    proc._gdviz_log = log  # type: ignore[attr-defined]
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + HEALTH_TIMEOUT_S
-    while True:
-        if proc.poll() is not None:
-            stop_streamlit(proc)
-            raise RuntimeError(
-                f"streamlit exited with {proc.returncode} before it was healthy:\n"
-                + _tail(log_path)
-            )
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return proc, base
-        except (urllib.error.URLError, OSError):
-            pass
-        if time.monotonic() > deadline:
-            stop_streamlit(proc)
-            raise RuntimeError(
-                f"streamlit not healthy after {HEALTH_TIMEOUT_S:.0f} s:\n" + _tail(log_path)
-            )
-        time.sleep(0.2)
-
-
-def stop_streamlit(proc: subprocess.Popen) -> None:
-    """Stop the server by its handle: terminate, then kill if it lingers."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-    log = getattr(proc, "_gdviz_log", None)
-    if log is not None:
-        log.close()
 
 
 @pytest.fixture(scope="session")
