@@ -1,6 +1,6 @@
 """gdviz: see gradient descent. A pure core (numpy, sympy, plotly) behind a Streamlit app."""
 
-from .analysis import stable_lr_limit
+from .analysis import objective_lr_limit, stable_lr_limit
 from .descent import DEFAULT_TOL, STATUSES, Trajectory, descend
 from .field import sample_field
 from .figures import (
@@ -34,5 +34,6 @@ __all__ = [
     "descend",
     "get_objective",
     "get_optimizer",
+    "objective_lr_limit",
     "stable_lr_limit",
 ]

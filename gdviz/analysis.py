@@ -36,6 +36,15 @@ def stable_lr_limit(objective: Objective, point) -> float | None:
     return 2.0 / top if top > 0 else None
 
 
+def objective_lr_limit(objective: Objective) -> tuple[str, float] | None:
+    """(kind, limit): plain GD's stable limit at the global (else the first) minimum."""
+    reference = objective.global_minimum or next(iter(objective.minima), None)
+    if reference is None:
+        return None
+    limit = stable_lr_limit(objective, reference.point)
+    return None if limit is None else (reference.kind, limit)
+
+
 def nearest(points: tuple[CriticalPoint, ...], x) -> CriticalPoint | None:
     """The critical point among ``points`` closest to ``x``."""
     x = np.asarray(x, dtype=float)

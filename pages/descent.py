@@ -9,7 +9,7 @@ from gdviz.explain import table, update_latex
 
 DIMENSIONS = {"1-D": 1, "2-D": 2}
 DEFAULT_BY_DIM = {1: "parabola", 2: "himmelblau"}
-# Learning rates on a log grid: the 1-1.2-1.5-2-2.5-3-4-5-6-8 series over 1e-4 … 10.
+# Learning rates on a log grid, 13 per decade over 1e-4 … 10 (exact values: lr_exact).
 MANTISSAS = (1, 1.2, 1.5, 1.8, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)
 LR_GRID = tuple(float(f"{m}e{p}") for p in range(-4, 1) for m in MANTISSAS) + (10.0,)
 LR_MIN, LR_MAX = LR_GRID[0], LR_GRID[-1]
@@ -121,13 +121,9 @@ with st.sidebar:
         step=0.01,
         on_change=_on_lr_exact_change,
     )
-    reference = objective.global_minimum or (objective.minima or [None])[0]
-    if reference is not None:
-        limit = gdviz.stable_lr_limit(objective, reference.point)
-        if limit:
-            st.caption(
-                f"Stable limit near the {reference.kind}: η < {limit:.4g} (2 / λ_max of ∇²f)."
-            )
+    limit = gdviz.objective_lr_limit(objective)
+    if limit is not None:
+        st.caption(f"Stable limit near the {limit[0]}: η < {limit[1]:.4g} (2 / λ_max of ∇²f).")
     for name, var, (lo, hi) in zip(
         ("x0", "y0"), objective.variables, objective.domain, strict=False
     ):
