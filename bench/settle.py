@@ -5,8 +5,9 @@ Run from the repo root (needs Debian's /usr/bin/chromium and the project's venv)
     python bench/settle.py                  # 15 measured presses per app after 2 warm-ups
     python bench/settle.py --runs 30 --pattern walk
 
-It starts two Streamlit servers side by side, gdviz's ``app.py`` and ``bench/bare_app.py``
-(one slider and one line of text), opens each in headless Chromium, and for each measured
+It starts three Streamlit servers side by side: gdviz's ``app.py``; ``bench/bare_app.py``
+(one slider and one line of text); and ``bench/bare_chart_app.py`` (the same plus a
+2-point Plotly chart, to show what a chart remount alone costs), opens each in headless Chromium, and for each measured
 press focuses the slider (gdviz: ``lr``; bare: ``value``), presses an arrow key and times
 how long it takes until the app's script state is ``notRunning`` again AND the visible
 result has changed (gdviz: the status banner's text; bare: the "value is" line).
@@ -59,6 +60,13 @@ APPS = {
         "slider": '.st-key-value input[type="range"]',
         "result": '[data-testid="stMain"] [data-testid="stMarkdown"]',
         "ready": '[data-testid="stMain"] [data-testid="stMarkdown"]',
+    },
+    # The bare app plus a 2-point Plotly chart: Streamlit's own price for a chart remount.
+    "chart": {
+        "app": REPO_ROOT / "bench" / "bare_chart_app.py",
+        "slider": '.st-key-value input[type="range"]',
+        "result": '[data-testid="stMain"] [data-testid="stMarkdown"]',
+        "ready": '[data-testid="stPlotlyChart"] .js-plotly-plot',
     },
 }
 
@@ -194,8 +202,10 @@ def main(argv: list[str] | None = None) -> int:
             f"min {min(page_ms):.1f}  max {max(page_ms):.1f}"
             + (f"  ({misses[name]} timed out)" if misses[name] else "")
         )
-    if len(medians) == 2 and medians["bare"] > 0:
-        print(f"  ratio gdviz/bare (medians): {medians['gdviz'] / medians['bare']:.2f}")
+    if medians.get("bare"):
+        for name in ("gdviz", "chart"):
+            if name in medians:
+                print(f"  ratio {name}/bare (medians): {medians[name] / medians['bare']:.2f}")
     return 0
 
 
