@@ -8,8 +8,8 @@ Run from the repo root (needs Debian's /usr/bin/chromium and the project's venv)
 It starts three Streamlit servers side by side: gdviz's ``app.py``; ``bench/bare_app.py``
 (one slider and one line of text); and ``bench/bare_chart_app.py`` (the same plus a
 2-point Plotly chart, to show what a chart remount alone costs). It opens each in headless
-Chromium, and for each measured press focuses the slider (gdviz: ``lr``; bare: ``value``), presses an arrow key and times
-how long it takes until the app's script state is ``notRunning`` again AND the visible
+Chromium, and for each measured press focuses the slider (gdviz: ``lr``; the others:
+``value``), presses an arrow key and times how long it takes until the app's script state is ``notRunning`` again AND the visible
 result has changed (gdviz: the status banner's text; bare: the "value is" line).
 
 The time is taken inside the page (``performance.now()`` at the keydown event and when a
