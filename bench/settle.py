@@ -9,8 +9,9 @@ It starts three Streamlit servers side by side: gdviz's ``app.py``; ``bench/bare
 (one slider and one line of text); and ``bench/bare_chart_app.py`` (the same plus a
 2-point Plotly chart, to show what a chart remount alone costs). It opens each in headless
 Chromium, and for each measured press focuses the slider (gdviz: ``lr``; the others:
-``value``), presses an arrow key and times how long it takes until the app's script state is ``notRunning`` again AND the visible
-result has changed (gdviz: the status banner's text; bare: the "value is" line).
+``value``), presses an arrow key and times how long it takes until the app's script
+state is ``notRunning`` again AND the visible result has changed (gdviz: the status
+banner's text; the others: the "value is" line).
 
 The time is taken inside the page (``performance.now()`` at the keydown event and when a
 DOM mutation first makes both conditions true), so Playwright's round trips do not count;
