@@ -13,6 +13,7 @@ from .figures import (
 )
 from .objectives import DEFAULT_OBJECTIVE, OBJECTIVES, CriticalPoint, Objective, get_objective
 from .optimizers import OPTIMIZERS, OptimizerSpec, get_optimizer
+from .schedules import SCHEDULES, learning_rates
 
 __all__ = [
     "LightFigure",
@@ -26,6 +27,7 @@ __all__ = [
     "DEFAULT_TOL",
     "OBJECTIVES",
     "OPTIMIZERS",
+    "SCHEDULES",
     "STATUSES",
     "CriticalPoint",
     "Objective",
@@ -34,6 +36,7 @@ __all__ = [
     "descend",
     "get_objective",
     "get_optimizer",
+    "learning_rates",
     "objective_lr_limit",
     "stable_lr_limit",
 ]

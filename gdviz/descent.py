@@ -11,6 +11,7 @@ import numpy as np
 from .analysis import describe, is_bouncing_without_progress
 from .objectives import Objective, get_objective
 from .optimizers import get_optimizer
+from .schedules import learning_rates
 
 #: How a run can end.
 STATUSES = ("converged", "diverged", "oscillating", "max_epochs")
@@ -43,6 +44,8 @@ class Trajectory:
     reason: str
     message: str = ""
     hyper: dict = field(default_factory=dict)
+    lrs: np.ndarray = None  # the learning rate used at each epoch run
+    schedule: object = None
 
     @property
     def epoch(self) -> int:
@@ -121,6 +124,7 @@ def descend(
     epochs: int,
     optimizer: str = "gd",
     tol: float = DEFAULT_TOL,
+    schedule=None,
     **hyper,
 ) -> Trajectory:
     """Run ``optimizer`` on ``objective`` from ``start`` for up to ``epochs`` epochs.
@@ -141,6 +145,7 @@ def descend(
     if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
         raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
     update = get_optimizer(optimizer, **hyper)
+    rates = learning_rates(schedule, lr, int(epochs))
 
     loss, grad = objective.value_and_grad(x)
     if not math.isfinite(loss):
@@ -155,11 +160,11 @@ def descend(
     state = update.init(x)
     status = reason = None
     with np.errstate(all="ignore"):
-        for _ in range(int(epochs)):
+        for rate in rates:
             if tol > 0 and math.sqrt(grad @ grad) <= tol:
                 status, reason = "converged", "gradient"
                 break
-            delta, state = update.step(grad, state, x, lr)
+            delta, state = update.step(grad, state, x, rate)
             x = x + delta
             loss, grad = objective.value_and_grad(x)
             if not np.isfinite(x).all() or abs(loss) == math.inf:
@@ -200,6 +205,8 @@ def descend(
         status=status,
         reason=reason,
         hyper=dict(hyper),
+        lrs=rates[: len(points) - 1],
+        schedule=schedule,
     )
     object.__setattr__(trajectory, "message", describe(trajectory))
     return trajectory
