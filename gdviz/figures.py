@@ -297,30 +297,14 @@ def _curve_range(objective, xs, ys):
     return lo - pad, hi + pad
 
 
-def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:
-    """A 1-D run: the curve, the point, its trail, the tangent and the step −lr·f′(x).
-
-    Beside it, loss and ‖∇f‖ per epoch. Static traces: curve, known points, whole
-    path (faint), loss, ‖∇f‖; moving (in frames, in this order): trail, tangent,
-    step arrow, current point, loss marker, ‖∇f‖ marker.
-    """
-    obj = traj.objective
-    if obj.dim != 1:
-        raise ValueError(f"curve_figure needs a 1-D run, {obj.slug} is {obj.dim}-D")
+def _curve_backdrop(obj):
+    """The curve and its known points, the fixed axes, and the y range: drawn once."""
     (x_lo, x_hi) = obj.domain[0]
     xs = np.linspace(x_lo, x_hi, 400)
     ys = obj.f(xs[:, None])
     y_lo, y_hi = _curve_range(obj, xs, ys)
-    span = x_hi - x_lo
-    px, py, slopes = traj.points[:, 0], traj.losses, traj.grads[:, 0]
-    # Far-off points are drawn at (or just past) the edge: fixed axes show the escape.
-    draw_x = _clamp(px, x_lo - span, x_hi + span)
-    draw_y = _clamp(py, y_lo - (y_hi - y_lo), y_hi + (y_hi - y_lo))
-    epochs = frame_epochs(traj.epoch, max_frames)
-    panel_static, panel_axes, panel_moving, panel_markers = _panel(traj)
-
     marks = obj.critical_points
-    static = [
+    traces = [
         go.Scatter(
             x=xs,
             y=ys,
@@ -343,6 +327,40 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
             },
             hovertemplate="%{text}<br>x = %{x:.4f}<br>f = %{y:.4f}<extra></extra>",
         ),
+    ]
+    axes = {
+        "xaxis": {
+            "domain": MAIN_DOMAIN,
+            "title": {"text": "x"},
+            "range": [x_lo, x_hi],
+            "autorange": False,
+        },
+        "yaxis": {"title": {"text": "f(x)"}, "range": [y_lo, y_hi], "autorange": False},
+    }
+    return traces, axes, (y_lo, y_hi)
+
+
+def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:
+    """A 1-D run: the curve, the point, its trail, the tangent and the step −lr·f′(x).
+
+    Beside it, loss and ‖∇f‖ per epoch. Static traces: curve, known points, whole
+    path (faint), loss, ‖∇f‖; moving (in frames, in this order): trail, tangent,
+    step arrow, current point, loss marker, ‖∇f‖ marker.
+    """
+    obj = traj.objective
+    if obj.dim != 1:
+        raise ValueError(f"curve_figure needs a 1-D run, {obj.slug} is {obj.dim}-D")
+    backdrop, axes, (y_lo, y_hi) = _curve_backdrop(obj)
+    (x_lo, x_hi) = obj.domain[0]
+    span = x_hi - x_lo
+    px, py, slopes = traj.points[:, 0], traj.losses, traj.grads[:, 0]
+    # Far-off points are drawn at (or just past) the edge: fixed axes show the escape.
+    draw_x = _clamp(px, x_lo - span, x_hi + span)
+    draw_y = _clamp(py, y_lo - (y_hi - y_lo), y_hi + (y_hi - y_lo))
+    epochs = frame_epochs(traj.epoch, max_frames)
+    panel_static, panel_axes, panel_moving, panel_markers = _panel(traj)
+    static = [
+        *backdrop,
         go.Scatter(
             x=draw_x.astype(np.float32),
             y=draw_y.astype(np.float32),
@@ -428,13 +446,7 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
         *panel_moving,
     ]
     layout = {
-        "xaxis": {
-            "domain": MAIN_DOMAIN,
-            "title": {"text": "x"},
-            "range": [x_lo, x_hi],
-            "autorange": False,
-        },
-        "yaxis": {"title": {"text": "f(x)"}, "range": [y_lo, y_hi], "autorange": False},
+        **axes,
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         **panel_axes,
     }
@@ -483,26 +495,12 @@ def _arrow_2d(point, grad, lr, span):
     return [float(point[0]), float(head[0])], [float(point[1]), float(head[1])]
 
 
-def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:
-    """A 2-D run over its field: raster colours, iso-lines, minima, path, point, −∇f arrow.
-
-    Beside it, loss and ‖∇f‖ per epoch. Static traces: iso-lines, colour bar,
-    known points, whole path (faint), loss, ‖∇f‖; moving (in frames, in this order):
-    trail, arrow, current point, loss marker, ‖∇f‖ marker.
-    """
-    obj = traj.objective
-    if obj.dim != 2:
-        raise ValueError(f"contour_figure needs a 2-D run, {obj.slug} is {obj.dim}-D")
+def _field_backdrop(obj):
+    """Iso-lines, colour bar and known points as traces, the raster field and fixed
+    equal-aspect axes as layout: everything of a contour map that does not move."""
     field = sample_field(obj)
-    box = _box(obj)
-    spans = box[:, 1] - box[:, 0]
-    span = float(spans.max())
-    draw = np.clip(traj.points, box[:, 0] - spans, box[:, 1] + spans)
-    epochs = frame_epochs(traj.epoch, max_frames)
-    panel_static, panel_axes, panel_moving, panel_markers = _panel(traj, SIDE_DOMAIN_2D)
     marks = obj.critical_points
-
-    static = [
+    traces = [
         go.Scatter(
             x=field.iso_x,
             y=field.iso_y,
@@ -527,6 +525,64 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
             },
             hovertemplate="%{text}<br>(%{x:.4f}, %{y:.4f})<extra></extra>",
         ),
+    ]
+    (x_lo, x_hi), (y_lo, y_hi) = obj.domain
+    axes = {
+        "xaxis": {
+            "domain": MAIN_DOMAIN,
+            "title": {"text": "x"},
+            "range": [x_lo, x_hi],
+            "autorange": False,
+            "showgrid": False,
+            "zeroline": False,
+            "constrain": "domain",
+        },
+        "yaxis": {
+            "title": {"text": "y"},
+            "range": [y_lo, y_hi],
+            "autorange": False,
+            "showgrid": False,
+            "zeroline": False,
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "constrain": "domain",
+        },
+        "images": [
+            {
+                "source": field.png,
+                "xref": "x",
+                "yref": "y",
+                "x": x_lo,
+                "y": y_hi,
+                "sizex": x_hi - x_lo,
+                "sizey": y_hi - y_lo,
+                "sizing": "stretch",
+                "layer": "below",
+            }
+        ],
+    }
+    return traces, axes
+
+
+def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:
+    """A 2-D run over its field: raster colours, iso-lines, minima, path, point, −∇f arrow.
+
+    Beside it, loss and ‖∇f‖ per epoch. Static traces: iso-lines, colour bar,
+    known points, whole path (faint), loss, ‖∇f‖; moving (in frames, in this order):
+    trail, arrow, current point, loss marker, ‖∇f‖ marker.
+    """
+    obj = traj.objective
+    if obj.dim != 2:
+        raise ValueError(f"contour_figure needs a 2-D run, {obj.slug} is {obj.dim}-D")
+    box = _box(obj)
+    spans = box[:, 1] - box[:, 0]
+    span = float(spans.max())
+    draw = np.clip(traj.points, box[:, 0] - spans, box[:, 1] + spans)
+    epochs = frame_epochs(traj.epoch, max_frames)
+    panel_static, panel_axes, panel_moving, panel_markers = _panel(traj, SIDE_DOMAIN_2D)
+    backdrop, axes = _field_backdrop(obj)
+    static = [
+        *backdrop,
         go.Scatter(
             x=draw[:, 0].astype(np.float32),
             y=draw[:, 1].astype(np.float32),
@@ -596,40 +652,8 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
         ),
         *panel_moving,
     ]
-    (x_lo, x_hi), (y_lo, y_hi) = obj.domain
     layout = {
-        "xaxis": {
-            "domain": MAIN_DOMAIN,
-            "title": {"text": "x"},
-            "range": [x_lo, x_hi],
-            "autorange": False,
-            "showgrid": False,
-            "zeroline": False,
-            "constrain": "domain",
-        },
-        "yaxis": {
-            "title": {"text": "y"},
-            "range": [y_lo, y_hi],
-            "autorange": False,
-            "showgrid": False,
-            "zeroline": False,
-            "scaleanchor": "x",
-            "scaleratio": 1,
-            "constrain": "domain",
-        },
-        "images": [
-            {
-                "source": field.png,
-                "xref": "x",
-                "yref": "y",
-                "x": x_lo,
-                "y": y_hi,
-                "sizex": x_hi - x_lo,
-                "sizey": y_hi - y_lo,
-                "sizing": "stretch",
-                "layer": "below",
-            }
-        ],
+        **axes,
         "legend": {
             "orientation": "h",
             "y": 1.02,
@@ -649,9 +673,12 @@ def descent_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
     return builder(traj, max_frames=max_frames)
 
 
-def surface_figure(traj: Trajectory, *, size: int = 70) -> LightFigure:
-    """A 3-D view of a 2-D run: the surface with the whole path lying on it."""
-    obj = traj.objective
+def surface_figure(traj, labels=None, *, size: int = 70) -> LightFigure:
+    """A 3-D view of a 2-D run (or of several: pass a list) with the paths lying on it."""
+    from .race import PALETTE
+
+    runs = [traj] if isinstance(traj, Trajectory) else list(traj)
+    obj = runs[0].objective
     if obj.dim != 2:
         raise ValueError(f"surface_figure needs a 2-D run, {obj.slug} is {obj.dim}-D")
     field = sample_field(obj)
@@ -659,11 +686,8 @@ def surface_figure(traj: Trajectory, *, size: int = 70) -> LightFigure:
     xs, ys = field.xs[::step], field.ys[::step]
     height = field.shade(field.values[::step, ::step])
     box = _box(obj)
-    inside = np.all((traj.points >= box[:, 0]) & (traj.points <= box[:, 1]), axis=1)
-    path = traj.points[inside]
     lo, hi = field.shade_range
     lo = min(lo, float(field.shade(field.floor)))  # the grid may miss the exact minimum
-    path_z = np.clip(field.shade(traj.losses[inside]), lo, hi)
     z_title = "log₁₀(f − f_min + δ)" if field.log else "f(x, y)"
     marks = obj.minima
     data = [
@@ -679,23 +703,6 @@ def surface_figure(traj: Trajectory, *, size: int = 70) -> LightFigure:
             contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}},
         ),
         go.Scatter3d(
-            x=path[:, 0],
-            y=path[:, 1],
-            z=path_z,
-            mode="lines+markers",
-            name="path",
-            line={"color": PATH, "width": 6},
-            marker={"size": 2.5, "color": PATH},
-        ),
-        go.Scatter3d(
-            x=path[-1:, 0],
-            y=path[-1:, 1],
-            z=path_z[-1:],
-            mode="markers",
-            name="last point",
-            marker={"size": 6, "color": POINT},
-        ),
-        go.Scatter3d(
             x=[p.point[0] for p in marks],
             y=[p.point[1] for p in marks],
             z=np.clip(field.shade([p.value for p in marks]), lo, hi) if marks else [],
@@ -704,6 +711,25 @@ def surface_figure(traj: Trajectory, *, size: int = 70) -> LightFigure:
             marker={"size": 5, "color": MINIMUM, "symbol": "diamond", "line": {"color": "#222"}},
         ),
     ]
+    single = len(runs) == 1
+    for i, run in enumerate(runs):
+        colour = PATH if single else PALETTE[i % len(PALETTE)]
+        name = "path" if single else (labels[i] if labels else run.optimizer)
+        inside = np.all((run.points >= box[:, 0]) & (run.points <= box[:, 1]), axis=1)
+        path = run.points[inside]
+        path_z = np.clip(field.shade(run.losses[inside]), lo, hi)
+        data += [
+            go.Scatter3d(
+                x=path[:, 0], y=path[:, 1], z=path_z, mode="lines+markers", name=name,
+                legendgroup=name, line={"color": colour, "width": 6},
+                marker={"size": 2.5, "color": colour},
+            ),
+            go.Scatter3d(
+                x=path[-1:, 0], y=path[-1:, 1], z=path_z[-1:], mode="markers",
+                name="last point", legendgroup=name, showlegend=single,
+                marker={"size": 6, "color": POINT if single else colour},
+            ),
+        ]  # fmt: skip
     layout = {
         "height": 600,
         "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
@@ -714,6 +740,24 @@ def surface_figure(traj: Trajectory, *, size: int = 70) -> LightFigure:
             "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.0}},
         },
         "legend": {"orientation": "h", "y": 1.0, "x": 0},
+    }
+    return LightFigure(data, layout, (), _plain_template())
+
+
+def schedule_figure(rates) -> LightFigure:
+    """The learning rate per epoch, small: what a schedule does before it is used."""
+    rates = np.asarray(rates, dtype=float)
+    data = [
+        go.Scatter(
+            x=np.arange(len(rates)), y=rates, mode="lines", line={"color": LOSS, "width": 2},
+            hovertemplate="epoch %{x}<br>η = %{y:.4g}<extra></extra>", showlegend=False,
+        )
+    ]  # fmt: skip
+    layout = {
+        "height": 170,
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 35},
+        "xaxis": {"title": {"text": "epoch"}},
+        "yaxis": {"title": {"text": "η"}, "rangemode": "tozero"},
     }
     return LightFigure(data, layout, (), _plain_template())
 
@@ -789,3 +833,197 @@ def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None) -> LightFigu
         "shapes": shapes,
     }
     return LightFigure(data, layout, (), _plain_template())
+
+
+# ---- races --------------------------------------------------------------------------
+
+RACE_TRAIL = 24
+#: Races animate fewer frames: every frame carries every racer.
+RACE_FRAMES = 60
+
+
+def _unit_arrow(tail, vector, length):
+    """Tail and head of an arrow along ``vector`` with a fixed on-screen length."""
+    size = float(np.linalg.norm(vector))
+    if not np.isfinite(size) or size == 0:
+        return None
+    return tail, tail + vector / size * length
+
+
+def _segments(arrows) -> dict:
+    """Arrows as one NaN-separated polyline; heads get arrow markers, tails none."""
+    xs, ys, sizes = [], [], []
+    for arrow in arrows:
+        if arrow is None:
+            continue
+        (x0, y0), (x1, y1) = arrow
+        xs += [_round(x0), _round(x1), None]
+        ys += [_round(y0), _round(y1), None]
+        sizes += [0, 12, 0]
+    return {"x": xs, "y": ys, "marker": {"size": sizes}}
+
+
+def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES) -> LightFigure:
+    """Several runs on one objective, animated together, one colour per run.
+
+    Each run shows its trail and current point and the step it actually took; shared
+    traces show every run's −∇f direction (white) and, where the method has one, its
+    velocity or first moment (dotted). Beside it, every run's loss per epoch.
+    """
+    from .race import PALETTE, velocities
+
+    runs = list(trajectories)
+    if not runs:
+        raise ValueError("race_figure needs at least one trajectory")
+    obj = runs[0].objective
+    labels = list(labels) if labels else [r.optimizer for r in runs]
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(runs))]
+    epochs = frame_epochs(max(r.epoch for r in runs), max_frames)
+    if obj.dim == 1:
+        backdrop, axes, (y_lo, y_hi) = _curve_backdrop(obj)
+        lo, hi = np.array([obj.domain[0][0], y_lo]), np.array([obj.domain[0][1], y_hi])
+        height = CURVE_HEIGHT
+        side = SIDE_DOMAIN
+    else:
+        backdrop, axes = _field_backdrop(obj)
+        lo, hi = np.array(obj.domain)[:, 0], np.array(obj.domain)[:, 1]
+        height = CONTOUR_HEIGHT
+        side = SIDE_DOMAIN_2D
+    spans = hi - lo
+    x_span = float(spans[0]) if obj.dim == 1 else float(spans.max())
+
+    def screen(run):
+        """Plot coordinates of every iterate: (x, f) on a curve, (x, y) on a map."""
+        raw = np.column_stack([run.points[:, 0], run.losses]) if obj.dim == 1 else run.points
+        return np.clip(raw, lo - spans, hi + spans)
+
+    def along(vector):
+        """A vector in parameter space as a plot direction (horizontal on a curve)."""
+        return np.array([vector[0], 0.0]) if obj.dim == 1 else np.asarray(vector, dtype=float)
+
+    drawn = [screen(r) for r in runs]
+    moments = [velocities(r) for r in runs]
+    positive = all(np.all(r.losses > 0) for r in runs)
+    all_losses = np.concatenate([r.losses for r in runs])
+    log_loss = bool(positive and all_losses.max() / all_losses.min() > 100)
+
+    static = [*backdrop]
+    for path, colour in zip(drawn, colours, strict=True):
+        static.append(
+            go.Scatter(
+                x=path[:, 0].astype(np.float32),
+                y=path[:, 1].astype(np.float32),
+                mode="lines",
+                showlegend=False,
+                hoverinfo="skip",
+                opacity=0.45,
+                line={"color": colour, "width": 1, "dash": "dot"},
+            )
+        )
+    for run, colour, label in zip(runs, colours, labels, strict=True):
+        static.append(
+            go.Scatter(
+                x=np.arange(run.epoch + 1),
+                y=run.losses,
+                xaxis="x2",
+                yaxis="y2",
+                mode="lines",
+                showlegend=False,
+                line={"color": colour, "width": 2},
+                hovertemplate=f"{label}<br>epoch %{{x}}<br>f = %{{y:.6g}}<extra></extra>",
+            )
+        )
+
+    offset = 0.03 * (hi[1] - lo[1]) if obj.dim == 1 else 0.0
+    frame_data = []
+    for e in epochs:
+        data, grad_arrows, moment_arrows, marks_x, marks_y = [], [], [], [], []
+        for run, path, moment in zip(runs, drawn, moments, strict=True):
+            k = min(int(e), run.epoch)
+            seen = np.unique(np.minimum(epochs[epochs <= e], k))
+            trail = trail_epochs(seen, RACE_TRAIL)
+            sizes = [4] * (len(trail) - 1) + [12]
+            data.append(
+                {
+                    "x": _typed(path[trail, 0]), "y": _typed(path[trail, 1]),
+                    "marker": {"size": sizes},
+                }
+            )  # fmt: skip
+            tail = path[k]
+            step = None
+            if k < run.epoch:
+                step_vec = along(run.points[k + 1] - run.points[k])
+                size = np.clip(np.linalg.norm(step_vec), 0.03 * x_span, 0.2 * x_span)
+                step = _unit_arrow(tail, step_vec, size)
+            data.append(_segments([step]))
+            grad_arrows.append(_unit_arrow(tail + [0, offset], -along(run.grads[k]), 0.08 * x_span))
+            if moment is not None and 0 < k <= len(moment):
+                moment_arrows.append(
+                    _unit_arrow(tail - [0, offset], -along(moment[k - 1]), 0.12 * x_span)
+                )
+            marks_x.append(k)
+            marks_y.append(_round(run.losses[k]))
+        data.append(_segments(grad_arrows))
+        data.append(_segments(moment_arrows))
+        data.append({"x": marks_x, "y": marks_y})
+        frame_data.append(data)
+
+    first = frame_data[0]
+    moving = []
+    for i, (colour, label) in enumerate(zip(colours, labels, strict=True)):
+        moving += [
+            go.Scatter(
+                # on a curve the trail is dots: chords between them would cut across f
+                x=drawn[i][:1, 0], y=drawn[i][:1, 1], name=label,
+                mode="markers" if obj.dim == 1 else "lines+markers",
+                legendgroup=label, line={"color": colour, "width": 2.5},
+                marker={"size": first[2 * i]["marker"]["size"], "color": colour,
+                        "line": {"color": "white", "width": 1}},
+                hovertemplate=f"{label}<br>(%{{x:.4f}}, %{{y:.4f}})<extra></extra>",
+            ),
+            go.Scatter(
+                x=first[2 * i + 1]["x"], y=first[2 * i + 1]["y"], mode="lines+markers",
+                legendgroup=label, showlegend=False, line={"color": colour, "width": 3},
+                marker={"symbol": "arrow", "angleref": "previous", "color": colour,
+                        "size": first[2 * i + 1]["marker"]["size"]},
+                hoverinfo="skip",
+            ),
+        ]  # fmt: skip
+    n = len(runs)
+    arrow_colour = "white" if obj.dim == 2 else "#7a7a7a"
+    moving += [
+        go.Scatter(
+            x=first[2 * n]["x"], y=first[2 * n]["y"], mode="lines+markers",
+            name="−∇f direction", line={"color": arrow_colour, "width": 1.5},
+            marker={"symbol": "arrow", "angleref": "previous", "color": arrow_colour,
+                    "size": first[2 * n]["marker"]["size"]},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=first[2 * n + 1]["x"], y=first[2 * n + 1]["y"], mode="lines+markers",
+            name="velocity / first moment", line={"color": "#222", "width": 1.5, "dash": "dot"},
+            marker={"symbol": "arrow", "angleref": "previous", "color": "#222",
+                    "size": first[2 * n + 1]["marker"]["size"]},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=first[2 * n + 2]["x"], y=first[2 * n + 2]["y"], xaxis="x2", yaxis="y2",
+            mode="markers", showlegend=False, hoverinfo="skip",
+            marker={"size": 9, "color": colours, "line": {"color": "white", "width": 1}},
+        ),
+    ]  # fmt: skip
+    finite = all_losses[all_losses > 0] if log_loss else all_losses
+    layout = {
+        **axes,
+        "xaxis2": {
+            "domain": side, "anchor": "y2", "title": {"text": "epoch"},
+            "range": [0, max(int(epochs[-1]), 1)],
+        },
+        "yaxis2": {"anchor": "x2", "title": {"text": "loss f"}, **_axis_scale(finite, log_loss)},
+        "legend": {
+            "orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0,
+            "bgcolor": "#3b3f5c" if obj.dim == 2 else None,
+            "font": {"color": "white" if obj.dim == 2 else None},
+        },
+    }  # fmt: skip
+    return _assemble(static, moving, frame_data, epochs, layout, height)

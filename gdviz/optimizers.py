@@ -64,6 +64,10 @@ def gd() -> Update:
 class SGDState(NamedTuple):
     buf: np.ndarray | None  # momentum buffer b (velocity); None before the first step
 
+    @property
+    def velocity(self):
+        return self.buf
+
 
 def sgd(momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0) -> Update:
     """torch.optim.SGD.
@@ -134,6 +138,10 @@ class RMSpropState(NamedTuple):
     grad_avg: np.ndarray  # E[g] (centered only)
     buf: np.ndarray  # momentum buffer
 
+    @property
+    def velocity(self):
+        return self.buf
+
 
 def rmsprop(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False) -> Update:
     """torch.optim.RMSprop.
@@ -180,6 +188,10 @@ class AdamState(NamedTuple):
     m: np.ndarray  # first moment
     v: np.ndarray  # second moment
     v_max: np.ndarray  # running max of v (AMSGrad)
+
+    @property
+    def velocity(self):
+        return self.m
 
 
 def adam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled=False) -> Update:

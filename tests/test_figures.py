@@ -168,7 +168,7 @@ def test_surface_figure_puts_the_path_on_the_surface():
     traj = run("bowl", epochs=50)
     fig = gdviz.surface_figure(traj)
     assert isinstance(fig.data[0], go.Surface)
-    path = fig.data[1]
+    path = next(t for t in fig.data if t.name == "path")
     np.testing.assert_allclose(np.array(path.z), traj.losses, rtol=1e-9)
 
 

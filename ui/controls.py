@@ -1,0 +1,138 @@
+"""Sidebar controls shared by the pages: widgets in, plain values out.
+
+Every widget has a stable key: ``prefix + name``, so two pages can hold their own
+settings side by side (the descent page uses no prefix: its keys are contracts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import streamlit as st
+
+import gdviz
+from gdviz import OBJECTIVES, Objective
+
+DIMENSIONS = {"1-D": 1, "2-D": 2}
+DEFAULT_BY_DIM = {1: "parabola", 2: "himmelblau"}
+# Learning rates on a log grid, 13 per decade over 1e-4 … 10 (exact values go in beside it).
+MANTISSAS = (1, 1.2, 1.5, 1.8, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)
+LR_GRID = tuple(float(f"{m}e{p}") for p in range(-4, 1) for m in MANTISSAS) + (10.0,)
+LR_MIN, LR_MAX = LR_GRID[0], LR_GRID[-1]
+TOLERANCES = (0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2)
+
+Hook = Callable[[str, Objective], None]
+
+
+class RunSettings(NamedTuple):
+    start: tuple[float, ...]
+    epochs: int
+    tol: float
+
+
+def slider_step(lo: float, hi: float) -> float:
+    """A round step giving about 200 positions across [lo, hi]."""
+    raw = (hi - lo) / 200
+    for step in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0):
+        if step >= raw:
+            return step
+    return 1.0
+
+
+def snap(value: float, lo: float, hi: float) -> float:
+    """``value`` clamped to [lo, hi] and rounded to the start sliders' step."""
+    step = slider_step(lo, hi)
+    value = min(max(value, lo), hi)
+    return round(lo + round((value - lo) / step) * step, 10)
+
+
+def is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _reset_start(prefix: str, objective: Objective) -> None:
+    for name, value, (lo, hi) in zip(("x0", "y0"), objective.start, objective.domain, strict=False):
+        st.session_state[prefix + name] = snap(value, lo, hi)
+
+
+def _on_objective(prefix: str, hook: Hook | None) -> None:
+    """A new objective starts from its suggested start (and whatever the page resets)."""
+    objective = OBJECTIVES[st.session_state[prefix + "objective"]]
+    _reset_start(prefix, objective)
+    if hook:
+        hook(prefix, objective)
+
+
+def _on_dimension(prefix: str, hook: Hook | None) -> None:
+    dim = DIMENSIONS[st.session_state[prefix + "dimension"]]
+    st.session_state[prefix + "objective"] = DEFAULT_BY_DIM[dim]
+    _on_objective(prefix, hook)
+
+
+def function_controls(prefix: str = "", on_new_objective: Hook | None = None) -> Objective:
+    """Dimension and function pickers; returns the chosen objective.
+
+    Session state is repaired first: an unknown objective falls back to the default,
+    and the objective decides the dimension.
+    """
+    state = st.session_state
+    if state.get(prefix + "objective") not in OBJECTIVES:
+        state[prefix + "objective"] = gdviz.DEFAULT_OBJECTIVE
+        _on_objective(prefix, on_new_objective)
+    objective = OBJECTIVES[state[prefix + "objective"]]
+    state[prefix + "dimension"] = f"{objective.dim}-D"
+    st.radio(
+        "Dimension",
+        list(DIMENSIONS),
+        key=prefix + "dimension",
+        horizontal=True,
+        on_change=_on_dimension,
+        args=(prefix, on_new_objective),
+    )
+    st.selectbox(
+        "Function",
+        [s for s, o in OBJECTIVES.items() if o.dim == objective.dim],
+        key=prefix + "objective",
+        on_change=_on_objective,
+        args=(prefix, on_new_objective),
+        format_func=lambda s: f"{OBJECTIVES[s].name}: {OBJECTIVES[s].formula}",
+    )
+    return objective
+
+
+def run_controls(objective: Objective, prefix: str = "", default_epochs: int = 100) -> RunSettings:
+    """Start point (inside the domain), epochs and stopping tolerance."""
+    state = st.session_state
+    for name, suggested, (lo, hi) in zip(
+        ("x0", "y0"), objective.start, objective.domain, strict=False
+    ):
+        if not is_number(state.get(prefix + name)) or not lo <= state[prefix + name] <= hi:
+            state[prefix + name] = snap(suggested, lo, hi)
+    if not is_number(state.get(prefix + "epochs")) or not 1 <= state[prefix + "epochs"] <= 1000:
+        state[prefix + "epochs"] = default_epochs
+    if state.get(prefix + "tol") not in TOLERANCES:
+        state[prefix + "tol"] = gdviz.DEFAULT_TOL
+    for name, var, (lo, hi) in zip(
+        ("x0", "y0"), objective.variables, objective.domain, strict=False
+    ):
+        st.slider(f"Start {var}₀", min_value=lo, max_value=hi, step=slider_step(lo, hi),
+                  key=prefix + name)  # fmt: skip
+    st.slider("Epochs", min_value=1, max_value=1000, key=prefix + "epochs")
+    st.select_slider(
+        "Stop when ‖∇f‖ ≤",
+        options=TOLERANCES,
+        key=prefix + "tol",
+        format_func=lambda t: "never (run all epochs)" if t == 0 else f"{t:g}",
+    )
+    start = tuple(float(state[prefix + n]) for n in ("x0", "y0")[: objective.dim])
+    return RunSettings(start, int(state[prefix + "epochs"]), float(state[prefix + "tol"]))
+
+
+def lr_options(current: float) -> list[float]:
+    """The log grid, plus the current value if it was typed exactly."""
+    return sorted(set(LR_GRID) | {float(current)})
+
+
+def valid_lr(value) -> bool:
+    return is_number(value) and LR_MIN <= value <= LR_MAX
