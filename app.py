@@ -10,6 +10,9 @@ st.set_page_config(
 )
 
 page = st.navigation(
-    [st.Page("pages/descent.py", title="Gradient descent", icon="📉", default=True)]
+    [
+        st.Page("views/descent.py", title="Gradient descent", icon="📉", default=True),
+        st.Page("views/race.py", title="Optimizer race", icon="🏁", url_path="race"),
+    ]
 )
 page.run()

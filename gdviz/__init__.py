@@ -9,6 +9,8 @@ from .figures import (
     curve_figure,
     descent_figure,
     loss_figure,
+    race_figure,
+    schedule_figure,
     surface_figure,
 )
 from .objectives import DEFAULT_OBJECTIVE, OBJECTIVES, CriticalPoint, Objective, get_objective
@@ -21,6 +23,8 @@ __all__ = [
     "curve_figure",
     "descent_figure",
     "loss_figure",
+    "race_figure",
+    "schedule_figure",
     "sample_field",
     "surface_figure",
     "DEFAULT_OBJECTIVE",
