@@ -157,3 +157,38 @@ def test_large_learning_rate_diverges(app_page, ui, artifacts):
     assert new_banner.startswith("Diverged"), new_banner
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(artifacts / "diverged.png"))
+
+
+RACE_CHART = '.st-key-race_chart [data-testid="stPlotlyChart"] .js-plotly-plot'
+
+
+def test_race_plays_with_every_selected_optimizer_in_the_legend(app_page, ui, artifacts):
+    page = app_page
+    page.get_by_role("link", name=re.compile("Optimizer race")).first.click()
+    page.wait_for_function(
+        """(sel) => {
+            const a = document.querySelector('[data-testid="stApp"]');
+            return a && a.getAttribute('data-test-script-state') === 'notRunning'
+                && document.querySelector(sel);
+        }""",
+        arg=RACE_CHART,
+        timeout=60_000,
+    )
+    assert page.locator('[data-testid="stException"]').count() == 0
+    legend = page.locator(f"{RACE_CHART} g.legend").first.text_content()
+    for name in ("Gradient descent", "Momentum", "Adam"):
+        assert name in legend, legend
+    graph = page.locator(RACE_CHART).first
+    graph.locator("g.updatemenu-button", has_text="Play").first.click()
+    active = poll(
+        lambda: (
+            page.evaluate(
+                "(sel) => document.querySelector(sel)._fullLayout.sliders[0].active", RACE_CHART
+            )
+            > 0
+        ),
+        timeout=30,
+    )
+    assert active, "the race's frame slider did not advance after Play"
+    graph.screenshot(path=str(artifacts / "race.png"))
+    assert not page.gdviz_errors
