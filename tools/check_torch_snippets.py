@@ -1,0 +1,157 @@
+"""Run the PyTorch scripts gdviz shows (``explain.torch_code``) under real PyTorch.
+
+Each script should reproduce the trajectory gdviz drew. This builds runs with gdviz (every
+optimizer, with PyTorch's defaults and with other hyperparameters, on Himmelblau, Rosenbrock
+and a 1-D curve, with and without a learning-rate schedule, plus every objective once to
+exercise the sympy → torch printer), writes their scripts and paths to a temporary JSON,
+runs each script in its own process under a Python that has torch, and prints the largest
+difference between the two paths, relative to max(|x|, 1).
+
+Run from the repo root, with gdviz's venv; torch lives in a throwaway venv (see
+tools/make_torch_reference.py), never in the project's::
+
+    /work/venv/bin/python tools/check_torch_snippets.py --torch-python /tmp/torchref/bin/python
+
+Exits 1 if any script fails or strays beyond ``--tolerance``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gdviz import OBJECTIVES, OPTIMIZERS, descend  # noqa: E402
+from gdviz.explain import torch_code  # noqa: E402
+
+EPOCHS = 200
+OBJECTIVES_CHECKED = ("himmelblau", "rosenbrock", "wavy")
+
+#: A learning rate per optimizer family that makes visible progress on these objectives.
+LR = {"adagrad": 0.5, "rmsprop": 0.01, "adam": 0.05, "adamw": 0.05}
+
+#: RMSprop at 0.01 hops across Rosenbrock's valley, where last-bit differences between torch's
+#: autograd and sympy's gradient grow about 1000× every 20 epochs after epoch ~140 (5.9e-8 by
+#: epoch 200); at 0.001 the path is smooth, as in tools/make_torch_reference.py.
+LR_ON = {("rosenbrock", "rmsprop"): 0.001}
+
+#: Hyperparameters other than PyTorch's defaults, one set per optimizer.
+OTHER_HYPER = {
+    "gd": {},
+    "sgd": {"momentum": 0.8, "dampening": 0.1, "weight_decay": 0.01},
+    "momentum": {"dampening": 0.2, "weight_decay": 0.01},
+    "nesterov": {"weight_decay": 0.05},
+    "adagrad": {
+        "lr_decay": 0.01,
+        "weight_decay": 0.001,
+        "initial_accumulator_value": 0.1,
+        "eps": 1e-8,
+    },
+    "rmsprop": {"alpha": 0.9, "weight_decay": 0.01, "momentum": 0.9, "centered": True},
+    "adam": {"betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.01, "amsgrad": True},
+    "adamw": {"weight_decay": 0.1, "amsgrad": True},
+}
+
+#: Cycled through the scheduled runs so that every kind (and cosine's T_max default) is run.
+SCHEDULES = [
+    {"kind": "step", "step_size": 50, "gamma": 0.5},
+    {"kind": "exponential", "gamma": 0.99},
+    {"kind": "cosine"},
+    {"kind": "linear", "start_factor": 0.25, "total_iters": 40},
+]
+
+# Runs one script as __main__ in a fresh process and hands back its ``points``.
+RUNNER = """
+import contextlib, io, json, sys
+case = json.load(open(sys.argv[1]))["cases"][int(sys.argv[2])]
+namespace = {"__name__": "__main__"}
+with contextlib.redirect_stdout(io.StringIO()):
+    exec(compile(case["code"], case["name"] + ".py", "exec"), namespace)
+print(json.dumps(namespace["points"]))
+"""
+
+
+def cases():
+    """(name, trajectory) for every run to check."""
+    runs = []
+    for objective in OBJECTIVES_CHECKED:
+        for i, slug in enumerate(OPTIMIZERS):
+            lr = LR_ON.get((objective, slug), LR.get(slug, OBJECTIVES[objective].lr))
+            schedule = SCHEDULES[i % len(SCHEDULES)]
+            variants = [
+                ("defaults", {}, None),
+                ("hyper", OTHER_HYPER[slug], None),
+                (schedule["kind"], OTHER_HYPER[slug], schedule),
+            ]
+            for label, hyper, sched in variants:
+                traj = descend(
+                    objective,
+                    OBJECTIVES[objective].start,
+                    lr=lr,
+                    epochs=EPOCHS,
+                    optimizer=slug,
+                    schedule=sched,
+                    tol=0.0,
+                    **hyper,
+                )
+                runs.append((f"{objective}-{slug}-{label}", traj))
+    for slug, objective in OBJECTIVES.items():
+        traj = descend(slug, objective.start, lr=0.01, epochs=50, optimizer="adam", tol=0.0)
+        runs.append((f"{slug}-adam-printer", traj))
+    return runs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--torch-python", default="/tmp/torchref/bin/python")
+    parser.add_argument("--tolerance", type=float, default=1e-9)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+
+    runs = cases()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "snippets.json"
+        data = [
+            {"name": name, "code": torch_code(traj), "points": traj.points.tolist()}
+            for name, traj in runs
+        ]
+        path.write_text(json.dumps({"cases": data}))
+
+        def run(index: int) -> subprocess.CompletedProcess:
+            command = [args.torch_python, "-c", RUNNER, str(path), str(index)]
+            return subprocess.run(command, capture_output=True, text=True, check=False)
+
+        with ThreadPoolExecutor(args.jobs) as pool:
+            results = list(pool.map(run, range(len(data))))
+
+    worst, failed = 0.0, 0
+    print(f"{'run':36s} {'length':11s}  {'status':12s} max |torch − gdviz| / max(|x|, 1)")
+    for (name, traj), result in zip(runs, results, strict=True):
+        if result.returncode != 0:
+            failed += 1
+            print(f"{name:40s} FAILED\n{result.stderr.strip()}")
+            continue
+        points = np.array(json.loads(result.stdout.strip().splitlines()[-1]))
+        if points.shape != traj.points.shape:
+            failed += 1
+            print(f"{name:40s} FAILED: torch gave {points.shape}, gdviz {traj.points.shape}")
+            continue
+        scale = np.maximum(np.abs(traj.points), 1.0)
+        difference = float(np.max(np.abs(points - traj.points) / scale))
+        worst = max(worst, difference)
+        flag = "" if difference <= args.tolerance else "  <-- beyond tolerance"
+        print(f"{name:36s} {traj.epoch:4d} epochs  {traj.status:12s} {difference:.2e}{flag}")
+    print(f"\n{len(runs)} scripts, {failed} failed, worst max relative difference {worst:.2e}")
+    return 1 if failed or worst > args.tolerance else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
