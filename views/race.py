@@ -169,10 +169,13 @@ except ValueError as error:
 board = leaderboard(runs, labels)
 best = board[0]
 with st.container(key="race_banner"):
-    st.success(
-        f"Lowest loss: {best['optimizer']}, f = {fmt(best['final loss'])} "
-        f"({best['status'].replace('_', ' ')})."
-    )
+    if best["status"] == "diverged":
+        st.error("Every optimizer diverged: lower the learning rates (open each optimizer above).")
+    else:
+        st.success(
+            f"Lowest loss: {best['optimizer']}, f = {fmt(best['final loss'])} "
+            f"({best['status'].replace('_', ' ')})."
+        )
 with st.container(key="race_chart"):
     if objective.dim == 1:
         st.plotly_chart(race_chart(*key, labels), key=P + "figure", theme=None, width="stretch")
