@@ -1,6 +1,8 @@
 """gdviz: see gradient descent. A pure core (numpy, sympy, plotly) behind a Streamlit app."""
 
 from .analysis import objective_lr_limit, stable_lr_limit
+from .data import DATASETS, Dataset, dataset_from_csv, get_dataset, make_noisy_line
+from .derivative import downhill_sentence, secant_and_tangent, secant_table
 from .descent import DEFAULT_TOL, STATUSES, Trajectory, descend
 from .field import sample_field
 from .figures import (
@@ -13,11 +15,30 @@ from .figures import (
     schedule_figure,
     surface_figure,
 )
+from .fit import LOSSES, FitTrajectory, LossObjective, fit, least_squares, loss_objective
 from .objectives import DEFAULT_OBJECTIVE, OBJECTIVES, CriticalPoint, Objective, get_objective
 from .optimizers import OPTIMIZERS, OptimizerSpec, get_optimizer
 from .schedules import SCHEDULES, learning_rates
+from .trial import race_trial_vs_gradient, scaling_experiment, trial_and_error
 
 __all__ = [
+    "downhill_sentence",
+    "secant_and_tangent",
+    "secant_table",
+    "race_trial_vs_gradient",
+    "scaling_experiment",
+    "trial_and_error",
+    "DATASETS",
+    "Dataset",
+    "dataset_from_csv",
+    "get_dataset",
+    "make_noisy_line",
+    "LOSSES",
+    "FitTrajectory",
+    "LossObjective",
+    "fit",
+    "least_squares",
+    "loss_objective",
     "LightFigure",
     "contour_figure",
     "curve_figure",

@@ -146,6 +146,46 @@ def descend(
         raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
     update = get_optimizer(optimizer, **hyper)
     rates = learning_rates(schedule, lr, int(epochs))
+    return run(
+        objective,
+        x,
+        update,
+        rates,
+        optimizer=optimizer,
+        lr=lr,
+        epochs=int(epochs),
+        tol=tol,
+        hyper=hyper,
+        schedule=schedule,
+    )
+
+
+def run(
+    objective: Objective,
+    x: np.ndarray,
+    update,
+    rates,
+    *,
+    optimizer: str,
+    lr: float,
+    epochs: int,
+    tol: float,
+    hyper: dict,
+    schedule=None,
+    advance=None,
+) -> Trajectory:
+    """The descent loop behind :func:`descend`, on checked arguments.
+
+    ``advance(x, grad, state, rate) -> (x, state)`` moves the iterate through one
+    epoch; by default it is one optimizer step along the full gradient ``grad``.
+    A caller that walks through the data in mini-batches passes its own, and the
+    loop still judges each epoch's end by the objective's full loss and gradient.
+    """
+    if advance is None:
+
+        def advance(x, grad, state, rate):
+            delta, state = update.step(grad, state, x, rate)
+            return x + delta, state
 
     loss, grad = objective.value_and_grad(x)
     if not math.isfinite(loss):
@@ -164,8 +204,7 @@ def descend(
             if tol > 0 and math.sqrt(grad @ grad) <= tol:
                 status, reason = "converged", "gradient"
                 break
-            delta, state = update.step(grad, state, x, rate)
-            x = x + delta
+            x, state = advance(x, grad, state, rate)
             loss, grad = objective.value_and_grad(x)
             if not np.isfinite(x).all() or abs(loss) == math.inf:
                 status, reason = "diverged", "overflow"
@@ -197,7 +236,7 @@ def descend(
         objective=objective,
         optimizer=optimizer,
         lr=lr,
-        epochs=int(epochs),
+        epochs=epochs,
         tol=tol,
         points=points,
         losses=losses,

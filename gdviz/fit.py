@@ -1,0 +1,352 @@
+"""Fitting a model to data: the loss as an objective, and descent over mini-batches.
+
+The per-sample loss ℓ(θ; x, y), e.g. (model(x; θ) − y)², and its gradient and
+Hessian in θ are derived symbolically from the data set's model and compiled
+once, vectorised over samples; the loss of a batch is the mean of ℓ over it.
+The full-batch loss is an :class:`~gdviz.objectives.Objective` over the
+parameters, so every figure and message that works on a surface works on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from numbers import Integral
+
+import numpy as np
+import sympy as sp
+
+from .data import DATASETS, Dataset, X, get_dataset
+from .descent import DEFAULT_TOL, Trajectory, _check_number, _check_start, run
+from .objectives import CriticalPoint, Objective
+from .optimizers import get_optimizer
+from .schedules import learning_rates
+
+#: The target symbol of a per-sample loss.
+Y = sp.Symbol("y", real=True)
+#: Larger grids × samples are summed in chunks of about this many elements.
+CHUNK = 1 << 21
+#: A mean absolute error with more samples than this keeps its sum unwritten in ``expr``.
+MAX_TERMS = 200
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A per-sample loss of the residual r = prediction − y."""
+
+    slug: str
+    name: str
+    of_residual: object  # sympy expression builder: r -> ℓ
+    latex: str  # ℓ in terms of the residual "r"
+
+
+#: Every loss, keyed by slug.
+LOSSES: dict[str, Loss] = {
+    loss.slug: loss
+    for loss in [
+        Loss("mse", "Mean squared error", lambda r: r**2, r"\left({r}\right)^2"),
+        Loss("mae", "Mean absolute error", sp.Abs, r"\left|{r}\right|"),
+    ]
+}
+
+
+def _check_loss(loss: str) -> Loss:
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}: expected one of {', '.join(LOSSES)}")
+    return LOSSES[loss]
+
+
+@lru_cache(maxsize=64)
+def _kernels(model: sp.Expr, params: tuple[sp.Symbol, ...], loss: str):
+    """Compiled per-sample [ℓ, ∂ℓ/∂θ...] and flattened ∂²ℓ/∂θ², each of (θ..., x, y)."""
+    sample = LOSSES[loss].of_residual(model - Y)
+    grad = [sp.diff(sample, p) for p in params]
+    # |r|'' is a Dirac delta at r = 0: zero wherever the loss is differentiable.
+    hess = [
+        sp.diff(g, q).replace(sp.DiracDelta, lambda *_: sp.S.Zero) for g in grad for q in params
+    ]
+    args = (*params, X, Y)
+    # lambdify only sees our own trusted trees: the data set's model and the loss.
+    value_and_grad = sp.lambdify(args, [sample, *grad], modules="numpy", cse=True)
+    hessian = sp.lambdify(args, hess, modules="numpy", cse=True)
+    return value_and_grad, hessian
+
+
+def _sample_mean(kernel, coords, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """Mean over the samples (x, y) of each output of ``kernel`` at parameters ``coords``.
+
+    ``coords`` are arrays of one shape S (a grid, or scalars); returns arrays of shape S.
+    """
+    coords = [np.asarray(c, dtype=float) for c in coords]
+    shape = np.broadcast_shapes(*(c.shape for c in coords))
+    coords = [c[..., None] for c in coords]  # samples along a new last axis
+    step = max(1, CHUNK // max(1, int(np.prod(shape))))
+    totals = None
+    for lo in range(0, x.size, step):
+        xs, ys = x[lo : lo + step], y[lo : lo + step]
+        parts = kernel(*coords, xs, ys)
+        sums = [np.broadcast_to(p, (*shape, xs.size)).sum(axis=-1) for p in parts]
+        totals = sums if totals is None else [t + s for t, s in zip(totals, sums, strict=True)]
+    return [t / x.size for t in totals]
+
+
+def least_squares(dataset: Dataset | str) -> np.ndarray | None:
+    """The exact minimiser of the MSE, by numpy lstsq; None if the model is not linear in θ.
+
+    For y = w·x + b this solves the normal equations of the design matrix [x, 1].
+    Also None when the minimiser is not unique (e.g. every x the same).
+    """
+    dataset = get_dataset(dataset)
+    params, model = dataset.parameters, dataset.model
+    if any(sp.diff(model, p, q) != 0 for p in params for q in params):
+        return None
+    columns = [sp.diff(model, p) for p in params] + [model.subs({p: 0 for p in params})]
+    values = [
+        np.broadcast_to(
+            np.asarray(sp.lambdify(X, c, modules="numpy")(dataset.x), float), (dataset.n,)
+        )
+        for c in columns
+    ]
+    design, offset = np.column_stack(values[:-1]), values[-1]
+    theta, _, rank, _ = np.linalg.lstsq(design, dataset.y - offset, rcond=None)
+    return theta if rank == len(params) else None
+
+
+def _moment(values: np.ndarray, exact: bool) -> sp.Expr:
+    total = values.sum()
+    return sp.Rational(int(total), values.size) if exact else sp.Float(total / values.size)
+
+
+def _display_expr(dataset: Dataset, loss: str) -> sp.Expr:
+    """The mean loss as an expression in θ alone: moments for MSE, the sum for a short MAE."""
+    sample = LOSSES[loss].of_residual(dataset.model - Y)
+    if loss == "mse":
+        try:
+            poly = sp.Poly(sp.expand(sample), X, Y)
+        except sp.PolynomialError:
+            poly = None
+        if poly is not None:
+            # mean of Σ c·x^i·y^j over samples = Σ c·mean(x^i·y^j): exact and short
+            exact = all(
+                np.all(v == np.round(v)) and np.all(abs(v) < 1e6) for v in (dataset.x, dataset.y)
+            )
+            return sp.Add(
+                *(
+                    coeff * _moment(dataset.x**i * dataset.y**j, exact)
+                    for (i, j), coeff in poly.terms()
+                )
+            )
+    if dataset.n > MAX_TERMS:
+        return sample  # too long to write out; the compiled functions hold the data
+    terms = [
+        sample.subs({X: sp.Float(a), Y: sp.Float(b)})
+        for a, b in zip(dataset.x, dataset.y, strict=True)
+    ]
+    return sp.Add(*terms, evaluate=False) / dataset.n
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class LossObjective(Objective):
+    """The full-batch loss of a data set as an Objective over the model's parameters.
+
+    Its compiled functions average the per-sample loss over the data (accurate for
+    any number of rows); ``expr`` writes the same function out for display.
+    """
+
+    dataset: Dataset = None
+    loss: str = "mse"
+
+    def batch(self, params, index) -> tuple[float, np.ndarray]:
+        """Mean loss and gradient over the samples ``index`` at one parameter vector."""
+        value_and_grad, _ = _kernels(self.dataset.model, self.variables, self.loss)
+        value, *grad = _sample_mean(
+            value_and_grad, params, self.dataset.x[index], self.dataset.y[index]
+        )
+        return float(value), np.array(grad, dtype=float)
+
+    def __reduce__(self):
+        return (loss_objective, (self.dataset, self.loss))
+
+
+def loss_objective(dataset: Dataset | str, loss: str = "mse") -> LossObjective:
+    """The mean ``loss`` over ``dataset`` as an objective in the model's parameters.
+
+    The domain is centred on the least-squares answer (for models linear in θ),
+    wide enough to hold the suggested start; for MSE the answer is listed as the
+    global minimum.
+
+    >>> round(loss_objective("three_points").global_minimum.point[0], 12)
+    2.0
+    """
+    dataset = get_dataset(dataset)
+    spec = _check_loss(loss)
+    params = dataset.parameters
+    value_and_grad, hessian = _kernels(dataset.model, params, loss)
+    x, y, dim = dataset.x, dataset.y, dataset.dim
+
+    def f(*coords):
+        return _sample_mean(value_and_grad, coords, x, y)[0]
+
+    def grad(*coords):
+        return _sample_mean(value_and_grad, coords, x, y)[1:]
+
+    def hess(*coords):
+        flat = _sample_mean(hessian, coords, x, y)
+        return [flat[i * dim : (i + 1) * dim] for i in range(dim)]
+
+    def both(*point):
+        return [float(v) for v in _sample_mean(value_and_grad, point, x, y)]
+
+    answer = least_squares(dataset)
+    start = np.array(dataset.start)
+    centre = start if answer is None else answer
+    half = np.maximum.reduce([np.full(dim, 2.0), 1.5 * abs(start - centre), 0.5 * abs(centre)])
+    critical = ()
+    if loss == "mse" and answer is not None:
+        critical = (CriticalPoint(tuple(answer.tolist()), float(f(*answer)), "global minimum"),)
+    model_i = sp.latex(dataset.model.subs(X, sp.Symbol("x_i")))
+    names = ", ".join(dataset.params)
+    return LossObjective(
+        slug=f"{dataset.slug}_{loss}",
+        name=f"{spec.name} on {dataset.name}",
+        expr=_display_expr(dataset, loss),
+        variables=params,
+        domain=tuple(zip((centre - half).tolist(), (centre + half).tolist(), strict=True)),
+        start=dataset.start,
+        lr=dataset.lr,
+        critical_points=critical,
+        formula=f"{loss.upper()}({names}) over {dataset.n} points, y = {dataset.model}",
+        latex=rf"\frac{{1}}{{{dataset.n}}}\sum_{{i=1}}^{{{dataset.n}}}"
+        + spec.latex.format(r=f"{model_i} - y_i"),
+        about=f"{spec.name} of the model y = {dataset.model} on {dataset.name}. " + dataset.about,
+        _f=f,
+        _grad=grad,
+        _hess=hess,
+        _value_and_grad=both,
+        dataset=dataset,
+        loss=loss,
+    )
+
+
+@lru_cache(maxsize=32)
+def _registered_objective(slug: str, loss: str) -> LossObjective:
+    return loss_objective(slug, loss)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class FitTrajectory(Trajectory):
+    """A :class:`~gdviz.descent.Trajectory` of a fit, with every mini-batch iterate.
+
+    ``points`` holds the parameters at the end of each epoch (one pass over the
+    data), ``iterations`` after every update, so ``iterations[::per_epoch]`` equals
+    ``points``. ``orders[k]`` is the order samples were visited in epoch k + 1
+    (None for full batch). Losses and gradients are the full-batch ones.
+    """
+
+    dataset: Dataset = None
+    loss: str = "mse"
+    batch_size: int | None = None
+    seed: int = 0
+    iterations: np.ndarray = None
+    iterations_per_epoch: int = 1
+    orders: np.ndarray | None = None
+
+
+def _check_batch_size(batch_size, n: int) -> int | None:
+    if batch_size is None:
+        return None
+    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
+        raise ValueError(f"batch_size must be None or a whole number 1..{n}, got {batch_size!r}")
+    if not 1 <= batch_size <= n:
+        raise ValueError(
+            f"batch_size must be between 1 and the {n} samples (or None for all), got {batch_size}"
+        )
+    return int(batch_size)
+
+
+def fit(
+    dataset: Dataset | str,
+    start,
+    *,
+    lr: float,
+    epochs: int,
+    optimizer: str = "gd",
+    batch_size: int | None = None,
+    seed: int = 0,
+    loss: str = "mse",
+    tol: float = DEFAULT_TOL,
+    schedule=None,
+    **hyper,
+) -> FitTrajectory:
+    """Fit the data set's model by descending its ``loss`` from ``start`` for ``epochs`` epochs.
+
+    Each epoch is one pass over the data: shuffled (``numpy.random.default_rng(seed)``)
+    and cut into mini-batches of ``batch_size`` (the last may be smaller), one update
+    θ ← θ − lr·∇ℓ_batch(θ) per batch (for plain GD). ``batch_size=None`` (or the
+    number of samples) is full-batch descent, the same run as ``descend`` on
+    :func:`loss_objective`. Statuses are judged, as in ``descend``, by the full-batch
+    loss and gradient at the end of each epoch.
+
+    >>> fit("three_points", [1.0], lr=0.1, epochs=200).final.round(6).tolist()
+    [2.0]
+    """
+    dataset = get_dataset(dataset)
+    _check_loss(loss)
+    if DATASETS.get(dataset.slug) is dataset:  # compile a registered one once
+        objective = _registered_objective(dataset.slug, loss)
+    else:
+        objective = loss_objective(dataset, loss)
+    x = _check_start(objective, start)
+    lr = _check_number("lr", lr, low=0.0, inclusive=False)
+    tol = _check_number("tol", tol, low=0.0, inclusive=True)
+    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
+        raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
+    epochs = int(epochs)
+    n = dataset.n
+    batch_size = _check_batch_size(batch_size, n)
+    update = get_optimizer(optimizer, **hyper)
+    rates = learning_rates(schedule, lr, epochs)
+
+    full = batch_size is None or batch_size == n
+    per_epoch = 1 if full else -(-n // batch_size)
+    iterates, orders, advance = [x], [], None
+    if not full:
+        rng = np.random.default_rng(seed)
+
+        def advance(theta, grad, state, rate):
+            order = rng.permutation(n)
+            orders.append(order)
+            for lo in range(0, n, batch_size):
+                _, g = objective.batch(theta, order[lo : lo + batch_size])
+                delta, state = update.step(g, state, theta, rate)
+                theta = theta + delta
+                iterates.append(theta)
+                if not np.isfinite(theta).all():
+                    break  # the loop reports the overflow; this epoch is not recorded
+            return theta, state
+
+    traj = run(
+        objective,
+        x,
+        update,
+        rates,
+        optimizer=optimizer,
+        lr=lr,
+        epochs=epochs,
+        tol=tol,
+        hyper=hyper,
+        schedule=schedule,
+        advance=advance,
+    )
+    done = traj.epoch
+    iterations = traj.points if full else np.array(iterates[: done * per_epoch + 1])
+    return FitTrajectory(
+        **{name: getattr(traj, name) for name in Trajectory.__dataclass_fields__},
+        dataset=dataset,
+        loss=loss,
+        batch_size=batch_size,
+        seed=seed,
+        iterations=iterations,
+        iterations_per_epoch=per_epoch,
+        orders=None if full else np.array(orders[:done], dtype=int).reshape(done, n),
+    )
