@@ -13,6 +13,7 @@ page = st.navigation(
     [
         st.Page("views/descent.py", title="Gradient descent", icon="📉", default=True),
         st.Page("views/race.py", title="Optimizer race", icon="🏁", url_path="race"),
+        st.Page("views/fit.py", title="Fit a model", icon="📈", url_path="fit"),
     ]
 )
 page.run()

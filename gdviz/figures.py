@@ -1027,3 +1027,96 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES) -> 
         },
     }  # fmt: skip
     return _assemble(static, moving, frame_data, epochs, layout, height)
+
+
+# ---- fitting a model to data ------------------------------------------------------------
+
+DATA = "#1d3557"
+LINE = "#e63946"
+RESIDUAL = "rgba(230, 57, 70, 0.45)"
+
+
+def fit_figure(traj, *, max_frames: int = MAX_FRAMES) -> LightFigure:
+    """A fit, animated by epoch: the data, the model's current line and its residuals,
+    beside the loss and gradient size per epoch.
+
+    Static traces: the data, loss, ‖∇f‖; moving (in frames, in this order): fitted
+    line, residuals, loss marker, ‖∇f‖ marker.
+    """
+    import sympy as sp
+
+    from .objectives import X
+
+    data = traj.dataset
+    model = sp.lambdify((*data.parameters, X), data.model, modules="numpy")
+    x_lo, x_hi = float(data.x.min()), float(data.x.max())
+    pad = 0.08 * (x_hi - x_lo)
+    line_x = np.linspace(x_lo - pad, x_hi + pad, 2)
+
+    def predict(params, x):
+        return np.broadcast_to(np.asarray(model(*params, x), dtype=float), np.shape(x))
+
+    # Fixed axes that hold the data and the lines the fit draws (not a runaway's).
+    y_lo, y_hi = float(data.y.min()), float(data.y.max())
+    reach = 3 * (y_hi - y_lo or 1.0)
+    with np.errstate(all="ignore"):
+        lines = np.array([predict(p, line_x) for p in traj.points])
+    lines = lines[np.isfinite(lines).all(axis=1)]
+    if lines.size:
+        y_lo = max(min(y_lo, float(lines.min())), y_lo - reach)
+        y_hi = min(max(y_hi, float(lines.max())), y_hi + reach)
+    y_pad = 0.08 * (y_hi - y_lo or 1.0)
+    y_range = [y_lo - y_pad, y_hi + y_pad]
+
+    epochs = frame_epochs(traj.epoch, max_frames)
+    panel_static, panel_axes, panel_moving, panel_markers = _panel(traj)
+    names = ", ".join(f"{p} = %{{customdata[{i}]:.4f}}" for i, p in enumerate(data.params))
+    frame_data = []
+    for e in epochs:
+        params = traj.points[e]
+        fitted = np.clip(predict(params, line_x), y_range[0] - 1e6, y_range[1] + 1e6)
+        guess = predict(params, data.x)
+        res_x = np.column_stack([data.x, data.x, np.full(data.n, np.nan)]).ravel()
+        res_y = np.column_stack([data.y, guess, np.full(data.n, np.nan)]).ravel()
+        frame_data.append(
+            [
+                {
+                    "x": [_round(v) for v in line_x],
+                    "y": [_round(v) for v in fitted],
+                    "customdata": [[_round(p) for p in params]] * 2,
+                },
+                {"x": _typed(res_x), "y": _typed(np.clip(res_y, -1e9, 1e9))},
+                *panel_markers(e),
+            ]
+        )
+    first = frame_data[0]
+    static = [
+        go.Scatter(
+            x=data.x, y=data.y, mode="markers", name="data",
+            marker={"size": 9, "color": DATA, "line": {"color": "white", "width": 1}},
+            hovertemplate="x = %{x:.4g}<br>y = %{y:.4g}<extra>data</extra>",
+        ),
+        *panel_static,
+    ]  # fmt: skip
+    moving = [
+        go.Scatter(
+            x=first[0]["x"], y=first[0]["y"], mode="lines", name=f"model y = {data.model}",
+            line={"color": LINE, "width": 3}, customdata=first[0]["customdata"],
+            hovertemplate=f"{names}<extra>model</extra>",
+        ),
+        go.Scatter(
+            x=first[1]["x"], y=first[1]["y"], mode="lines", name="residuals",
+            line={"color": RESIDUAL, "width": 2, "dash": "dot"}, hoverinfo="skip",
+        ),
+        *panel_moving,
+    ]  # fmt: skip
+    layout = {
+        "xaxis": {
+            "domain": MAIN_DOMAIN, "title": {"text": "x"},
+            "range": [x_lo - 2 * pad, x_hi + 2 * pad], "autorange": False,
+        },
+        "yaxis": {"title": {"text": "y"}, "range": y_range, "autorange": False},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        **panel_axes,
+    }  # fmt: skip
+    return _assemble(static, moving, frame_data, epochs, layout, CURVE_HEIGHT)
