@@ -14,6 +14,8 @@ page = st.navigation(
         st.Page("views/descent.py", title="Gradient descent", icon="📉", default=True),
         st.Page("views/race.py", title="Optimizer race", icon="🏁", url_path="race"),
         st.Page("views/fit.py", title="Fit a model", icon="📈", url_path="fit"),
+        st.Page("views/why.py", title="Why gradients?", icon="🎲", url_path="why"),
+        st.Page("views/derivative.py", title="What is a derivative?", icon="📐", url_path="slope"),
     ]
 )
 page.run()

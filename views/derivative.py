@@ -1,0 +1,65 @@
+"""What is a derivative? The secant's slope approaching the tangent's."""
+
+import pandas as pd
+import streamlit as st
+
+import gdviz
+from gdviz import OBJECTIVES
+from gdviz.derivative import downhill_sentence
+from ui import controls
+
+P = "slope_"
+CURVES = [s for s, o in OBJECTIVES.items() if o.dim == 1]
+
+with st.sidebar:
+    st.header("Settings")
+    slug = st.selectbox(
+        "Curve",
+        CURVES,
+        key=P + "objective",
+        format_func=lambda s: f"{OBJECTIVES[s].name}: {OBJECTIVES[s].formula}",
+    )
+    objective = OBJECTIVES[slug]
+    lo, hi = objective.domain[0]
+    state = st.session_state
+    if not controls.is_number(state.get(P + "x")) or not lo <= state[P + "x"] <= hi:
+        state[P + "x"] = controls.snap(1.0 if lo <= 1.0 <= hi else objective.start[0], lo, hi)
+    x = st.slider("x", lo, hi, step=controls.slider_step(lo, hi), key=P + "x")
+    dx = st.select_slider("Δx", options=(2.0, 1.0, 0.5, 0.1, 0.01, 0.001), value=1.0,
+                          key=P + "dx")  # fmt: skip
+
+st.title("What is a derivative?")
+st.markdown(
+    "The slope of the **secant** through (x, f(x)) and (x + Δx, f(x + Δx)) is Δy/Δx. Shrink "
+    "Δx and it approaches the slope of the **tangent**: the derivative f′(x)."
+)
+st.latex(f"f(x) = {objective.latex}")
+try:
+    rows = gdviz.secant_table(objective, x)
+    figure = gdviz.derivative_figure(objective, x, dx)
+except ValueError as error:
+    st.error(f"Cannot draw this: {error}")
+    st.stop()
+with st.container(key="slope_chart"):
+    st.plotly_chart(figure, key=P + "figure", theme=None, width="stretch")
+slope = rows[0].derivative
+with st.container(key="slope_banner"):
+    st.info(downhill_sentence(slope, "x"))
+table = pd.DataFrame(
+    {
+        "Δx": [r.dx for r in rows],
+        "f(x)": [r.fx for r in rows],
+        "f(x + Δx)": [r.fx_dx for r in rows],
+        "slope Δy/Δx": [r.slope for r in rows],
+        "f′(x)": [r.derivative for r in rows],
+    }
+)
+st.dataframe(
+    table,
+    key=P + "table",
+    hide_index=True,
+    column_config={"slope Δy/Δx": st.column_config.NumberColumn(format="%.6g")},
+)
+st.caption(
+    "The sign of the slope tells which way is downhill: gradient descent steps the other way."
+)

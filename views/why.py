@@ -1,0 +1,85 @@
+"""Why gradients? Trial and error against gradient descent, counted evaluation by evaluation."""
+
+import pandas as pd
+import streamlit as st
+
+import gdviz
+from ui import controls
+
+P = "why_"
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def run(slug, start, lr, delta):
+    race = gdviz.race_trial_vs_gradient(slug, start, lr=lr, delta=delta)
+    return race.trial, race.gradient, race.aligned(), race.summary()
+
+
+@st.cache_data(max_entries=4, show_spinner="Running the scaling experiment (about a second)…")
+def scaling(seed):
+    return gdviz.scaling_experiment(seed=seed)
+
+
+state = st.session_state
+with st.sidebar:
+    st.header("Settings")
+    objective = controls.function_controls(P)
+    settings = controls.run_controls(objective, P)
+    if not controls.valid_lr(state.get(P + "lr")):
+        state[P + "lr"] = objective.lr
+    lr = st.select_slider("Gradient descent: learning rate η",
+                          options=controls.lr_options(state[P + "lr"]), key=P + "lr",
+                          format_func=lambda v: f"{v:g}")  # fmt: skip
+    # δ = 0.7 by default: steps of 0.5 from a round start land on round minima by luck.
+    delta = st.select_slider("Trial and error: first step δ", options=(0.1, 0.3, 0.7, 1.0, 2.0),
+                             value=0.7, key=P + "delta")  # fmt: skip
+
+st.title("Why gradients?")
+st.markdown(
+    "**Trial and error**: for each parameter try +δ, then −δ, keep any change that lowers the "
+    "loss, and halve δ when a whole sweep helps nothing. **Gradient descent**: one gradient "
+    "tells every parameter which way is downhill at once. Both start at the same point; "
+    "every evaluation is counted."
+)
+try:
+    trial, gradient, curves, summary = run(objective.slug, settings.start, float(lr), delta)
+except ValueError as error:
+    st.error(f"Cannot run: {error}")
+    st.stop()
+
+left, middle, right = st.columns(3)
+left.metric("Trial and error: evaluations of f", f"{trial.total_evals:,}")
+middle.metric("Gradient descent: f and ∇f evaluations", f"{gradient.total_evals:,}")
+right.metric("… if each ∇f costs n evaluations", f"{gradient.total_evals_fd:,}")
+with st.container(key="why_banner"):
+    st.info(" ".join(summary))
+st.caption(
+    "How the counting works: one evaluation of f costs 1. A gradient costs 1 when it comes "
+    "from backpropagation (a small constant factor, as in PyTorch), or n when it is "
+    "estimated by finite differences, one extra f per parameter: both are shown."
+)
+paths, losses = st.columns(2)
+paths.plotly_chart(
+    gdviz.paths_figure(objective, [("trial and error", trial.points),
+                                   ("gradient descent", gradient.points)]),
+    key=P + "paths", theme=None, width="stretch",
+)  # fmt: skip
+losses.plotly_chart(
+    gdviz.evaluations_figure(curves, {"trial": "trial and error",
+                                      "gradient": "gradient descent (∇f = 1)",
+                                      "gradient_fd": "gradient descent (∇f = n)"}),
+    key=P + "evaluations", theme=None, width="stretch",
+)  # fmt: skip
+
+st.subheader("As the number of parameters grows")
+st.markdown(
+    "On f(x) = ½ Σ aᵢxᵢ² with n parameters (aᵢ from 1 to 10, a seeded random start), both "
+    "methods run live until f ≤ 10⁻⁶. Trying every combination of ± moves would take 2ⁿ "
+    "evaluations for a single step."
+)
+if st.toggle("Run the scaling experiment (n = 1 … 1024)", key=P + "scaling"):
+    result = scaling(0)
+    st.plotly_chart(gdviz.scaling_figure(result), key=P + "scaling_chart", theme=None,
+                    width="stretch")  # fmt: skip
+    st.dataframe(pd.DataFrame(result.rows()), key=P + "scaling_table", hide_index=True)
+    st.caption(f"Measured just now: {result.seconds:.2f} s for every run.")
