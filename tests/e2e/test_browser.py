@@ -192,3 +192,33 @@ def test_race_plays_with_every_selected_optimizer_in_the_legend(app_page, ui, ar
     assert active, "the race's frame slider did not advance after Play"
     graph.screenshot(path=str(artifacts / "race.png"))
     assert not page.gdviz_errors
+
+
+FIT_CHART = '.st-key-fit_chart [data-testid="stPlotlyChart"] .js-plotly-plot'
+LINE_Y = """(sel) => {
+    const gd = document.querySelector(sel);
+    const line = gd.data.find((t) => (t.name || '').startsWith('model'));
+    return Array.from(line.y);
+}"""
+
+
+def test_fit_page_plays_and_the_fitted_line_moves(app_page, ui, artifacts):
+    page = app_page
+    page.get_by_role("link", name=re.compile("Fit a model")).first.click()
+    page.wait_for_function(
+        """(sel) => {
+            const a = document.querySelector('[data-testid="stApp"]');
+            return a && a.getAttribute('data-test-script-state') === 'notRunning'
+                && document.querySelector(sel);
+        }""",
+        arg=FIT_CHART,
+        timeout=60_000,
+    )
+    assert page.locator('[data-testid="stException"]').count() == 0
+    before = page.evaluate(LINE_Y, FIT_CHART)
+    graph = page.locator(FIT_CHART).first
+    graph.locator("g.updatemenu-button", has_text="Play").first.click()
+    moved = poll(lambda: page.evaluate(LINE_Y, FIT_CHART) != before, timeout=30)
+    assert moved, "the fitted line did not move after Play"
+    graph.screenshot(path=str(artifacts / "fit.png"))
+    assert not page.gdviz_errors
