@@ -26,3 +26,15 @@ def figure_json(fig_or_spec) -> dict:
 
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def open_page(path: str | None = None, timeout: float = 90):
+    """An AppTest of the app, run once, switched to the view at ``path`` if given."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.run()
+    if path:
+        at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at

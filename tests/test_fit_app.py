@@ -3,18 +3,13 @@
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, decode_plotly
+from tests.conftest import decode_plotly, open_page
 
 
 @pytest.fixture
 def fit_page():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("views/fit.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("views/fit.py")
 
 
 def alerts(at):

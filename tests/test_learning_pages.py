@@ -1,17 +1,8 @@
 """The "Why gradients?" and "What is a derivative?" pages through AppTest."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-
-def open_page(path):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.run()
-    at.switch_page(path).run()
-    assert not at.exception, at.exception
-    return at
+from tests.conftest import open_page
 
 
 def test_why_gradients_counts_both_methods_and_runs_the_scaling_experiment():

@@ -3,19 +3,14 @@
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from gdviz import OPTIMIZERS
-from tests.conftest import ROOT
+from tests.conftest import open_page
 
 
 @pytest.fixture
 def race_page():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("views/race.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("views/race.py")
 
 
 def specs(at):

@@ -159,21 +159,26 @@ def test_large_learning_rate_diverges(app_page, ui, artifacts):
     page.screenshot(path=str(artifacts / "diverged.png"))
 
 
-RACE_CHART = '.st-key-race_chart [data-testid="stPlotlyChart"] .js-plotly-plot'
-
-
-def test_race_plays_with_every_selected_optimizer_in_the_legend(app_page, ui, artifacts):
-    page = app_page
-    page.get_by_role("link", name=re.compile("Optimizer race")).first.click()
+def open_view(page, title: str, chart_selector: str) -> None:
+    """Follow the navigation link ``title`` and wait for the view's chart, app idle."""
+    page.get_by_role("link", name=re.compile(title)).first.click()
     page.wait_for_function(
         """(sel) => {
             const a = document.querySelector('[data-testid="stApp"]');
             return a && a.getAttribute('data-test-script-state') === 'notRunning'
                 && document.querySelector(sel);
         }""",
-        arg=RACE_CHART,
+        arg=chart_selector,
         timeout=60_000,
     )
+
+
+RACE_CHART = '.st-key-race_chart [data-testid="stPlotlyChart"] .js-plotly-plot'
+
+
+def test_race_plays_with_every_selected_optimizer_in_the_legend(app_page, ui, artifacts):
+    page = app_page
+    open_view(page, "Optimizer race", RACE_CHART)
     assert page.locator('[data-testid="stException"]').count() == 0
     legend = page.locator(f"{RACE_CHART} g.legend").first.text_content()
     for name in ("Gradient descent", "Momentum", "Adam"):
@@ -204,16 +209,7 @@ LINE_Y = """(sel) => {
 
 def test_fit_page_plays_and_the_fitted_line_moves(app_page, ui, artifacts):
     page = app_page
-    page.get_by_role("link", name=re.compile("Fit a model")).first.click()
-    page.wait_for_function(
-        """(sel) => {
-            const a = document.querySelector('[data-testid="stApp"]');
-            return a && a.getAttribute('data-test-script-state') === 'notRunning'
-                && document.querySelector(sel);
-        }""",
-        arg=FIT_CHART,
-        timeout=60_000,
-    )
+    open_view(page, "Fit a model", FIT_CHART)
     assert page.locator('[data-testid="stException"]').count() == 0
     before = page.evaluate(LINE_Y, FIT_CHART)
     graph = page.locator(FIT_CHART).first
