@@ -46,6 +46,9 @@ class Trajectory:
     hyper: dict = field(default_factory=dict)
     lrs: np.ndarray = None  # the learning rate used at each epoch run
     schedule: object = None
+    noise: float = 0.0  # σ of the Gaussian noise added to each step's gradient
+    noise_seed: int = 0
+    noisy_grads: np.ndarray | None = None  # the gradients the steps used, when noisy
 
     @property
     def epoch(self) -> int:
@@ -53,6 +56,13 @@ class Trajectory:
         return len(self.points) - 1
 
     stopped_at = epoch
+
+    @property
+    def step_grads(self) -> np.ndarray:
+        """The gradient each epoch's step used, shape (epoch, dim): ∇f, plus noise if any."""
+        if self.noisy_grads is not None:
+            return self.noisy_grads
+        return self.grads[: self.epoch]
 
     @property
     def steps(self) -> np.ndarray:
@@ -125,6 +135,8 @@ def descend(
     optimizer: str = "gd",
     tol: float = DEFAULT_TOL,
     schedule=None,
+    noise: float = 0.0,
+    seed: int = 0,
     **hyper,
 ) -> Trajectory:
     """Run ``optimizer`` on ``objective`` from ``start`` for up to ``epochs`` epochs.
@@ -146,6 +158,9 @@ def descend(
         raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
     update = get_optimizer(optimizer, **hyper)
     rates = learning_rates(schedule, lr, int(epochs))
+    noise = _check_number("noise", noise, low=0.0, inclusive=True)
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
     return run(
         objective,
         x,
@@ -157,6 +172,8 @@ def descend(
         tol=tol,
         hyper=hyper,
         schedule=schedule,
+        noise=noise,
+        seed=int(seed),
     )
 
 
@@ -173,6 +190,8 @@ def run(
     hyper: dict,
     schedule=None,
     advance=None,
+    noise: float = 0.0,
+    seed: int = 0,
 ) -> Trajectory:
     """The descent loop behind :func:`descend`, on checked arguments.
 
@@ -181,9 +200,14 @@ def run(
     A caller that walks through the data in mini-batches passes its own, and the
     loop still judges each epoch's end by the objective's full loss and gradient.
     """
+    used = []  # the gradients the default steps used (with noise, if any)
     if advance is None:
+        rng = np.random.default_rng(seed)
 
         def advance(x, grad, state, rate):
+            if noise:
+                grad = grad + rng.normal(0.0, noise, size=grad.shape)
+            used.append(grad)
             delta, state = update.step(grad, state, x, rate)
             return x + delta, state
 
@@ -246,6 +270,9 @@ def run(
         hyper=dict(hyper),
         lrs=rates[: len(points) - 1],
         schedule=schedule,
+        noise=noise,
+        noise_seed=seed,
+        noisy_grads=np.array(used[: len(points) - 1]) if noise and used else None,
     )
     object.__setattr__(trajectory, "message", describe(trajectory))
     return trajectory

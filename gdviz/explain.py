@@ -103,7 +103,7 @@ def replay_state(traj: Trajectory, epoch: int) -> Replay:
     state = update.init(traj.points[0])
     for t in range(epoch + 1):
         before = state
-        delta, state = update.step(traj.grads[t], state, traj.points[t], traj.lrs[t])
+        delta, state = update.step(traj.step_grads[t], state, traj.points[t], traj.lrs[t])
     return Replay(before, delta, state)
 
 
@@ -428,7 +428,7 @@ def step_latex(traj: Trajectory, epoch: int) -> list[tuple[str, str]]:
         raise ValueError(f"no step-by-step explanation for optimizer {traj.optimizer!r} yet")
     lr = float(traj.lrs[epoch])
     replay = replay_state(traj, epoch)
-    step = _Step(epoch + 1, traj.points[epoch], traj.grads[epoch], lr, _hyper(traj), replay)
+    step = _Step(epoch + 1, traj.points[epoch], traj.step_grads[epoch], lr, _hyper(traj), replay)
     lines = _Lines()
     schedule = _schedule(traj)
     if schedule is not None:

@@ -82,8 +82,11 @@ def race(
     epochs: int,
     tol: float = DEFAULT_TOL,
     schedule=None,
+    noise: float = 0.0,
+    seed: int = 0,
 ) -> list[Trajectory]:
-    """Run every racer from the same ``start`` with the same epochs, tolerance and schedule."""
+    """Run every racer from the same ``start`` with the same epochs, tolerance, schedule
+    and gradient noise (the same noise draws for everyone)."""
     obj = get_objective(objective)
     racers = [r if isinstance(r, Racer) else Racer(**r) for r in racers]
     if not racers:
@@ -91,7 +94,7 @@ def race(
     return [
         descend(
             obj, start, lr=r.lr, epochs=epochs, optimizer=r.optimizer, tol=tol, schedule=schedule,
-            **r.hyper,
+            noise=noise, seed=seed, **r.hyper,
         )
         for r in racers
     ]  # fmt: skip
@@ -110,7 +113,7 @@ def velocities(traj: Trajectory) -> np.ndarray | None:
         return None
     out = np.zeros((traj.epoch, traj.objective.dim))
     for t in range(traj.epoch):
-        _, state = update.step(traj.grads[t], state, traj.points[t], traj.lrs[t])
+        _, state = update.step(traj.step_grads[t], state, traj.points[t], traj.lrs[t])
         if state.velocity is not None:
             out[t] = state.velocity
     return out if np.any(out) else None

@@ -173,3 +173,13 @@ def test_a_start_on_the_minimum_stops_at_epoch_zero_cleanly(app):
     kind, text = banner(app)
     assert kind == "success" and text.startswith("Converged at the start")
     assert len(chart_specs(app)[0]["frames"]) == 1
+
+
+def test_gradient_noise_changes_the_run_and_is_reproducible(app):
+    quiet = chart_specs(app)[0]["frames"][-1]
+    app.select_slider(key="noise").set_value(1.0).run()
+    assert not app.exception
+    noisy = chart_specs(app)[0]["frames"][-1]
+    assert noisy != quiet
+    app.number_input(key="noise_seed").set_value(0).run()
+    assert chart_specs(app)[0]["frames"][-1] == noisy

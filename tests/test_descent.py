@@ -201,3 +201,32 @@ def test_any_setting_the_app_allows_ends_with_a_status_and_finite_numbers(
 def test_a_start_on_a_kink_is_refused_with_a_reason():
     with pytest.raises(ValueError, match="gradient of ackley is not defined at the start"):
         descend("ackley", (0.0, 0.0), lr=0.01, epochs=10)
+
+
+def test_gradient_noise_is_seeded_and_the_steps_use_it():
+    quiet = descend("bowl", (4.0, 3.0), lr=0.1, epochs=50, tol=0)
+    assert descend("bowl", (4.0, 3.0), lr=0.1, epochs=50, tol=0, noise=0.0).points.tolist() == (
+        quiet.points.tolist()
+    )
+    a = descend("bowl", (4.0, 3.0), lr=0.1, epochs=50, tol=0, noise=0.5, seed=1)
+    b = descend("bowl", (4.0, 3.0), lr=0.1, epochs=50, tol=0, noise=0.5, seed=1)
+    c = descend("bowl", (4.0, 3.0), lr=0.1, epochs=50, tol=0, noise=0.5, seed=2)
+    np.testing.assert_array_equal(a.points, b.points)
+    assert not np.array_equal(a.points, c.points)
+    # each step is −η times the noisy gradient, and the noise has about the asked σ
+    np.testing.assert_allclose(a.steps, -0.1 * a.step_grads, rtol=1e-12)
+    noise = a.step_grads - a.grads[:-1]
+    assert 0.3 < noise.std() < 0.7
+    with pytest.raises(ValueError, match="noise must be >= 0"):
+        descend("bowl", (4.0, 3.0), lr=0.1, epochs=5, noise=-1.0)
+
+
+def test_explanations_replay_the_noisy_gradients():
+    from gdviz.explain import replay_state
+    from gdviz.race import velocities
+
+    traj = descend("himmelblau", (0.0, 0.0), lr=0.01, epochs=40, optimizer="momentum",
+                   tol=0, noise=2.0, seed=3)  # fmt: skip
+    for epoch in (0, 17, 39):
+        np.testing.assert_allclose(replay_state(traj, epoch).delta, traj.steps[epoch], rtol=1e-12)
+    np.testing.assert_allclose(traj.steps, -0.01 * velocities(traj), rtol=1e-12)

@@ -129,6 +129,23 @@ def run_controls(objective: Objective, prefix: str = "", default_epochs: int = 1
     return RunSettings(start, int(state[prefix + "epochs"]), float(state[prefix + "tol"]))
 
 
+NOISE_LEVELS = (0.0, 0.01, 0.05, 0.1, 0.5, 1.0, 2.0, 5.0)
+
+
+def noise_controls(prefix: str = "") -> tuple[float, int]:
+    """Optional Gaussian noise on every step's gradient, seeded: (σ, seed)."""
+    with st.expander("Gradient noise (stochastic gradients)"):
+        sigma = st.select_slider(
+            "σ of the noise added to each gradient",
+            options=NOISE_LEVELS,
+            value=0.0,
+            key=prefix + "noise",
+            format_func=lambda v: "none" if v == 0 else f"{v:g}",
+        )
+        seed = st.number_input("Noise seed", 0, 10_000, 0, key=prefix + "noise_seed")
+    return float(sigma), int(seed)
+
+
 def lr_options(current: float) -> list[float]:
     """The log grid, plus the current value if it was typed exactly."""
     return sorted(set(LR_GRID) | {float(current)})

@@ -19,24 +19,24 @@ def _on_lr_exact_change():
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def run_descent(slug: str, start: tuple, lr: float, epochs: int, tol: float):
-    return gdviz.descend(slug, start, lr=lr, epochs=epochs, tol=tol)
+def run_descent(slug, start, lr, epochs, tol, noise=0.0, seed=0):
+    return gdviz.descend(slug, start, lr=lr, epochs=epochs, tol=tol, noise=noise, seed=seed)
 
 
 # Figures are immutable once built: keep the objects, skip pickling them.
 @st.cache_resource(max_entries=64, show_spinner=False)
-def descent_chart(slug: str, start: tuple, lr: float, epochs: int, tol: float):
-    return gdviz.descent_figure(run_descent(slug, start, lr, epochs, tol))
+def descent_chart(*args):
+    return gdviz.descent_figure(run_descent(*args))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def surface_chart(slug: str, start: tuple, lr: float, epochs: int, tol: float):
-    return gdviz.surface_figure(run_descent(slug, start, lr, epochs, tol))
+def surface_chart(*args):
+    return gdviz.surface_figure(run_descent(*args))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def loss_chart(slug: str, start: tuple, lr: float, epochs: int, tol: float, mark: int):
-    return gdviz.loss_figure(run_descent(slug, start, lr, epochs, tol), mark_epoch=mark)
+def loss_chart(mark, *args):
+    return gdviz.loss_figure(run_descent(*args), mark_epoch=mark)
 
 
 # ---- sidebar (state repaired before the widgets that read it) ----------------------------
@@ -67,9 +67,11 @@ with st.sidebar:
     if limit is not None:
         st.caption(f"Stable limit near the {limit[0]}: η < {limit[1]:.4g} (2 / λ_max of ∇²f).")
     settings = controls.run_controls(objective)
+    noise, noise_seed = controls.noise_controls()
 
 # ---- compute ---------------------------------------------------------------------------
-args = (objective.slug, settings.start, float(state.lr), settings.epochs, settings.tol)
+args = (objective.slug, settings.start, float(state.lr), settings.epochs, settings.tol,
+        noise, noise_seed)  # fmt: skip
 try:
     traj = run_descent(*args)
 except ValueError as error:  # widgets keep inputs valid; this is the last guard
@@ -130,7 +132,7 @@ if step_tab.open:
     )
 if loss_tab.open:
     loss_tab.plotly_chart(
-        loss_chart(*args, inspect), key="loss_figure", theme=None, width="stretch"
+        loss_chart(inspect, *args), key="loss_figure", theme=None, width="stretch"
     )
 if table_tab.open:
     frame = pd.DataFrame(table(traj))

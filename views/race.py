@@ -28,19 +28,20 @@ def _reset_lrs(prefix: str, objective) -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def run_race(slug, start, racers, epochs, tol, schedule):
+def run_race(slug, start, racers, epochs, tol, schedule, noise=0.0, seed=0):
     entries = [Racer(opt, lr, dict(hyper)) for opt, lr, hyper in racers]
-    return race(slug, start, entries, epochs=epochs, tol=tol, schedule=dict(schedule) or None)
+    return race(slug, start, entries, epochs=epochs, tol=tol, schedule=dict(schedule) or None,
+                noise=noise, seed=seed)  # fmt: skip
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def race_chart(slug, start, racers, epochs, tol, schedule, labels):
-    return gdviz.race_figure(run_race(slug, start, racers, epochs, tol, schedule), labels)
+def race_chart(labels, *key):
+    return gdviz.race_figure(run_race(*key), labels)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def surface_chart(slug, start, racers, epochs, tol, schedule, labels):
-    return gdviz.surface_figure(run_race(slug, start, racers, epochs, tol, schedule), labels)
+def surface_chart(labels, *key):
+    return gdviz.surface_figure(run_race(*key), labels)
 
 
 def hyper_widgets(slug: str) -> dict:
@@ -68,6 +69,7 @@ with st.sidebar:
     st.header("Race settings")
     objective = controls.function_controls(P, on_new_objective=_reset_lrs)
     settings = controls.run_controls(objective, P, default_epochs=200)
+    noise, noise_seed = controls.noise_controls(P)
     st.subheader("Learning-rate schedule")
     kind = st.selectbox(
         "Schedule",
@@ -157,6 +159,8 @@ key = (
     settings.epochs,
     settings.tol,
     tuple(schedule.items()) if kind != "constant" else (),
+    noise,
+    noise_seed,
 )
 labels = tuple(r.label for r in racers)
 try:
@@ -178,15 +182,15 @@ with st.container(key="race_banner"):
         )
 with st.container(key="race_chart"):
     if objective.dim == 1:
-        st.plotly_chart(race_chart(*key, labels), key=P + "figure", theme=None, width="stretch")
+        st.plotly_chart(race_chart(labels, *key), key=P + "figure", theme=None, width="stretch")
     else:
         map_tab, surface_tab = st.tabs(["Contour map", "3-D surface"], key=P + "view",
                                        on_change="rerun")  # fmt: skip
         with map_tab:
-            st.plotly_chart(race_chart(*key, labels), key=P + "figure", theme=None, width="stretch")
+            st.plotly_chart(race_chart(labels, *key), key=P + "figure", theme=None, width="stretch")
         if surface_tab.open:
             surface_tab.plotly_chart(
-                surface_chart(*key, labels), key=P + "surface", theme=None, width="stretch"
+                surface_chart(labels, *key), key=P + "surface", theme=None, width="stretch"
             )
 st.caption(
     "Press ▶ Play. Each colour is one optimizer: its trail, its current point and the step it "
@@ -222,5 +226,12 @@ else:
     for line, sentence in explain.step_latex(run, epoch):
         st.latex(line)
         st.caption(sentence)
-    st.markdown("**As PyTorch code**: this reproduces the path above.")
+    if noise:
+        st.markdown(
+            "**As PyTorch code**: the same loop without the gradient noise; adding "
+            f"`p.grad += {noise:g} * torch.randn_like(p)` before `step()` makes it noisy "
+            "(with other random draws than gdviz's)."
+        )
+    else:
+        st.markdown("**As PyTorch code**: this reproduces the path above.")
     st.code(explain.torch_code(run), language="python")
