@@ -1036,6 +1036,64 @@ LINE = "#e63946"
 RESIDUAL = "rgba(230, 57, 70, 0.45)"
 
 
+FIT_DATA_DOMAIN = [0.0, 0.36]
+FIT_LANDSCAPE_DOMAIN = [0.44, 0.72]
+FIT_SIDE_DOMAIN = [0.8, 1.0]
+
+
+def _landscape(traj, epochs):
+    """The loss over the parameters (a curve for w, a map for (w, b)) with the path,
+    on axes x4/y4: static traces, axes, moving traces and a per-frame function."""
+    obj = traj.objective
+    if obj.dim == 1:
+        backdrop, axes, (y_lo, y_hi) = _curve_backdrop(obj)
+        raw = np.column_stack([traj.points[:, 0], traj.losses])
+        lo = np.array([obj.domain[0][0], y_lo])
+        hi = np.array([obj.domain[0][1], y_hi])
+    else:
+        backdrop, axes = _field_backdrop(obj)
+        backdrop = [t for t in backdrop if not t.marker.showscale]  # no colour bar here
+        raw = traj.points
+        lo, hi = np.array(obj.domain).T
+        image = axes.pop("images")[0]
+        axes["images"] = [{**image, "xref": "x4", "yref": "y4"}]
+        axes["yaxis"]["scaleanchor"] = "x4"
+    path = np.clip(raw, lo - (hi - lo), hi + (hi - lo))
+    for trace in backdrop:
+        trace.update(xaxis="x4", yaxis="y4", showlegend=False)
+    layout = {
+        "xaxis4": {**axes["xaxis"], "domain": FIT_LANDSCAPE_DOMAIN, "anchor": "y4",
+                   "title": {"text": str(obj.variables[0])}},
+        "yaxis4": {**axes["yaxis"], "anchor": "x4",
+                   "title": {"text": "loss" if obj.dim == 1 else str(obj.variables[1])}},
+    }  # fmt: skip
+    if "images" in axes:
+        layout["images"] = axes["images"]
+
+    def markers(e):
+        shown = trail_epochs(epochs[epochs <= e])
+        return [
+            {"x": _typed(path[shown, 0]), "y": _typed(path[shown, 1])},
+            {"x": [_round(path[e, 0])], "y": [_round(path[e, 1])]},
+        ]
+
+    first = markers(epochs[0])
+    moving = [
+        go.Scatter(
+            x=path[:1, 0], y=path[:1, 1], xaxis="x4", yaxis="y4", mode="lines+markers",
+            showlegend=False, line={"color": PATH, "width": 2}, marker={"size": 4, "color": PATH},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=first[1]["x"], y=first[1]["y"], xaxis="x4", yaxis="y4", mode="markers",
+            name="parameters now", marker={"size": 12, "color": POINT,
+                                           "line": {"color": "white", "width": 2}},
+            hovertemplate="loss landscape<extra></extra>",
+        ),
+    ]  # fmt: skip
+    return backdrop, layout, moving, markers
+
+
 def fit_figure(traj, *, max_frames: int = MAX_FRAMES) -> LightFigure:
     """A fit, animated by epoch: the data, the model's current line and its residuals,
     beside the loss and gradient size per epoch.
@@ -1070,6 +1128,7 @@ def fit_figure(traj, *, max_frames: int = MAX_FRAMES) -> LightFigure:
 
     epochs = frame_epochs(traj.epoch, max_frames)
     panel_static, panel_axes, panel_moving, panel_markers = _panel(traj)
+    land_static, land_axes, land_moving, land_markers = _landscape(traj, epochs)
     names = ", ".join(f"{p} = %{{customdata[{i}]:.4f}}" for i, p in enumerate(data.params))
     frame_data = []
     for e in epochs:
@@ -1086,6 +1145,7 @@ def fit_figure(traj, *, max_frames: int = MAX_FRAMES) -> LightFigure:
                     "customdata": [[_round(p) for p in params]] * 2,
                 },
                 {"x": _typed(res_x), "y": _typed(np.clip(res_y, -1e9, 1e9))},
+                *land_markers(e),
                 *panel_markers(e),
             ]
         )
@@ -1096,6 +1156,7 @@ def fit_figure(traj, *, max_frames: int = MAX_FRAMES) -> LightFigure:
             marker={"size": 9, "color": DATA, "line": {"color": "white", "width": 1}},
             hovertemplate="x = %{x:.4g}<br>y = %{y:.4g}<extra>data</extra>",
         ),
+        *land_static,
         *panel_static,
     ]  # fmt: skip
     moving = [
@@ -1108,17 +1169,21 @@ def fit_figure(traj, *, max_frames: int = MAX_FRAMES) -> LightFigure:
             x=first[1]["x"], y=first[1]["y"], mode="lines", name="residuals",
             line={"color": RESIDUAL, "width": 2, "dash": "dot"}, hoverinfo="skip",
         ),
+        *land_moving,
         *panel_moving,
     ]  # fmt: skip
     layout = {
         "xaxis": {
-            "domain": MAIN_DOMAIN, "title": {"text": "x"},
+            "domain": FIT_DATA_DOMAIN, "title": {"text": "x"},
             "range": [x_lo - 2 * pad, x_hi + 2 * pad], "autorange": False,
         },
         "yaxis": {"title": {"text": "y"}, "range": y_range, "autorange": False},
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        **land_axes,
         **panel_axes,
     }  # fmt: skip
+    for name in ("xaxis2", "xaxis3"):
+        layout[name]["domain"] = FIT_SIDE_DOMAIN
     return _assemble(static, moving, frame_data, epochs, layout, CURVE_HEIGHT)
 
 

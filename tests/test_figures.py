@@ -196,3 +196,16 @@ def test_animated_figure_round_trips_through_pickle():
     fig = gdviz.descent_figure(run("bowl", epochs=10))
     copy = pickle.loads(pickle.dumps(fig))
     assert copy.to_dict() == fig.to_dict()
+
+
+def test_fit_figure_animates_line_landscape_and_loss_together():
+    traj = gdviz.fit("four_points", (0.0, 0.0), lr=0.05, epochs=40)
+    spec = figure_json(gdviz.fit_figure(traj))
+    assert spec["layout"]["images"][0]["xref"] == "x4"  # the loss map sits on its own axes
+    for frame in spec["frames"][::9]:
+        e = int(frame["name"])
+        line, _, _, now, loss, _ = frame["data"]
+        w, b = traj.points[e]
+        assert line["y"][1] == pytest.approx(w * line["x"][1] + b, rel=1e-4, abs=1e-4)
+        assert now["x"] == [pytest.approx(w, rel=1e-5, abs=1e-9)]
+        assert loss["x"] == [e]
