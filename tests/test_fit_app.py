@@ -80,3 +80,10 @@ def test_a_valid_csv_is_fitted(fit_page):
     assert not fit_page.error
     data = next(t for t in figure(fit_page)["data"] if t.get("name") == "data")
     assert list(decode_plotly(data["y"])) == [3.1, 4.9, 7.2, 8.8]
+
+
+def test_at_w_3_the_model_overestimates_and_the_derivative_is_positive(fit_page):
+    fit_page.slider(key="fit_w0").set_value(3.0).run()
+    said = " ".join(m.value for m in fit_page.markdown)
+    assert "predicts (3, 6, 9)" in said and "> 0" in said and "decrease w" in said
+    assert alerts(fit_page)[0][0] == "success"
