@@ -1196,6 +1196,7 @@ def paths_figure(objective, paths) -> LightFigure:
 
     if objective.dim == 2:
         backdrop, axes = _field_backdrop(objective)
+        backdrop = [t for t in backdrop if not t.marker.showscale]  # room for two paths
         lo, hi = np.array(objective.domain).T
     else:
         backdrop, axes, (y_lo, y_hi) = _curve_backdrop(objective)
@@ -1214,7 +1215,7 @@ def paths_figure(objective, paths) -> LightFigure:
                 line={"color": colour, "width": 2.5}, marker={"size": 4, "color": colour},
             )
         )  # fmt: skip
-    axes["xaxis"]["domain"] = [0.0, 0.85]
+    axes["xaxis"]["domain"] = [0.0, 1.0]
     layout = {
         **axes,
         "height": CONTOUR_HEIGHT - 80,

@@ -30,3 +30,10 @@ def test_derivative_table_shows_the_secant_slope_approaching_f_prime():
     assert "downhill is to the right" in at.info[0].value
     at.selectbox(key="slope_objective").set_value("wavy").run()
     assert not at.exception
+
+
+def test_a_new_function_brings_its_own_learning_rate():
+    at = open_page("views/why.py")
+    at.radio(key="why_dimension").set_value("2-D").run()
+    assert at.select_slider(key="why_lr").value == pytest.approx(0.01)  # himmelblau's
+    assert "diverged" not in at.info[0].value

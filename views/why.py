@@ -20,10 +20,14 @@ def scaling(seed):
     return gdviz.scaling_experiment(seed=seed)
 
 
+def _reset_lr(prefix: str, objective) -> None:
+    st.session_state[P + "lr"] = objective.lr
+
+
 state = st.session_state
 with st.sidebar:
     st.header("Settings")
-    objective = controls.function_controls(P)
+    objective = controls.function_controls(P, on_new_objective=_reset_lr)
     settings = controls.run_controls(objective, P)
     if not controls.valid_lr(state.get(P + "lr")):
         state[P + "lr"] = objective.lr
