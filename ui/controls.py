@@ -101,8 +101,11 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
     return objective
 
 
-def run_controls(objective: Objective, prefix: str = "", default_epochs: int = 100) -> RunSettings:
-    """Start point (inside the domain), epochs and stopping tolerance."""
+def run_controls(
+    objective: Objective, prefix: str = "", default_epochs: int = 100, *, stopping: bool = True
+) -> RunSettings:
+    """Start point (inside the domain), and unless ``stopping`` is False, epochs and the
+    stopping tolerance."""
     state = st.session_state
     for name, suggested, (lo, hi) in zip(
         ("x0", "y0"), objective.start, objective.domain, strict=False
@@ -118,13 +121,14 @@ def run_controls(objective: Objective, prefix: str = "", default_epochs: int = 1
     ):
         st.slider(f"Start {var}₀", min_value=lo, max_value=hi, step=slider_step(lo, hi),
                   key=prefix + name)  # fmt: skip
-    st.slider("Epochs", min_value=1, max_value=1000, key=prefix + "epochs")
-    st.select_slider(
-        "Stop when ‖∇f‖ ≤",
-        options=TOLERANCES,
-        key=prefix + "tol",
-        format_func=lambda t: "never (run all epochs)" if t == 0 else f"{t:g}",
-    )
+    if stopping:
+        st.slider("Epochs", min_value=1, max_value=1000, key=prefix + "epochs")
+        st.select_slider(
+            "Stop when ‖∇f‖ ≤",
+            options=TOLERANCES,
+            key=prefix + "tol",
+            format_func=lambda t: "never (run all epochs)" if t == 0 else f"{t:g}",
+        )
     start = tuple(float(state[prefix + n]) for n in ("x0", "y0")[: objective.dim])
     return RunSettings(start, int(state[prefix + "epochs"]), float(state[prefix + "tol"]))
 

@@ -28,7 +28,7 @@ state = st.session_state
 with st.sidebar:
     st.header("Settings")
     objective = controls.function_controls(P, on_new_objective=_reset_lr)
-    settings = controls.run_controls(objective, P)
+    settings = controls.run_controls(objective, P, stopping=False)  # both run to f ≤ 1e-6
     if not controls.valid_lr(state.get(P + "lr")):
         state[P + "lr"] = objective.lr
     lr = st.select_slider("Gradient descent: learning rate η",
