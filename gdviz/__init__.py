@@ -4,6 +4,7 @@ from .analysis import objective_lr_limit, stable_lr_limit
 from .data import DATASETS, Dataset, dataset_from_csv, get_dataset, make_noisy_line
 from .derivative import downhill_sentence, secant_and_tangent, secant_table
 from .descent import DEFAULT_TOL, STATUSES, Trajectory, descend
+from .expressions import ExpressionError, parse_expression, parse_objective
 from .field import sample_field
 from .figures import (
     LightFigure,
@@ -27,6 +28,9 @@ from .schedules import SCHEDULES, learning_rates
 from .trial import race_trial_vs_gradient, scaling_experiment, trial_and_error
 
 __all__ = [
+    "ExpressionError",
+    "parse_expression",
+    "parse_objective",
     "downhill_sentence",
     "secant_and_tangent",
     "secant_table",

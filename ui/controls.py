@@ -23,6 +23,24 @@ LR_MIN, LR_MAX = LR_GRID[0], LR_GRID[-1]
 TOLERANCES = (0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2)
 
 Hook = Callable[[str, Objective], None]
+CUSTOM = "custom"  # the "your own function" choice of the function picker
+DEFAULT_EXPRESSION = "x^2/10 + sin(2x)"
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def resolve(source) -> Objective:
+    """The objective behind a plain cache key: a registry slug or ("expr", text, domain)."""
+    if isinstance(source, str):
+        return OBJECTIVES[source]
+    _, text, domain = source
+    return gdviz.parse_objective(text, domain=domain)
+
+
+def source_of(objective: Objective, prefix: str = ""):
+    """The plain, hashable key that :func:`resolve` turns back into ``objective``."""
+    if OBJECTIVES.get(objective.slug) is objective:
+        return objective.slug
+    return ("expr", st.session_state[prefix + "expression"], None)
 
 
 class RunSettings(NamedTuple):
@@ -56,9 +74,24 @@ def _reset_start(prefix: str, objective: Objective) -> None:
         st.session_state[prefix + name] = snap(value, lo, hi)
 
 
+def _current(prefix: str) -> Objective | None:
+    """The chosen objective, or None when the typed function does not parse."""
+    slug = st.session_state[prefix + "objective"]
+    if slug != CUSTOM:
+        return OBJECTIVES[slug]
+    try:
+        return resolve(("expr", st.session_state.get(prefix + "expression", ""), None))
+    except ValueError:
+        return None
+
+
 def _on_objective(prefix: str, hook: Hook | None) -> None:
     """A new objective starts from its suggested start (and whatever the page resets)."""
-    objective = OBJECTIVES[st.session_state[prefix + "objective"]]
+    if st.session_state[prefix + "objective"] == CUSTOM:
+        st.session_state.setdefault(prefix + "expression", DEFAULT_EXPRESSION)
+    objective = _current(prefix)
+    if objective is None:
+        return
     _reset_start(prefix, objective)
     if hook:
         hook(prefix, objective)
@@ -70,18 +103,23 @@ def _on_dimension(prefix: str, hook: Hook | None) -> None:
     _on_objective(prefix, hook)
 
 
-def function_controls(prefix: str = "", on_new_objective: Hook | None = None) -> Objective:
-    """Dimension and function pickers; returns the chosen objective.
+def function_controls(prefix: str = "", on_new_objective: Hook | None = None) -> Objective | None:
+    """Dimension and function pickers, or a typed function; returns the chosen objective
+    (None when the typed function does not parse: the message is already shown).
 
     Session state is repaired first: an unknown objective falls back to the default,
     and the objective decides the dimension.
     """
     state = st.session_state
-    if state.get(prefix + "objective") not in OBJECTIVES:
+    if state.get(prefix + "objective") not in (*OBJECTIVES, CUSTOM):
         state[prefix + "objective"] = gdviz.DEFAULT_OBJECTIVE
         _on_objective(prefix, on_new_objective)
-    objective = OBJECTIVES[state[prefix + "objective"]]
-    state[prefix + "dimension"] = f"{objective.dim}-D"
+    if state[prefix + "objective"] == CUSTOM:
+        state.setdefault(prefix + "expression", DEFAULT_EXPRESSION)
+    objective = _current(prefix)
+    if objective is not None:
+        state[prefix + "dimension"] = f"{objective.dim}-D"
+    dim = DIMENSIONS.get(state.get(prefix + "dimension"), 1)
     st.radio(
         "Dimension",
         list(DIMENSIONS),
@@ -92,13 +130,31 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
     )
     st.selectbox(
         "Function",
-        [s for s, o in OBJECTIVES.items() if o.dim == objective.dim],
+        [*(s for s, o in OBJECTIVES.items() if o.dim == dim), CUSTOM],
         key=prefix + "objective",
         on_change=_on_objective,
         args=(prefix, on_new_objective),
-        format_func=lambda s: f"{OBJECTIVES[s].name}: {OBJECTIVES[s].formula}",
+        format_func=lambda s: (
+            "✏️ Type your own f(x) or f(x, y)"
+            if s == CUSTOM
+            else f"{OBJECTIVES[s].name}: {OBJECTIVES[s].formula}"
+        ),
     )
-    return objective
+    if state[prefix + "objective"] != CUSTOM:
+        return objective
+    st.text_input(
+        "f =",
+        key=prefix + "expression",
+        on_change=_on_objective,
+        args=(prefix, on_new_objective),
+        help="Use x (and y), numbers, + − * / ^, parentheses, pi, e and sin, cos, tan, exp, "
+        "log, sqrt, abs, tanh, … — for example (1-x)^2 + 100(y-x^2)^2.",
+    )
+    try:
+        return resolve(("expr", state[prefix + "expression"], None))
+    except ValueError as error:
+        st.error(str(error))
+        return None
 
 
 def run_controls(

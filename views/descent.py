@@ -18,9 +18,11 @@ def _on_lr_exact_change():
     st.session_state.lr = st.session_state.lr_exact
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def run_descent(slug, start, lr, epochs, tol, noise=0.0, seed=0):
-    return gdviz.descend(slug, start, lr=lr, epochs=epochs, tol=tol, noise=noise, seed=seed)
+# Runs are immutable: keep the objects (a typed function would recompile when unpickled).
+@st.cache_resource(max_entries=128, show_spinner=False)
+def run_descent(source, start, lr, epochs, tol, noise=0.0, seed=0):
+    objective = controls.resolve(source)
+    return gdviz.descend(objective, start, lr=lr, epochs=epochs, tol=tol, noise=noise, seed=seed)
 
 
 # Figures are immutable once built: keep the objects, skip pickling them.
@@ -44,6 +46,8 @@ state = st.session_state
 with st.sidebar:
     st.header("Settings")
     objective = controls.function_controls(on_new_objective=_reset_lr)
+    if objective is None:
+        st.stop()  # the sidebar shows what is wrong with the typed function
     if not controls.valid_lr(state.get("lr")):
         state.lr = objective.lr
     state.lr_exact = float(state.lr)
@@ -70,8 +74,8 @@ with st.sidebar:
     noise, noise_seed = controls.noise_controls()
 
 # ---- compute ---------------------------------------------------------------------------
-args = (objective.slug, settings.start, float(state.lr), settings.epochs, settings.tol,
-        noise, noise_seed)  # fmt: skip
+source = controls.source_of(objective)
+args = (source, settings.start, float(state.lr), settings.epochs, settings.tol, noise, noise_seed)
 try:
     traj = run_descent(*args)
 except ValueError as error:  # widgets keep inputs valid; this is the last guard

@@ -27,11 +27,11 @@ def _reset_lrs(prefix: str, objective) -> None:
         st.session_state[f"{P}lr_{slug}"] = suggested_lr(objective, slug)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def run_race(slug, start, racers, epochs, tol, schedule, noise=0.0, seed=0):
+@st.cache_resource(max_entries=64, show_spinner=False)
+def run_race(source, start, racers, epochs, tol, schedule, noise=0.0, seed=0):
     entries = [Racer(opt, lr, dict(hyper)) for opt, lr, hyper in racers]
-    return race(slug, start, entries, epochs=epochs, tol=tol, schedule=dict(schedule) or None,
-                noise=noise, seed=seed)  # fmt: skip
+    return race(controls.resolve(source), start, entries, epochs=epochs, tol=tol,
+                schedule=dict(schedule) or None, noise=noise, seed=seed)  # fmt: skip
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -68,6 +68,8 @@ state = st.session_state
 with st.sidebar:
     st.header("Race settings")
     objective = controls.function_controls(P, on_new_objective=_reset_lrs)
+    if objective is None:
+        st.stop()  # the sidebar shows what is wrong with the typed function
     settings = controls.run_controls(objective, P, default_epochs=200)
     noise, noise_seed = controls.noise_controls(P)
     st.subheader("Learning-rate schedule")
@@ -153,7 +155,7 @@ if not racers:
     st.stop()
 
 key = (
-    objective.slug,
+    controls.source_of(objective, P),
     settings.start,
     tuple((r.optimizer, r.lr, tuple(r.hyper.items())) for r in racers),
     settings.epochs,

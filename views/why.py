@@ -10,8 +10,8 @@ P = "why_"
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def run(slug, start, lr, delta):
-    race = gdviz.race_trial_vs_gradient(slug, start, lr=lr, delta=delta)
+def run(source, start, lr, delta):
+    race = gdviz.race_trial_vs_gradient(controls.resolve(source), start, lr=lr, delta=delta)
     return race.trial, race.gradient, race.aligned(), race.summary()
 
 
@@ -28,6 +28,8 @@ state = st.session_state
 with st.sidebar:
     st.header("Settings")
     objective = controls.function_controls(P, on_new_objective=_reset_lr)
+    if objective is None:
+        st.stop()  # the sidebar shows what is wrong with the typed function
     settings = controls.run_controls(objective, P, stopping=False)  # both run to f ≤ 1e-6
     if not controls.valid_lr(state.get(P + "lr")):
         state[P + "lr"] = objective.lr
@@ -46,7 +48,9 @@ st.markdown(
     "every evaluation is counted."
 )
 try:
-    trial, gradient, curves, summary = run(objective.slug, settings.start, float(lr), delta)
+    trial, gradient, curves, summary = run(
+        controls.source_of(objective, P), settings.start, float(lr), delta
+    )
 except ValueError as error:
     st.error(f"Cannot run: {error}")
     st.stop()

@@ -1,0 +1,54 @@
+"""Typing your own function: AppTest on the descent and race pages."""
+
+import json
+
+from tests.conftest import open_page
+
+
+def banner(at):
+    for kind in ("success", "error", "warning", "info"):
+        for element in getattr(at, kind):
+            if element.value.split()[0] in ("Converged", "Diverged", "Oscillating:", "Still"):
+                return kind, element.value
+    return None
+
+
+def test_a_typed_1d_function_gets_the_same_page_as_a_builtin():
+    at = open_page()
+    at.selectbox(key="objective").set_value("custom").run()
+    at.text_input(key="expression").input("x^2 + 3*sin(2x)").run()
+    assert not at.exception
+    assert at.radio(key="dimension").value == "1-D"
+    assert banner(at) is not None
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(spec["frames"]) > 1
+
+
+def test_a_typed_2d_function_draws_a_map():
+    at = open_page()
+    at.selectbox(key="objective").set_value("custom").run()
+    at.text_input(key="expression").input("(1-x)^2 + 100(y-x^2)^2").run()
+    assert not at.exception
+    assert at.radio(key="dimension").value == "2-D"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["images"]
+
+
+def test_a_hostile_expression_shows_its_message_and_the_page_keeps_working():
+    at = open_page()
+    at.selectbox(key="objective").set_value("custom").run()
+    at.text_input(key="expression").input("__import__('os').system('echo pwned')").run()
+    assert not at.exception
+    assert any("not allowed" in e.value for e in at.error)
+    at.text_input(key="expression").input("x^2").run()
+    assert not at.exception and banner(at) is not None
+    at.selectbox(key="objective").set_value("parabola").run()
+    assert banner(at)[1].startswith("Converged")
+
+
+def test_the_race_runs_on_a_typed_function():
+    at = open_page("views/race.py")
+    at.selectbox(key="race_objective").set_value("custom").run()
+    at.text_input(key="race_expression").input("x^4 - 3x^2 + x").run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 3
