@@ -52,3 +52,29 @@ def test_the_race_runs_on_a_typed_function():
     at.text_input(key="race_expression").input("x^4 - 3x^2 + x").run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 3
+
+
+def test_a_function_undefined_in_part_of_the_box_gets_a_note_and_a_clear_stop():
+    at = open_page()
+    at.selectbox(key="objective").set_value("custom").run()
+    at.text_input(key="expression").input("log(x) + x^2").run()
+    assert not at.exception
+    assert any("not defined everywhere" in c.value for c in at.caption)
+    at.select_slider(key="lr").set_value(0.5).run()
+    kind, text = banner(at)
+    assert kind == "error" and "where f is defined" in text, text
+
+
+def test_the_plotting_box_can_be_set():
+    at = open_page()
+    at.selectbox(key="objective").set_value("custom").run()
+    at.text_input(key="expression").input("x^2 - x").run()
+    at.number_input(key="xmin").set_value(-2.0)
+    at.number_input(key="xmax").set_value(2.0).run()
+    assert not at.exception
+    assert at.slider(key="x0").max == 2.0
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["xaxis"]["range"] == [-2.0, 2.0]
+    at.number_input(key="xmin").set_value(3.0).run()  # an empty box: a message, no traceback
+    assert not at.exception
+    assert at.error

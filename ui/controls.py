@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+import numpy as np
 import streamlit as st
 
 import gdviz
@@ -36,11 +37,30 @@ def resolve(source) -> Objective:
     return gdviz.parse_objective(text, domain=domain)
 
 
+def _box(prefix: str):
+    """The plotting box typed for a custom function, or None for the default."""
+    state = st.session_state
+    values = [state.get(prefix + k) for k in ("xmin", "xmax", "ymin", "ymax")]
+    if not all(is_number(v) for v in values[:2]):
+        return None
+    box = ((float(values[0]), float(values[1])),)
+    if all(is_number(v) for v in values[2:]):
+        box += ((float(values[2]), float(values[3])),)
+    return box
+
+
+def _custom_source(prefix: str, dim: int | None = None):
+    box = _box(prefix)
+    if box is not None and dim is not None:
+        box = box[:dim] if len(box) >= dim else None
+    return ("expr", st.session_state.get(prefix + "expression", ""), box)
+
+
 def source_of(objective: Objective, prefix: str = ""):
     """The plain, hashable key that :func:`resolve` turns back into ``objective``."""
     if OBJECTIVES.get(objective.slug) is objective:
         return objective.slug
-    return ("expr", st.session_state[prefix + "expression"], None)
+    return _custom_source(prefix, objective.dim)
 
 
 class RunSettings(NamedTuple):
@@ -80,9 +100,16 @@ def _current(prefix: str) -> Objective | None:
     if slug != CUSTOM:
         return OBJECTIVES[slug]
     try:
-        return resolve(("expr", st.session_state.get(prefix + "expression", ""), None))
+        return _resolve_custom(prefix)
     except ValueError:
         return None
+
+
+def _resolve_custom(prefix: str) -> Objective:
+    """Parse the typed function in its box (the box's y range only if it uses y)."""
+    text = st.session_state.get(prefix + "expression", "")
+    dim = 2 if gdviz.parse_expression(text).has(gdviz.objectives.Y) else 1
+    return resolve(_custom_source(prefix, dim))
 
 
 def _on_objective(prefix: str, hook: Hook | None) -> None:
@@ -150,11 +177,31 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
         help="Use x (and y), numbers, + − * / ^, parentheses, pi, e and sin, cos, tan, exp, "
         "log, sqrt, abs, tanh, … — for example (1-x)^2 + 100(y-x^2)^2.",
     )
+    with st.expander("Plotting box"):
+        left, right = st.columns(2)
+        for column, name, default in (
+            (left, "xmin", -5.0),
+            (right, "xmax", 5.0),
+            (left, "ymin", -5.0),
+            (right, "ymax", 5.0),
+        ):
+            column.number_input(name.replace("min", " from").replace("max", " to"),
+                                value=default, step=0.5, key=prefix + name)  # fmt: skip
     try:
-        return resolve(("expr", state[prefix + "expression"], None))
+        objective = _resolve_custom(prefix)
     except ValueError as error:
         st.error(str(error))
         return None
+    field = gdviz.sample_field(objective) if objective.dim == 2 else None
+    values = (
+        field.values
+        if field is not None
+        else objective.f(np.linspace(*objective.domain[0], 401)[:, None])
+    )
+    if not np.all(np.isfinite(values)):
+        st.caption("f is not defined everywhere in this box (like log of a negative number): "
+                   "those parts are left blank, and a path that steps there stops.")  # fmt: skip
+    return objective
 
 
 def run_controls(
