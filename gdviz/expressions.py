@@ -670,4 +670,23 @@ def parse_objective(text: str, domain=None) -> Objective:
             raise ExpressionError(
                 "this function cannot be evaluated reliably: try writing it more simply"
             ) from None
-    return dataclasses.replace(objective, critical_points=(minimum,) if minimum else ())
+    return dataclasses.replace(
+        objective,
+        critical_points=(minimum,) if minimum else (),
+        log_colour=_needs_log_colour(objective),
+    )
+
+
+def _needs_log_colour(objective: Objective) -> bool:
+    """Log colours when the top of f in the box is over 100× the rise of its lowest
+    tenth: otherwise a valley like Rosenbrock's is one flat colour."""
+    if objective.dim != 2:
+        return False
+    with np.errstate(all="ignore"):
+        values = objective.f(_grid(objective.domain, 41))
+    values = values[np.isfinite(values)]
+    if values.size < 2:
+        return False
+    spread = values - values.min()
+    low = float(np.percentile(spread, 10))
+    return bool(spread.max() > 100 * low) if low > 0 else bool(spread.max() > 0)

@@ -474,3 +474,12 @@ def test_random_grammar_soup_only_ever_raises_expression_error(text):
         parse_expression(text)
     except ExpressionError as error:
         assert str(error)
+
+
+def test_log_colours_only_where_a_valley_would_otherwise_be_flat():
+    from gdviz.expressions import parse_objective as parse
+
+    assert parse("(1-x)^2 + 100(y-x^2)^2").log_colour
+    assert not parse("x^2 + y^2").log_colour
+    assert not parse("sin(x)*cos(y)").log_colour
+    assert not parse("x^2 + 3*sin(2x)").log_colour  # 1-D curves have no colours
