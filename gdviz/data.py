@@ -97,18 +97,29 @@ def make_noisy_line(
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(0.0, 4.0, size))
     y = slope * x + intercept + noise * rng.standard_normal(size)
+    return _line_dataset(
+        "noisy_line",
+        "Noisy line",
+        x,
+        y,
+        f"{size} points scattered around y = {slope:g}x + {intercept:g} "
+        f"(noise {noise:g}): no line passes through all of them, so the best fit "
+        "still has some error left.",
+    )
+
+
+def _line_dataset(slug: str, name: str, x, y, about: str) -> Dataset:
+    """Points to fit with y = w·x + b, from (0, 0) at a learning rate the data allows."""
     return Dataset(
-        slug="noisy_line",
-        name="Noisy line",
+        slug=slug,
+        name=name,
         x=x,
         y=y,
         model=W * X + B,
         params=("w", "b"),
         start=(0.0, 0.0),
         lr=_line_lr(x),
-        about=f"{size} points scattered around y = {slope:g}x + {intercept:g} "
-        f"(noise {noise:g}): no line passes through all of them, so the best fit "
-        "still has some error left.",
+        about=about,
     )
 
 
@@ -222,14 +233,5 @@ def dataset_from_csv(data: bytes | str, *, max_rows: int = MAX_ROWS) -> Dataset:
     if min(xs) == max(xs):
         raise ValueError(f"every x is {xs[0]:g}: expected at least two different x values")
     names = header or ["x", "y"]
-    return Dataset(
-        slug="csv",
-        name="Your data",
-        x=xs,
-        y=ys,
-        model=W * X + B,
-        params=("w", "b"),
-        start=(0.0, 0.0),
-        lr=_line_lr(xs),
-        about=f"{len(xs)} rows uploaded: x = {names[0]}, y = {names[1]}.",
-    )
+    about = f"{len(xs)} rows uploaded: x = {names[0]}, y = {names[1]}."
+    return _line_dataset("csv", "Your data", xs, ys, about)

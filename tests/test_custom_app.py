@@ -13,10 +13,16 @@ def banner(at):
     return None
 
 
+def typed(text: str, page: str | None = None, prefix: str = ""):
+    """A page (the descent page by default) with ``text`` typed as its function."""
+    at = open_page(page)
+    at.selectbox(key=prefix + "objective").set_value("custom").run()
+    at.text_input(key=prefix + "expression").input(text).run()
+    return at
+
+
 def test_a_typed_1d_function_gets_the_same_page_as_a_builtin():
-    at = open_page()
-    at.selectbox(key="objective").set_value("custom").run()
-    at.text_input(key="expression").input("x^2 + 3*sin(2x)").run()
+    at = typed("x^2 + 3*sin(2x)")
     assert not at.exception
     assert at.radio(key="dimension").value == "1-D"
     assert banner(at) is not None
@@ -25,9 +31,7 @@ def test_a_typed_1d_function_gets_the_same_page_as_a_builtin():
 
 
 def test_a_typed_2d_function_draws_a_map():
-    at = open_page()
-    at.selectbox(key="objective").set_value("custom").run()
-    at.text_input(key="expression").input("(1-x)^2 + 100(y-x^2)^2").run()
+    at = typed("(1-x)^2 + 100(y-x^2)^2")
     assert not at.exception
     assert at.radio(key="dimension").value == "2-D"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -35,9 +39,7 @@ def test_a_typed_2d_function_draws_a_map():
 
 
 def test_a_hostile_expression_shows_its_message_and_the_page_keeps_working():
-    at = open_page()
-    at.selectbox(key="objective").set_value("custom").run()
-    at.text_input(key="expression").input("__import__('os').system('echo pwned')").run()
+    at = typed("__import__('os').system('echo pwned')")
     assert not at.exception
     assert any("not allowed" in e.value for e in at.error)
     at.text_input(key="expression").input("x^2").run()
@@ -47,17 +49,13 @@ def test_a_hostile_expression_shows_its_message_and_the_page_keeps_working():
 
 
 def test_the_race_runs_on_a_typed_function():
-    at = open_page("views/race.py")
-    at.selectbox(key="race_objective").set_value("custom").run()
-    at.text_input(key="race_expression").input("x^4 - 3x^2 + x").run()
+    at = typed("x^4 - 3x^2 + x", "views/race.py", "race_")
     assert not at.exception
     assert len(at.dataframe[0].value) == 3
 
 
 def test_a_function_undefined_in_part_of_the_box_gets_a_note_and_a_clear_stop():
-    at = open_page()
-    at.selectbox(key="objective").set_value("custom").run()
-    at.text_input(key="expression").input("log(x) + x^2").run()
+    at = typed("log(x) + x^2")
     assert not at.exception
     assert any("not defined everywhere" in c.value for c in at.caption)
     at.select_slider(key="lr").set_value(0.5).run()
@@ -66,9 +64,7 @@ def test_a_function_undefined_in_part_of_the_box_gets_a_note_and_a_clear_stop():
 
 
 def test_the_plotting_box_can_be_set():
-    at = open_page()
-    at.selectbox(key="objective").set_value("custom").run()
-    at.text_input(key="expression").input("x^2 - x").run()
+    at = typed("x^2 - x")
     at.number_input(key="xmin").set_value(-2.0)
     at.number_input(key="xmax").set_value(2.0).run()
     assert not at.exception
