@@ -48,45 +48,58 @@ from tests.e2e.harness import (  # noqa: E402
 )
 
 APP_SEL = '[data-testid="stApp"]'
+QUIET_MS = 500  # no DOM change for this long after the last one: the page has settled
 
+BENCH = REPO_ROOT / "bench"
+BARE_SPEC = {
+    "slider": '.st-key-value input[type="range"]',
+    "result": '[data-testid="stMain"] [data-testid="stMarkdown"]',
+    "ready": '[data-testid="stMain"] [data-testid="stMarkdown"]',
+}
+# Each app runs in its own working directory, so it reads that folder's .streamlit/config.
 APPS = {
     "gdviz": {
         "app": REPO_ROOT / "app.py",
+        "cwd": REPO_ROOT,
         "slider": '.st-key-lr input[type="range"]',
         "result": ".st-key-status_banner",
-        "ready": '.st-key-descent_chart [data-testid="stPlotlyChart"] .js-plotly-plot',
+        "ready": ".st-key-descent_chart .gdviz-chart[data-revision]",
     },
-    "bare": {
-        "app": REPO_ROOT / "bench" / "bare_app.py",
-        "slider": '.st-key-value input[type="range"]',
-        "result": '[data-testid="stMain"] [data-testid="stMarkdown"]',
-        "ready": '[data-testid="stMain"] [data-testid="stMarkdown"]',
-    },
-    # The bare app plus a 2-point Plotly chart: Streamlit's own price for a chart remount.
+    # The bare app with Streamlit's default settings: the baseline.
+    "bare": {"app": BENCH / "bare_app.py", "cwd": BENCH, **BARE_SPEC},
+    # The same app run with gdviz's .streamlit/config.toml.
+    "bare+cfg": {"app": BENCH / "bare_app.py", "cwd": REPO_ROOT, **BARE_SPEC},
+    # The bare app plus a 2-point st.plotly_chart: Streamlit's own price for a chart remount.
     "chart": {
-        "app": REPO_ROOT / "bench" / "bare_chart_app.py",
-        "slider": '.st-key-value input[type="range"]',
-        "result": '[data-testid="stMain"] [data-testid="stMarkdown"]',
+        "app": BENCH / "bare_chart_app.py",
+        "cwd": BENCH,
+        **BARE_SPEC,
         "ready": '[data-testid="stPlotlyChart"] .js-plotly-plot',
     },
 }
 
-# In the page: stamp the keydown, then stamp the first DOM mutation after which the script
-# is idle and the result text differs from what it was when the press was armed.
+# In the page: stamp the keydown; stamp the first DOM mutation after which the script is
+# idle and the result text differs from what it was when the press was armed ("result");
+# and keep stamping every later mutation ("last"): the page has settled once no mutation
+# followed the last one for QUIET_MS. gdviz's chart marks each finished redraw on its
+# element (data-revision), so a redraw still in progress keeps the page unsettled.
 _PROBE_JS = """
 (() => {
-  const b = window.__settle = {armed: false, t0: null, t1: null, before: null, sel: null};
-  const done = () => {
-    if (!b.armed || b.t0 === null || b.t1 !== null) return;
+  const b = window.__settle = {armed: false, t0: null, t1: null, last: null, before: null,
+                               sel: null};
+  const seen = () => {
+    if (!b.armed || b.t0 === null) return;
+    const now = performance.now();
+    if (b.t1 !== null) { b.last = now; return; }
     const app = document.querySelector('__APP_SEL__');
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return;
     const el = document.querySelector(b.sel);
-    if (el && el.innerText.trim() !== b.before) b.t1 = performance.now();
+    if (el && el.innerText.trim() !== b.before) b.t1 = b.last = now;
   };
   document.addEventListener('keydown', () => {
     if (b.armed && b.t0 === null) b.t0 = performance.now();
   }, true);
-  new MutationObserver(done).observe(document, {
+  new MutationObserver(seen).observe(document, {
     subtree: true, childList: true, attributes: true, characterData: true,
   });
 })();
@@ -111,28 +124,33 @@ def open_app(browser, base: str, spec: dict):
     return page
 
 
-def press(page, spec: dict, key: str, timeout_ms: float) -> tuple[float, float] | None:
-    """One timed key press: (in-page ms, wall ms), or None if the app did not settle."""
+def press(page, spec: dict, key: str, timeout_ms: float) -> tuple[float, float, float] | None:
+    """One timed key press: (in-page ms to the new result, in-page ms until the page has
+    settled, wall ms from Python), or None if the app did not settle in time."""
     slider = page.locator(spec["slider"])
     if not slider.evaluate("el => el === document.activeElement"):
         slider.focus()
     before = page.locator(spec["result"]).first.inner_text().strip()
     page.evaluate(
         """([before, sel]) => Object.assign(window.__settle,
-            {armed: true, t0: null, t1: null, before, sel})""",
+            {armed: true, t0: null, t1: null, last: null, before, sel})""",
         [before, spec["result"]],
     )
     start = time.perf_counter()
     page.keyboard.press(key)
     try:
-        page.wait_for_function("window.__settle.t1 !== null", timeout=timeout_ms)
+        page.wait_for_function(
+            f"""() => {{ const b = window.__settle;
+                return b.t1 !== null && performance.now() - b.last > {QUIET_MS}; }}""",
+            timeout=timeout_ms,
+        )
     except Exception:  # a timeout is reported, not raised
         page.evaluate("window.__settle.armed = false")
         return None
-    wall = (time.perf_counter() - start) * 1000
-    t0, t1 = page.evaluate("[window.__settle.t0, window.__settle.t1]")
+    wall = (time.perf_counter() - start) * 1000 - QUIET_MS
+    t0, t1, last = page.evaluate("[window.__settle.t0, window.__settle.t1, window.__settle.last]")
     page.evaluate("window.__settle.armed = false")
-    return t1 - t0, wall
+    return t1 - t0, last - t0, wall
 
 
 def p90(values: list[float]) -> float:
@@ -145,9 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15, help="measured presses per app")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured presses first")
     parser.add_argument("--pattern", choices=("alternate", "walk"), default="alternate")
+    parser.add_argument("--only", default="", help="comma-separated app names")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per press")
     args = parser.parse_args(argv)
 
+    if args.only:
+        for name in set(APPS) - set(args.only.split(",")):
+            del APPS[name]
     if not Path(CHROMIUM).exists():
         print(f"Debian chromium not installed at {CHROMIUM}", file=sys.stderr)
         return 2
@@ -160,12 +182,12 @@ def main(argv: list[str] | None = None) -> int:
         bases = {}
         for name, spec in APPS.items():
             procs[name], bases[name] = start_streamlit(
-                spec["app"], REPO_ROOT, logs / f"settle-{name}.log"
+                spec["app"], spec["cwd"], logs / f"settle-{name.replace('+', '-')}.log"
             )
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             pages = {name: open_app(browser, bases[name], APPS[name]) for name in APPS}
-            results: dict[str, list[tuple[float, float]]] = {name: [] for name in APPS}
+            results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in APPS}
             misses = dict.fromkeys(APPS, 0)
             for i in range(args.warmup + args.runs):
                 if args.pattern == "walk":
@@ -186,27 +208,29 @@ def main(argv: list[str] | None = None) -> int:
             stop_streamlit(proc)
 
     print(
-        f"settle time after one slider key press ({args.pattern}, {args.runs} runs, "
-        f"{args.warmup} warm-ups; in-page ms, wall ms from Python in brackets)"
+        f"after one slider key press ({args.pattern}, {args.runs} runs, {args.warmup} warm-ups):"
+        f" in-page ms until the page settled (no DOM change for {QUIET_MS} ms after it), and"
+        " until the new result first showed"
     )
     medians = {}
     for name in APPS:
-        page_ms = [r[0] for r in results[name]]
-        wall_ms = [r[1] for r in results[name]]
-        if not page_ms:
-            print(f"  {name:6s} no press settled ({misses[name]} timed out)")
+        if not results[name]:
+            print(f"  {name:8s} no press settled ({misses[name]} timed out)")
             continue
-        medians[name] = statistics.median(page_ms)
+        result_ms, settle_ms, wall_ms = (list(col) for col in zip(*results[name], strict=True))
+        medians[name] = statistics.median(settle_ms)
         print(
-            f"  {name:6s} median {medians[name]:7.1f} ms  p90 {p90(page_ms):7.1f} ms  "
-            f"[wall median {statistics.median(wall_ms):7.1f}  p90 {p90(wall_ms):7.1f}]  "
-            f"min {min(page_ms):.1f}  max {max(page_ms):.1f}"
+            f"  {name:8s} settled: median {medians[name]:6.1f}  p90 {p90(settle_ms):6.1f}  "
+            f"min {min(settle_ms):6.1f}  max {max(settle_ms):6.1f} | result shown: median "
+            f"{statistics.median(result_ms):6.1f} | wall median {statistics.median(wall_ms):6.1f}"
             + (f"  ({misses[name]} timed out)" if misses[name] else "")
         )
-    if medians.get("bare"):
-        for name in ("gdviz", "chart"):
-            if name in medians:
-                print(f"  ratio {name}/bare (medians): {medians[name] / medians['bare']:.2f}")
+    for base in ("bare", "bare+cfg"):
+        if medians.get(base):
+            for name in ("gdviz", "chart"):
+                if name in medians:
+                    ratio = medians[name] / medians[base]
+                    print(f"  ratio {name}/{base} (settled, medians): {ratio:.2f}")
     return 0
 
 

@@ -75,9 +75,16 @@ class LightFigure(go.Figure):
         )
 
 
+# The trace types gdviz draws: a template's defaults for the other ~40 are dead weight that
+# plotly.js still merges on every redraw (~10 ms each time here).
+TRACE_TYPES = ("scatter", "scatter3d", "surface")
+
+
 @lru_cache(maxsize=4)
 def _template(name: str) -> dict:
-    return pio.templates[name].to_plotly_json()
+    template = pio.templates[name].to_plotly_json()
+    data = template.get("data", {})
+    return {**template, "data": {t: data[t] for t in TRACE_TYPES if t in data}}
 
 
 def _round(value: float) -> float:

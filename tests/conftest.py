@@ -28,6 +28,23 @@ def figure_json(fig_or_spec) -> dict:
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 
+def chart_figures(at) -> list[dict]:
+    """Every Plotly figure on the page, in page order, as the browser receives it: from
+    gdviz's own animated chart (``ui.charts``) and from ``st.plotly_chart``."""
+    figures = []
+    for node in at._tree:  # document order; AppTest.get() would separate the two kinds
+        if node.type == "plotly_chart":
+            figures.append(json.loads(node.proto.spec))
+        elif node.type == "bidi_component" and node.proto.component_name == "gdviz.chart":
+            figures.append(json.loads(json.loads(node.proto.json)))
+    return figures
+
+
+def animated_charts(at) -> list:
+    """The page's gdviz.chart elements (their ``key`` is the key the page gave them)."""
+    return [n for n in at.get("bidi_component") if n.proto.component_name == "gdviz.chart"]
+
+
 def open_page(path: str | None = None, timeout: float = 90):
     """An AppTest of the app, run once, switched to the view at ``path`` if given."""
     from streamlit.testing.v1 import AppTest

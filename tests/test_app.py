@@ -1,12 +1,10 @@
 """The app's logic through Streamlit's AppTest: widgets by key, banner, charts, table."""
 
-import json
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from gdviz import OBJECTIVES
-from tests.conftest import ROOT
+from tests.conftest import ROOT, chart_figures
 
 TIMEOUT = 60
 
@@ -29,7 +27,7 @@ def banner(at) -> tuple[str, str]:
 
 
 def chart_specs(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return chart_figures(at)
 
 
 def choose(at, slug):
@@ -119,7 +117,7 @@ def test_nonsense_settings_give_a_clear_banner_and_a_working_page(app, slug, lr,
 
 
 def test_update_rule_shows_the_selected_epochs_numbers(app):
-    app.slider(key="inspect_epoch").set_value(1).run()
+    app.select_slider(key="inspect_epoch").set_value(1).run()
     latex = [m.value for m in app.get("latex")]
     # x1 = 2.4 on the default run: x2 = 2.4 - 0.1 * 4.8 = 1.92
     assert any("x_{2} = x_{1}" in m and "2.4000 - 0.1 \\cdot 4.8000 = 1.9200" in m for m in latex)
@@ -152,7 +150,7 @@ def test_garbage_in_session_state_falls_back_to_defaults():
 
 def test_loss_tab_marks_the_inspected_epoch(app):
     app.session_state["details"] = "Loss and gradient size"
-    app.slider(key="inspect_epoch").set_value(4).run()
+    app.select_slider(key="inspect_epoch").set_value(4).run()
     loss = chart_specs(app)[-1]
     assert loss["layout"]["shapes"][0]["x0"] == 4
     assert loss["layout"]["yaxis"]["type"] in ("log", "linear")

@@ -1,8 +1,6 @@
 """Typing your own function: AppTest on the descent and race pages."""
 
-import json
-
-from tests.conftest import open_page
+from tests.conftest import chart_figures, open_page
 
 
 def banner(at):
@@ -26,7 +24,7 @@ def test_a_typed_1d_function_gets_the_same_page_as_a_builtin():
     assert not at.exception
     assert at.radio(key="dimension").value == "1-D"
     assert banner(at) is not None
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_figures(at)[0]
     assert len(spec["frames"]) > 1
 
 
@@ -34,7 +32,7 @@ def test_a_typed_2d_function_draws_a_map():
     at = typed("(1-x)^2 + 100(y-x^2)^2")
     assert not at.exception
     assert at.radio(key="dimension").value == "2-D"
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_figures(at)[0]
     assert spec["layout"]["images"]
 
 
@@ -69,7 +67,7 @@ def test_the_plotting_box_can_be_set():
     at.number_input(key="xmax").set_value(2.0).run()
     assert not at.exception
     assert at.slider(key="x0").max == 2.0
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_figures(at)[0]
     assert spec["layout"]["xaxis"]["range"] == [-2.0, 2.0]
     at.number_input(key="xmin").set_value(3.0).run()  # an empty box: a message, no traceback
     assert not at.exception

@@ -1,10 +1,8 @@
 """The "Fit a model" page through AppTest."""
 
-import json
-
 import pytest
 
-from tests.conftest import decode_plotly, open_page
+from tests.conftest import chart_figures, decode_plotly, open_page
 
 
 @pytest.fixture
@@ -17,7 +15,7 @@ def alerts(at):
 
 
 def figure(at):
-    return json.loads(at.get("plotly_chart")[0].proto.spec)
+    return chart_figures(at)[0]
 
 
 def test_three_points_states_the_textbook_facts_and_reaches_w_2(fit_page):
@@ -46,7 +44,7 @@ def test_the_batch_comparison_shows_three_runs(fit_page):
     fit_page.selectbox(key="fit_dataset").set_value("four_points").run()
     fit_page.session_state["fit_details"] = "Full batch vs mini-batch vs SGD"
     fit_page.run()
-    compare = json.loads(fit_page.get("plotly_chart")[-1].proto.spec)
+    compare = chart_figures(fit_page)[-1]
     names = {t.get("name") for t in compare["data"]}
     assert {"full batch", "SGD (batch 1)"} <= names
 

@@ -1,11 +1,9 @@
 """The race page through AppTest."""
 
-import json
-
 import pytest
 
 from gdviz import OPTIMIZERS
-from tests.conftest import open_page
+from tests.conftest import chart_figures, open_page
 
 
 @pytest.fixture
@@ -14,7 +12,7 @@ def race_page():
 
 
 def specs(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return chart_figures(at)
 
 
 def race_spec(at):

@@ -6,6 +6,8 @@ import streamlit as st
 import gdviz
 from gdviz.explain import table, update_latex
 from ui import controls
+from ui.charts import animated_chart
+from ui.compute import descent_chart, descent_surface, loss_chart, run_descent
 
 BANNER = {"converged": st.success, "diverged": st.error, "oscillating": st.warning}
 
@@ -16,29 +18,6 @@ def _reset_lr(prefix: str, objective) -> None:
 
 def _on_lr_exact_change():
     st.session_state.lr = st.session_state.lr_exact
-
-
-# Runs are immutable: keep the objects (a typed function would recompile when unpickled).
-@st.cache_resource(max_entries=128, show_spinner=False)
-def run_descent(source, start, lr, epochs, tol, noise=0.0, seed=0):
-    objective = controls.resolve(source)
-    return gdviz.descend(objective, start, lr=lr, epochs=epochs, tol=tol, noise=noise, seed=seed)
-
-
-# Figures are immutable once built: keep the objects, skip pickling them.
-@st.cache_resource(max_entries=64, show_spinner=False)
-def descent_chart(*args):
-    return gdviz.descent_figure(run_descent(*args))
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def surface_chart(*args):
-    return gdviz.surface_figure(run_descent(*args))
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def loss_chart(mark, *args):
-    return gdviz.loss_figure(run_descent(*args), mark_epoch=mark)
 
 
 # ---- sidebar (state repaired before the widgets that read it) ----------------------------
@@ -92,7 +71,7 @@ with st.container(key="status_banner"):
 
 with st.container(key="descent_chart"):
     if objective.dim == 1:
-        st.plotly_chart(descent_chart(*args), key="descent_figure", theme=None, width="stretch")
+        animated_chart(descent_chart(*args), key="descent_figure")
         st.caption(
             "Press ▶ Play. The dashed line is the tangent: its slope is f′(x). "
             "The red arrow is the step −η·f′(x): downhill, against the slope."
@@ -103,14 +82,14 @@ with st.container(key="descent_chart"):
             ["Contour map", "3-D surface"], key="view", on_change="rerun"
         )
         with contour_tab:
-            st.plotly_chart(descent_chart(*args), key="descent_figure", theme=None, width="stretch")
+            animated_chart(descent_chart(*args), key="descent_figure")
             st.caption(
                 "Press ▶ Play. The white arrow points along −∇f, the steepest way "
                 "down; it crosses the level sets at right angles."
             )
         if surface_tab.open:
             surface_tab.plotly_chart(
-                surface_chart(*args), key="surface_figure", theme=None, width="stretch"
+                descent_surface(*args), key="surface_figure", theme=None, width="stretch"
             )
 
 if traj.epoch == 0:
@@ -118,7 +97,9 @@ if traj.epoch == 0:
     st.stop()
 if traj.epoch > 1:
     state.inspect_epoch = min(max(int(state.get("inspect_epoch", 0)), 0), traj.epoch - 1)
-    inspect = st.slider("Inspect epoch", 0, traj.epoch - 1, key="inspect_epoch")
+    # A select_slider keeps its identity when the run's length changes (a slider with a
+    # new max_value is remounted, ~40 ms in the browser).
+    inspect = st.select_slider("Inspect epoch", options=range(traj.epoch), key="inspect_epoch")
 else:
     inspect = 0
 

@@ -9,36 +9,13 @@ from gdviz import DATASETS, LOSSES, OPTIMIZERS
 from gdviz.derivative import downhill_sentence
 from gdviz.explain import table
 from ui import controls
+from ui.charts import animated_chart
+from ui.compute import fit_chart, load_dataset, run_fit
 
 P = "fit_"
 UPLOAD = "upload"
 BATCHES = ("full batch", "mini-batch", "1 (SGD)")
 NOISY = {"slope": 2.0, "intercept": 1.0, "noise": 0.5, "size": 30, "seed": 0}
-
-
-# Data sets hold compiled functions, so caches key on where the data came from instead:
-# ("registry", slug), ("noisy", slope, intercept, noise, size, seed) or ("csv", bytes).
-@st.cache_resource(max_entries=16, show_spinner=False)
-def load(source: tuple):
-    kind, *rest = source
-    if kind == "registry":
-        return DATASETS[rest[0]]
-    if kind == "noisy":
-        return gdviz.make_noisy_line(*rest)
-    return gdviz.dataset_from_csv(rest[0])
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def run_fit(source, start, lr, epochs, optimizer, batch_size, seed, loss):
-    return gdviz.fit(
-        load(source), start, lr=lr, epochs=epochs, optimizer=optimizer, batch_size=batch_size,
-        seed=seed, loss=loss,
-    )  # fmt: skip
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def fit_chart(*args):
-    return gdviz.fit_figure(run_fit(*args))
 
 
 def _reset(prefix: str = P, *_):
@@ -77,7 +54,7 @@ with st.sidebar:
     data = None
     if source is not None:
         try:
-            data = load(source)
+            data = load_dataset(source)
         except ValueError as error:
             st.error(f"That file cannot be used: {error}")
     loss_names = {"mse": "mean squared error", "mae": "mean absolute error"}
@@ -147,7 +124,7 @@ st.markdown(
 )
 
 with st.container(key="fit_chart"):
-    st.plotly_chart(fit_chart(*args), key=P + "figure", theme=None, width="stretch")
+    animated_chart(fit_chart(*args), key=P + "figure")
 st.caption("Press ▶ Play: the line moves epoch by epoch; dotted lines are the residuals.")
 
 landscape, compare, epochs_tab = st.tabs(
@@ -156,8 +133,8 @@ landscape, compare, epochs_tab = st.tabs(
     on_change="rerun",
 )
 if landscape.open:
-    landscape.plotly_chart(gdviz.descent_figure(traj), key=P + "landscape", theme=None,
-                           width="stretch")  # fmt: skip
+    with landscape:
+        animated_chart(gdviz.descent_figure(traj), key=P + "landscape")
 if compare.open:
     sizes = [(None, "full batch"), (min(4, data.n), f"mini-batch of {min(4, data.n)}"),
              (1, "SGD (batch 1)")]  # fmt: skip
@@ -167,8 +144,8 @@ if compare.open:
         "Same start, same learning rate, same number of epochs, so every run computes the "
         "same number of per-sample gradients; smaller batches take more, noisier steps."
     )
-    compare.plotly_chart(gdviz.race_figure(runs, [label for _, label in sizes]),
-                         key=P + "compare", theme=None, width="stretch")  # fmt: skip
+    with compare:
+        animated_chart(gdviz.race_figure(runs, [label for _, label in sizes]), key=P + "compare")
 if epochs_tab.open:
     frame = pd.DataFrame(table(traj))
     epochs_tab.dataframe(frame, key=P + "table", hide_index=True, height=300)

@@ -6,8 +6,10 @@ import streamlit as st
 import gdviz
 from gdviz import OPTIMIZERS, SCHEDULES, explain
 from gdviz.analysis import fmt, position
-from gdviz.race import Racer, leaderboard, race, suggested_lr
+from gdviz.race import Racer, leaderboard, suggested_lr
 from ui import controls
+from ui.charts import animated_chart
+from ui.compute import race_chart, race_surface, run_race
 
 P = "race_"  # every widget key on this page starts with it
 DEFAULT_RACERS = ["gd", "momentum", "adam"]
@@ -25,23 +27,6 @@ SCHEDULE_PARAMS = {  # widget for each schedule parameter: (label, min, step, is
 def _reset_lrs(prefix: str, objective) -> None:
     for slug in OPTIMIZERS:
         st.session_state[f"{P}lr_{slug}"] = suggested_lr(objective, slug)
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def run_race(source, start, racers, epochs, tol, schedule, noise=0.0, seed=0):
-    entries = [Racer(opt, lr, dict(hyper)) for opt, lr, hyper in racers]
-    return race(controls.resolve(source), start, entries, epochs=epochs, tol=tol,
-                schedule=dict(schedule) or None, noise=noise, seed=seed)  # fmt: skip
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def race_chart(labels, *key):
-    return gdviz.race_figure(run_race(*key), labels)
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def surface_chart(labels, *key):
-    return gdviz.surface_figure(run_race(*key), labels)
 
 
 def hyper_widgets(slug: str) -> dict:
@@ -184,15 +169,15 @@ with st.container(key="race_banner"):
         )
 with st.container(key="race_chart"):
     if objective.dim == 1:
-        st.plotly_chart(race_chart(labels, *key), key=P + "figure", theme=None, width="stretch")
+        animated_chart(race_chart(labels, *key), key=P + "figure")
     else:
         map_tab, surface_tab = st.tabs(["Contour map", "3-D surface"], key=P + "view",
                                        on_change="rerun")  # fmt: skip
         with map_tab:
-            st.plotly_chart(race_chart(labels, *key), key=P + "figure", theme=None, width="stretch")
+            animated_chart(race_chart(labels, *key), key=P + "figure")
         if surface_tab.open:
             surface_tab.plotly_chart(
-                surface_chart(labels, *key), key=P + "surface", theme=None, width="stretch"
+                race_surface(labels, *key), key=P + "surface", theme=None, width="stretch"
             )
 st.caption(
     "Press ▶ Play. Each colour is one optimizer: its trail, its current point and the step it "

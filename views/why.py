@@ -5,19 +5,9 @@ import streamlit as st
 
 import gdviz
 from ui import controls
+from ui.compute import scaling, trial_vs_gradient
 
 P = "why_"
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def run(source, start, lr, delta):
-    race = gdviz.race_trial_vs_gradient(controls.resolve(source), start, lr=lr, delta=delta)
-    return race.trial, race.gradient, race.aligned(), race.summary()
-
-
-@st.cache_data(max_entries=4, show_spinner="Running the scaling experiment (about a second)…")
-def scaling(seed):
-    return gdviz.scaling_experiment(seed=seed)
 
 
 def _reset_lr(prefix: str, objective) -> None:
@@ -48,7 +38,7 @@ st.markdown(
     "every evaluation is counted."
 )
 try:
-    trial, gradient, curves, summary = run(
+    trial, gradient, curves, summary = trial_vs_gradient(
         controls.source_of(objective, P), settings.start, float(lr), delta
     )
 except ValueError as error:

@@ -31,7 +31,10 @@ ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 
 APP_SEL = '[data-testid="stApp"]'
 BANNER_SEL = ".st-key-status_banner"
-CHART_SEL = '.st-key-descent_chart [data-testid="stPlotlyChart"] .js-plotly-plot'
+# gdviz's chart (ui/charts.py): a plotly.js graph inside a .gdviz-chart root that also holds
+# the HTML animation controls and marks its state (data-frames, data-frame, data-revision,
+# data-pending while an update is being drawn).
+CHART_SEL = ".st-key-descent_chart .gdviz-chart .js-plotly-plot"
 
 # Counts every switch of the app's script state to "running", so a test can tell that a
 # rerun it triggered has really started (and so ended), not just that the app is idle.
@@ -203,6 +206,7 @@ def wait_idle(
             const a = document.querySelector(app);
             if (!a || a.getAttribute('data-test-script-state') !== 'notRunning') return false;
             if (document.querySelector('[data-stale="true"]')) return false;
+            if (document.querySelector('.gdviz-chart[data-pending]')) return false;
             const ran = runsBefore === null ? null : (window.__stRuns || 0) > runsBefore;
             let changed = null;
             if (textBefore !== null) {
@@ -221,23 +225,31 @@ def chart(page):
     return page.locator(CHART_SEL).first
 
 
-def chart_state(page) -> dict:
-    """Frame count, current slider step and whether the raster field image is in the SVG."""
+def chart_state(page, selector: str = CHART_SEL) -> dict:
+    """Frame count, the epoch slider's position, whether Play is running, the chart's
+    revision (one per redraw) and whether the raster field image is in the SVG."""
     return page.evaluate(
         """(sel) => {
             const gd = document.querySelector(sel);
             if (!gd) return null;
-            const frames = (gd._transitionData && gd._transitionData._frames) || [];
-            const sliders = (gd._fullLayout && gd._fullLayout.sliders) || [];
+            const root = gd.closest('.gdviz-chart');
             return {
-                frames: frames.length,
-                active: sliders.length ? sliders[0].active : null,
+                frames: Number(root.dataset.frames || 0),
+                active: Number(root.querySelector('.gdviz-epoch').value),
+                label: root.querySelector('.gdviz-label').textContent,
+                playing: root.dataset.playing === 'true',
+                revision: Number(root.dataset.revision || 0),
                 images: gd.querySelectorAll('svg image').length,
                 layoutImages: ((gd.layout && gd.layout.images) || []).length,
             };
         }""",
-        CHART_SEL,
+        selector,
     )
+
+
+def click_play(page, container: str = ".st-key-descent_chart") -> None:
+    """Press the Play button of the chart in ``container``."""
+    page.locator(f"{container} .gdviz-chart .gdviz-play").first.click()
 
 
 def plot_area(page) -> dict:

@@ -33,7 +33,7 @@ def poll(fn, timeout: float = 20.0, interval: float = 0.05):
 
 
 def click_play(page, ui) -> None:
-    ui.chart(page).locator("g.updatemenu-button", has_text="Play").first.click()
+    ui.click_play(page)
 
 
 def field_fraction(image: Image.Image) -> float:
@@ -159,6 +159,48 @@ def test_large_learning_rate_diverges(app_page, ui, artifacts):
     page.screenshot(path=str(artifacts / "diverged.png"))
 
 
+CURRENT_POINT = """(sel) => {
+    const gd = document.querySelector(sel);
+    const t = gd.data.find((d) => d.name === 'current point');
+    return [Array.from(t.x), Array.from(t.y)];
+}"""
+
+
+def test_a_learning_rate_change_redraws_the_same_graph_in_place(app_page, ui):
+    page = app_page
+    before = ui.chart_state(page)
+    page.evaluate("(sel) => { document.querySelector(sel).__gdvizMark = 1; }", ui.CHART_SEL)
+    whole_path = """(sel) => Array.from(
+        document.querySelector(sel)._fullData.find((t) => t.name === 'whole path').x)"""
+    path_before = page.evaluate(whole_path, ui.CHART_SEL)
+
+    runs, banner = ui.run_count(page), ui.banner_text(page)
+    page.locator('.st-key-lr input[type="range"]').focus()
+    page.keyboard.press("ArrowRight")
+    ui.wait_idle(page, runs_before=runs, text_before=banner)
+
+    after = ui.chart_state(page)
+    assert after["revision"] == before["revision"] + 1, (before, after)
+    # the same plotly.js graph, updated: Streamlit's chart would have been replaced
+    assert page.evaluate("(sel) => document.querySelector(sel).__gdvizMark", ui.CHART_SEL) == 1
+    assert page.evaluate(whole_path, ui.CHART_SEL) != path_before
+    assert after["active"] == 0 and after["label"] == "Epoch 0", after
+
+
+def test_the_epoch_slider_steps_through_the_run_by_keyboard(app_page, ui):
+    page = app_page
+    state = ui.chart_state(page)
+    start = page.evaluate(CURRENT_POINT, ui.CHART_SEL)
+    page.locator(".st-key-descent_chart .gdviz-epoch").focus()
+    page.keyboard.press("End")
+    last = state["frames"] - 1
+    moved = poll(lambda: (s := ui.chart_state(page))["active"] == last and s, timeout=10)
+    assert moved, ui.chart_state(page)
+    assert moved["label"].startswith("Epoch ") and moved["label"] != "Epoch 0", moved
+    assert page.evaluate(CURRENT_POINT, ui.CHART_SEL) != start
+    assert not moved["playing"]
+
+
 def open_view(page, title: str, chart_selector: str) -> None:
     """Follow the navigation link ``title`` and wait for the view's chart, app idle."""
     page.get_by_role("link", name=re.compile(title)).first.click()
@@ -173,7 +215,7 @@ def open_view(page, title: str, chart_selector: str) -> None:
     )
 
 
-RACE_CHART = '.st-key-race_chart [data-testid="stPlotlyChart"] .js-plotly-plot'
+RACE_CHART = ".st-key-race_chart .gdviz-chart .js-plotly-plot"
 
 
 def test_race_plays_with_every_selected_optimizer_in_the_legend(app_page, ui, artifacts):
@@ -184,22 +226,14 @@ def test_race_plays_with_every_selected_optimizer_in_the_legend(app_page, ui, ar
     for name in ("Gradient descent", "Momentum", "Adam"):
         assert name in legend, legend
     graph = page.locator(RACE_CHART).first
-    graph.locator("g.updatemenu-button", has_text="Play").first.click()
-    active = poll(
-        lambda: (
-            page.evaluate(
-                "(sel) => document.querySelector(sel)._fullLayout.sliders[0].active", RACE_CHART
-            )
-            > 0
-        ),
-        timeout=30,
-    )
+    ui.click_play(page, ".st-key-race_chart")
+    active = poll(lambda: ui.chart_state(page, RACE_CHART)["active"] > 0, timeout=30)
     assert active, "the race's frame slider did not advance after Play"
     graph.screenshot(path=str(artifacts / "race.png"))
     assert not page.gdviz_errors
 
 
-FIT_CHART = '.st-key-fit_chart [data-testid="stPlotlyChart"] .js-plotly-plot'
+FIT_CHART = ".st-key-fit_chart .gdviz-chart .js-plotly-plot"
 LINE_Y = """(sel) => {
     const gd = document.querySelector(sel);
     const line = gd.data.find((t) => (t.name || '').startsWith('model'));
@@ -213,7 +247,7 @@ def test_fit_page_plays_and_the_fitted_line_moves(app_page, ui, artifacts):
     assert page.locator('[data-testid="stException"]').count() == 0
     before = page.evaluate(LINE_Y, FIT_CHART)
     graph = page.locator(FIT_CHART).first
-    graph.locator("g.updatemenu-button", has_text="Play").first.click()
+    ui.click_play(page, ".st-key-fit_chart")
     moved = poll(lambda: page.evaluate(LINE_Y, FIT_CHART) != before, timeout=30)
     assert moved, "the fitted line did not move after Play"
     graph.screenshot(path=str(artifacts / "fit.png"))

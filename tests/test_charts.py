@@ -1,0 +1,75 @@
+"""gdviz's animated chart element (ui/charts.py): plotly.js served from the installed
+package, figures serialised once, and a chart that keeps its identity across reruns."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.io as pio
+import plotly.offline
+import pytest
+
+import gdviz
+from tests.conftest import animated_charts, chart_figures, open_page
+from ui import charts
+
+
+@pytest.fixture
+def figure():
+    return gdviz.descent_figure(gdviz.descend("parabola", (3.0,), lr=0.1, epochs=30))
+
+
+def test_figure_json_is_what_plotly_receives_and_is_made_once_per_figure(figure):
+    text = charts.figure_json(figure)
+    assert json.loads(text) == json.loads(pio.to_json(figure, validate=False))
+    assert charts.figure_json(figure) is text
+    other = gdviz.descent_figure(gdviz.descend("parabola", (3.0,), lr=0.2, epochs=30))
+    assert charts.figure_json(other) != text
+
+
+def test_plotly_js_is_copied_from_the_installed_package_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(charts, "STATIC", tmp_path / "static")
+    assert charts._provide_plotly_js()
+    target = tmp_path / "static" / charts.PLOTLY_FILE
+    version = plotly.offline.get_plotlyjs_version()
+    assert f"plotly.js v{version}" in target.read_text()[:200]
+    stamp = target.stat().st_mtime_ns
+    assert charts._provide_plotly_js()
+    assert target.stat().st_mtime_ns == stamp  # not rewritten
+    assert [p.name for p in (tmp_path / "static").iterdir()] == [charts.PLOTLY_FILE]
+
+
+def test_an_unwritable_static_folder_is_reported_not_raised(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setattr(charts, "STATIC", blocker / "static")
+    assert charts._provide_plotly_js() is False
+
+
+def test_the_component_script_loads_the_copied_plotly_js():
+    source = (charts.HERE / "chart.js").read_text()
+    assert '"__PLOTLY_SRC__"' in source  # the placeholder ui/charts.py fills in
+    assert "Plotly.react" in source and "Plotly.animate" in source
+
+
+def test_a_learning_rate_change_updates_the_same_chart_element():
+    at = open_page()
+    (chart,) = animated_charts(at)
+    assert chart.proto.id.endswith("descent_figure")
+    before = chart_figures(at)[0]
+    at.select_slider(key="lr").set_value(0.2).run()
+    assert not at.exception
+    (after_chart,) = animated_charts(at)
+    after = chart_figures(at)[0]
+    # same identity, so the browser updates the graph instead of mounting a new one
+    assert after_chart.proto.id == chart.proto.id
+    assert after["frames"] != before["frames"]
+    assert after["layout"]["sliders"][0]["steps"], "the frames' epoch labels travel with it"
+
+
+def test_without_static_serving_the_page_falls_back_to_st_plotly_chart(monkeypatch):
+    monkeypatch.setattr(charts, "_provide_plotly_js", lambda: False)
+    at = open_page()
+    assert not animated_charts(at)
+    (chart,) = at.get("plotly_chart")
+    assert len(json.loads(chart.proto.spec)["frames"]) > 1

@@ -1,0 +1,102 @@
+"""Every page's cached computations, defined once per process.
+
+A page script runs again on every rerun; cached functions defined inside it were
+re-decorated each time (Streamlit reads a function's source to key its cache: ~1.5 ms a
+function per rerun). Here they are decorated once. Arguments are plain values; results
+are immutable objects kept as they are (``cache_resource``): a typed function's compiled
+code would be rebuilt if pickled.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import gdviz
+from gdviz import DATASETS
+from gdviz.race import Racer, race
+from ui.controls import resolve
+
+# ---- gradient descent ------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def run_descent(source, start, lr, epochs, tol, noise=0.0, seed=0):
+    objective = resolve(source)
+    return gdviz.descend(objective, start, lr=lr, epochs=epochs, tol=tol, noise=noise, seed=seed)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def descent_chart(*args):
+    return gdviz.descent_figure(run_descent(*args))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def descent_surface(*args):
+    return gdviz.surface_figure(run_descent(*args))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def loss_chart(mark, *args):
+    return gdviz.loss_figure(run_descent(*args), mark_epoch=mark)
+
+
+# ---- optimizer race --------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def run_race(source, start, racers, epochs, tol, schedule, noise=0.0, seed=0):
+    entries = [Racer(opt, lr, dict(hyper)) for opt, lr, hyper in racers]
+    return race(resolve(source), start, entries, epochs=epochs, tol=tol,
+                schedule=dict(schedule) or None, noise=noise, seed=seed)  # fmt: skip
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def race_chart(labels, *key):
+    return gdviz.race_figure(run_race(*key), labels)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def race_surface(labels, *key):
+    return gdviz.surface_figure(run_race(*key), labels)
+
+
+# ---- fitting data ----------------------------------------------------------------------
+
+
+# Data sets hold compiled functions, so caches key on where the data came from instead:
+# ("registry", slug), ("noisy", slope, intercept, noise, size, seed) or ("csv", bytes).
+@st.cache_resource(max_entries=16, show_spinner=False)
+def load_dataset(source: tuple):
+    kind, *rest = source
+    if kind == "registry":
+        return DATASETS[rest[0]]
+    if kind == "noisy":
+        return gdviz.make_noisy_line(*rest)
+    return gdviz.dataset_from_csv(rest[0])
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def run_fit(source, start, lr, epochs, optimizer, batch_size, seed, loss):
+    return gdviz.fit(
+        load_dataset(source), start, lr=lr, epochs=epochs, optimizer=optimizer,
+        batch_size=batch_size, seed=seed, loss=loss,
+    )  # fmt: skip
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def fit_chart(*args):
+    return gdviz.fit_figure(run_fit(*args))
+
+
+# ---- why gradients ---------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def trial_vs_gradient(source, start, lr, delta):
+    result = gdviz.race_trial_vs_gradient(resolve(source), start, lr=lr, delta=delta)
+    return result.trial, result.gradient, result.aligned(), result.summary()
+
+
+@st.cache_data(max_entries=4, show_spinner="Running the scaling experiment (about a second)…")
+def scaling(seed):
+    return gdviz.scaling_experiment(seed=seed)
