@@ -167,9 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per press")
     args = parser.parse_args(argv)
 
-    if args.only:
-        for name in set(APPS) - set(args.only.split(",")):
-            del APPS[name]
+    apps = {n: spec for n, spec in APPS.items() if not args.only or n in args.only.split(",")}
     if not Path(CHROMIUM).exists():
         print(f"Debian chromium not installed at {CHROMIUM}", file=sys.stderr)
         return 2
@@ -180,22 +178,22 @@ def main(argv: list[str] | None = None) -> int:
     procs: dict[str, subprocess.Popen] = {}
     try:
         bases = {}
-        for name, spec in APPS.items():
+        for name, spec in apps.items():
             procs[name], bases[name] = start_streamlit(
                 spec["app"], spec["cwd"], logs / f"settle-{name.replace('+', '-')}.log"
             )
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            pages = {name: open_app(browser, bases[name], APPS[name]) for name in APPS}
-            results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in APPS}
-            misses = dict.fromkeys(APPS, 0)
+            pages = {name: open_app(browser, bases[name], apps[name]) for name in apps}
+            results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in apps}
+            misses = dict.fromkeys(apps, 0)
             for i in range(args.warmup + args.runs):
                 if args.pattern == "walk":
                     key = "ArrowLeft"
                 else:
                     key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
-                for name in APPS:
-                    got = press(pages[name], APPS[name], key, args.timeout * 1000)
+                for name in apps:
+                    got = press(pages[name], apps[name], key, args.timeout * 1000)
                     if i < args.warmup:
                         continue
                     if got is None:
@@ -213,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         " until the new result first showed"
     )
     medians = {}
-    for name in APPS:
+    for name in apps:
         if not results[name]:
             print(f"  {name:8s} no press settled ({misses[name]} timed out)")
             continue

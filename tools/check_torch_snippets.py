@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gdviz import OBJECTIVES, OPTIMIZERS, descend  # noqa: E402
 from gdviz.explain import torch_code  # noqa: E402
+from tests.test_explain import OTHER_HYPER  # noqa: E402  (the same settings the tests use)
 
 EPOCHS = 200
 OBJECTIVES_CHECKED = ("himmelblau", "rosenbrock", "wavy")
@@ -42,23 +43,6 @@ LR = {"adagrad": 0.5, "rmsprop": 0.01, "adam": 0.05, "adamw": 0.05}
 #: autograd and sympy's gradient grow about 1000× every 20 epochs after epoch ~140 (5.9e-8 by
 #: epoch 200); at 0.001 the path is smooth, as in tools/make_torch_reference.py.
 LR_ON = {("rosenbrock", "rmsprop"): 0.001}
-
-#: Hyperparameters other than PyTorch's defaults, one set per optimizer.
-OTHER_HYPER = {
-    "gd": {},
-    "sgd": {"momentum": 0.8, "dampening": 0.1, "weight_decay": 0.01},
-    "momentum": {"dampening": 0.2, "weight_decay": 0.01},
-    "nesterov": {"weight_decay": 0.05},
-    "adagrad": {
-        "lr_decay": 0.01,
-        "weight_decay": 0.001,
-        "initial_accumulator_value": 0.1,
-        "eps": 1e-8,
-    },
-    "rmsprop": {"alpha": 0.9, "weight_decay": 0.01, "momentum": 0.9, "centered": True},
-    "adam": {"betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.01, "amsgrad": True},
-    "adamw": {"weight_decay": 0.1, "amsgrad": True},
-}
 
 #: Cycled through the scheduled runs so that every kind (and cosine's T_max default) is run.
 SCHEDULES = [

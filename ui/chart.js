@@ -87,11 +87,16 @@ function mark(state) {
   state.root.dataset.playing = String(state.playing);
 }
 
-function show(state, index) {
+// Point the controls at frame ``index`` (the graph itself is not touched).
+function place(state, index) {
   state.index = index;
   state.range.value = String(index);
-  state.label.textContent = state.prefix + state.labels[index];
+  state.label.textContent = state.labels.length ? state.prefix + state.labels[index] : "";
   mark(state);
+}
+
+function show(state, index) {
+  place(state, index);
   const frame = state.frames[index];
   return window.Plotly.animate(state.gd, [{ data: frame.data, traces: frame.traces }], STEP);
 }
@@ -156,12 +161,9 @@ async function render(state, text) {
   const n = state.frames.length;
   state.controls.hidden = n < 2;
   state.range.max = String(Math.max(n - 1, 0));
-  state.index = Math.min(slider?.active ?? 0, Math.max(n - 1, 0));
-  state.range.value = String(state.index);
-  state.label.textContent = n ? state.prefix + state.labels[state.index] : "";
   state.revision += 1;
   state.root.dataset.revision = String(state.revision);
-  mark(state);
+  place(state, Math.min(slider?.active ?? 0, Math.max(n - 1, 0)));
 }
 
 export default function (component) {

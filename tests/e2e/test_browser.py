@@ -32,10 +32,6 @@ def poll(fn, timeout: float = 20.0, interval: float = 0.05):
         time.sleep(interval)
 
 
-def click_play(page, ui) -> None:
-    ui.click_play(page)
-
-
 def field_fraction(image: Image.Image) -> float:
     """Fraction of the pixels of ``image`` that look like the contour field."""
     hsv = image.convert("RGB").convert("HSV")
@@ -90,7 +86,7 @@ def test_play_advances_the_frame_slider(app_page, ui):
     before = ui.chart_state(page)
     assert before["frames"] > 1 and before["active"] == 0, before
 
-    click_play(page, ui)
+    ui.click_play(page)
     after = poll(lambda: (s := ui.chart_state(page))["active"] > 0 and s, timeout=30)
     assert after, f"slider still at step 0 after Play: {ui.chart_state(page)}"
     assert 0 < after["active"] <= after["frames"] - 1, after
@@ -114,7 +110,7 @@ def test_contour_field_stays_visible_while_animating(app_page, ui, artifacts):
 
     box = ui.plot_area(page)
     graph = ui.chart(page)
-    click_play(page, ui)
+    ui.click_play(page)
     shots: list[tuple[int, float]] = []
     deadline = time.monotonic() + 60
     while len(shots) < 3 and time.monotonic() < deadline:
