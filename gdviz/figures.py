@@ -350,9 +350,10 @@ def _curve_backdrop(obj):
 def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:
     """A 1-D run: the curve, the point, its trail, the tangent and the step −lr·f′(x).
 
-    Beside it, loss and ‖∇f‖ per epoch. Static traces: curve, known points, whole
-    path (faint), loss, ‖∇f‖; moving (in frames, in this order): trail, tangent,
-    step arrow, current point, loss marker, ‖∇f‖ marker.
+    Static traces: curve, known points, whole path (faint); moving (in frames, in this
+    order): trail, tangent, step arrow, current point. Loss and ‖∇f‖ per epoch are
+    :func:`loss_figure`: a side panel here would make every learning-rate change
+    redraw two more subplots (~30 ms in the browser, see bench/settle.py).
     """
     obj = traj.objective
     if obj.dim != 1:
@@ -365,7 +366,7 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
     draw_x = _clamp(px, x_lo - span, x_hi + span)
     draw_y = _clamp(py, y_lo - (y_hi - y_lo), y_hi + (y_hi - y_lo))
     epochs = frame_epochs(traj.epoch, max_frames)
-    panel_static, panel_axes, panel_moving, panel_markers = _panel(traj)
+    axes["xaxis"]["domain"] = [0.0, 1.0]
     static = [
         *backdrop,
         go.Scatter(
@@ -378,7 +379,6 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
             opacity=0.35,
             hoverinfo="skip",
         ),
-        *panel_static,
     ]
     frame_data = []
     for e in epochs:
@@ -406,7 +406,6 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
                     "customdata": [[_round(x), _round(f), _round(g), _round(step)]],
                     "marker": {"symbol": "x" if off else "circle"},
                 },
-                *panel_markers(e),
             ]
         )
     first = frame_data[0]
@@ -450,20 +449,15 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
             "<br>f′(x) = %{customdata[2]:.6g}"
             "<br>step −lr·f′(x) = %{customdata[3]:.6g}<extra></extra>",
         ),
-        *panel_moving,
     ]
-    layout = {
-        **axes,
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        **panel_axes,
-    }
+    layout = {**axes, "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}}
     return _assemble(static, moving, frame_data, epochs, layout, CURVE_HEIGHT)
 
 
 # ---- 2-D ---------------------------------------------------------------------------
 
 
-def _colourbar_trace(field) -> go.Scatter:
+def _colourbar_trace(field, x: float = MAIN_DOMAIN[1] + 0.005) -> go.Scatter:
     """An invisible trace that carries the colour bar of the raster field."""
     lo, hi = field.shade_range
     ticks = np.linspace(lo, hi, 6)
@@ -484,7 +478,7 @@ def _colourbar_trace(field) -> go.Scatter:
                 "tickvals": ticks,
                 "ticktext": [f"{v:.3g}" for v in field.unshade(ticks)],
                 "thickness": 14,
-                "x": MAIN_DOMAIN[1] + 0.005,
+                "x": x,
                 "xanchor": "left",
             },
         },
@@ -502,7 +496,7 @@ def _arrow_2d(point, grad, lr, span):
     return [float(point[0]), float(head[0])], [float(point[1]), float(head[1])]
 
 
-def _field_backdrop(obj):
+def _field_backdrop(obj, domain=MAIN_DOMAIN):
     """Iso-lines, colour bar and known points as traces, the raster field and fixed
     equal-aspect axes as layout: everything of a contour map that does not move."""
     field = sample_field(obj)
@@ -517,7 +511,7 @@ def _field_backdrop(obj):
             line={"color": "rgba(255,255,255,0.35)", "width": 1},
             hoverinfo="skip",
         ),
-        _colourbar_trace(field),
+        _colourbar_trace(field, domain[1] + 0.005),
         go.Scatter(
             x=[p.point[0] for p in marks],
             y=[p.point[1] for p in marks],
@@ -536,7 +530,7 @@ def _field_backdrop(obj):
     (x_lo, x_hi), (y_lo, y_hi) = obj.domain
     axes = {
         "xaxis": {
-            "domain": MAIN_DOMAIN,
+            "domain": list(domain),
             "title": {"text": "x"},
             "range": [x_lo, x_hi],
             "autorange": False,
@@ -574,9 +568,9 @@ def _field_backdrop(obj):
 def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:
     """A 2-D run over its field: raster colours, iso-lines, minima, path, point, −∇f arrow.
 
-    Beside it, loss and ‖∇f‖ per epoch. Static traces: iso-lines, colour bar,
-    known points, whole path (faint), loss, ‖∇f‖; moving (in frames, in this order):
-    trail, arrow, current point, loss marker, ‖∇f‖ marker.
+    Static traces: iso-lines, colour bar, known points, whole path (faint); moving (in
+    frames, in this order): trail, arrow, current point. The figure is as wide as the
+    equal-aspect map and its colour bar. Loss and ‖∇f‖ per epoch are :func:`loss_figure`.
     """
     obj = traj.objective
     if obj.dim != 2:
@@ -586,8 +580,8 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
     span = float(spans.max())
     draw = np.clip(traj.points, box[:, 0] - spans, box[:, 1] + spans)
     epochs = frame_epochs(traj.epoch, max_frames)
-    panel_static, panel_axes, panel_moving, panel_markers = _panel(traj, SIDE_DOMAIN_2D)
-    backdrop, axes = _field_backdrop(obj)
+    width, map_domain = _map_width(obj)
+    backdrop, axes = _field_backdrop(obj, map_domain)
     static = [
         *backdrop,
         go.Scatter(
@@ -600,7 +594,6 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
             opacity=0.6,
             hoverinfo="skip",
         ),
-        *panel_static,
     ]
     frame_data = []
     for e in epochs:
@@ -620,7 +613,6 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
                     "customdata": [[_round(v) for v in (*p, traj.losses[e], *traj.grads[e])]],
                     "marker": {"symbol": "x" if off else "circle"},
                 },
-                *panel_markers(e),
             ]
         )
     first = frame_data[0]
@@ -657,10 +649,10 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
             "<br>f = %{customdata[2]:.6g}<br>∇f = (%{customdata[3]:.4g}, %{customdata[4]:.4g})"
             "<extra></extra>",
         ),
-        *panel_moving,
     ]
     layout = {
         **axes,
+        "width": width,
         "legend": {
             "orientation": "h",
             "y": 1.02,
@@ -669,9 +661,21 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFi
             "bgcolor": "#3b3f5c",  # the white arrow and path need a dark key
             "font": {"color": "white"},
         },
-        **panel_axes,
     }
     return _assemble(static, moving, frame_data, epochs, layout, CONTOUR_HEIGHT)
+
+
+COLOURBAR_ROOM = 110  # pixels right of the map: the colour bar, its ticks and title
+
+
+def _map_width(obj) -> tuple[int, list[float]]:
+    """Figure width and x domain that fit an equal-aspect map of ``obj``'s domain and
+    its colour bar, for a map as tall as the contour figure's plot area."""
+    (x_lo, x_hi), (y_lo, y_hi) = obj.domain
+    plot_height = CONTOUR_HEIGHT - MARGIN["t"] - MARGIN["b"]
+    map_width = plot_height * float(np.clip((x_hi - x_lo) / (y_hi - y_lo), 0.6, 2.0))
+    width = int(round(MARGIN["l"] + map_width + COLOURBAR_ROOM + MARGIN["r"]))
+    return width, [0.0, map_width / (width - MARGIN["l"] - MARGIN["r"])]
 
 
 def descent_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigure:

@@ -48,7 +48,9 @@ def test_default_page_is_the_textbook_parabola(app):
     assert kind == "success" and text.startswith("Converged in")
     specs = chart_specs(app)
     assert len(specs[0]["frames"]) > 1  # the chart has frames
-    assert any(t.get("name") == "loss f" for t in specs[0]["data"])  # the loss panel
+    # the learning rate's widgets sit in the sidebar, though a fragment draws them
+    assert app.sidebar.select_slider(key="lr").value == pytest.approx(0.1)
+    assert app.sidebar.number_input(key="lr_exact").value == pytest.approx(0.1)
     app.session_state["details"] = "Every epoch"
     app.run()
     assert app.get("download_button")

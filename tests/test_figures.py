@@ -53,27 +53,34 @@ def test_frames_carry_only_the_moving_traces():
         static = {
             i
             for i, t in enumerate(fig.data)
-            if t.name in ("level sets", "whole path", "loss f", "‖∇f‖")
-            or "f(x) =" in (t.name or "")
+            if t.name in ("level sets", "whole path") or "f(x) =" in (t.name or "")
         }
-        assert len(static) >= 4
+        assert len(static) == 2
         for frame in fig.frames:
             assert not static & set(frame.traces)
-            assert len(frame.data) == len(frame.traces) <= 6
+            assert len(frame.data) == len(frame.traces) <= 4
 
 
-def test_side_panel_marks_the_loss_and_gradient_of_each_frame():
-    for slug in ("parabola", "himmelblau"):
-        traj = run(slug, epochs=60)
-        spec = figure_json(gdviz.descent_figure(traj))
-        loss = next(t for t in spec["data"] if t.get("name") == "loss f")
-        np.testing.assert_allclose(decode_plotly(loss["y"]), traj.losses)
-        for frame in spec["frames"][::7]:
-            e = int(frame["name"])
-            loss_marker, grad_marker = frame["data"][-2:]
-            assert loss_marker["x"] == [e] and grad_marker["x"] == [e]
-            assert loss_marker["y"][0] == pytest.approx(traj.losses[e], rel=1e-5)
-            assert grad_marker["y"][0] == pytest.approx(traj.grad_norms[e], rel=1e-5)
+def test_the_curve_spans_the_figure_and_the_map_fits_its_width():
+    """No side panel: the 1-D curve takes the full width; a 2-D figure is as wide as its
+    equal-aspect map plus the colour bar, whatever the domain's shape."""
+    spec = figure_json(gdviz.descent_figure(run("parabola")))
+    assert spec["layout"]["xaxis"]["domain"] == [0.0, 1.0]
+    assert not any(k.startswith(("xaxis2", "yaxis2")) for k in spec["layout"])
+    for slug in ("himmelblau", "mccormick", "rosenbrock"):
+        obj = OBJECTIVES[slug]
+        layout = figure_json(gdviz.descent_figure(run(slug)))["layout"]
+        margin = layout["margin"]
+        inner = layout["width"] - margin["l"] - margin["r"]
+        map_px = inner * layout["xaxis"]["domain"][1]
+        plot_height = layout["height"] - margin["t"] - margin["b"]
+        (x_lo, x_hi), (y_lo, y_hi) = obj.domain
+        aspect = min(max((x_hi - x_lo) / (y_hi - y_lo), 0.6), 2.0)
+        assert map_px == pytest.approx(plot_height * aspect, rel=1e-9)
+        colourbar = next(t for t in figure_json(gdviz.descent_figure(run(slug)))["data"]
+                         if t.get("marker", {}).get("showscale"))  # fmt: skip
+        assert 0 < colourbar["marker"]["colorbar"]["x"] - layout["xaxis"]["domain"][1] < 0.02
+        assert inner - map_px >= 80  # room for the colour bar and its labels
 
 
 def test_slider_is_labelled_by_epoch_and_controls_exist():

@@ -2,9 +2,10 @@
 //
 // st.plotly_chart remounts its chart whenever the figure changes, so every learning-rate
 // change redrew the whole graph from scratch (plus Plotly's SVG slider, ~50 ms alone).
-// Here the same graph is updated in place with Plotly.react, and the figure's animation
-// controls (Play/Pause, speed menu, epoch slider) are drawn as plain HTML that steps
-// through the figure's frames with Plotly.animate.
+// Here the same graph is updated in place: a new figure that only moves data on fixed
+// axes is swapped in like an animation frame, anything else goes through Plotly.react.
+// The figure's animation controls (Play/Pause, speed menu, epoch slider) are drawn as
+// plain HTML that steps through its frames with Plotly.animate.
 const PLOTLY_SRC = "__PLOTLY_SRC__";
 const CONFIG = { displaylogo: false, responsive: true };
 const STEP = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
@@ -128,6 +129,60 @@ function pause(state) {
   mark(state);
 }
 
+// A trace's or layout's JSON without its data arrays and axis ranges: when these match
+// between the shown figure and a new one, the new one only moves data.
+const DATA_KEYS = new Set(["x", "y", "customdata", "text", "hovertext"]);
+const shape = (value) =>
+  JSON.stringify(value, (key, v) => (DATA_KEYS.has(key) || key === "range" ? undefined : v));
+
+// Every axis range of a figure whose traces are all 2-D scatters on fixed axes, or null.
+// Moving data does not autorange an axis again, so only fixed axes can take the fast path.
+function fixedRanges(data, layout) {
+  const ranges = {};
+  for (const trace of data) {
+    if ((trace.type || "scatter") !== "scatter") return null;
+    for (const axis of [trace.xaxis || "x", trace.yaxis || "y"]) {
+      const key = `${axis[0]}axis${axis.slice(1)}`;
+      const range = layout[key]?.range;
+      if (!Array.isArray(range) || layout[key].autorange === true) return null;
+      ranges[`${key}.range`] = JSON.stringify(range);
+    }
+  }
+  return ranges;
+}
+
+// Move the shown graph to the new figure without a full redraw, when only data and
+// axis ranges differ: the changed traces (and those the old frames had moved) are
+// swapped in with Plotly.animate, as a frame is, and changed ranges go through
+// Plotly.relayout. Plotly.react would recompute and redraw every trace and axis
+// (~2x the time on the descent figures, see bench/settle.py).
+async function update(state, fig, next) {
+  const shown = state.shown;
+  if (!shown?.ranges || !next.ranges) return false;
+  if (shown.config !== next.config || shown.layout !== next.layout) return false;
+  if (shown.traces.length !== next.traces.length) return false;
+  const keys = Object.keys(next.ranges);
+  if (keys.length !== Object.keys(shown.ranges).length || keys.some((k) => !(k in shown.ranges))) {
+    return false;
+  }
+  const changed = [];
+  for (let i = 0; i < next.traces.length; i++) {
+    if (next.traces[i] === shown.traces[i] && !shown.moving.has(i)) continue;
+    if (next.shapes[i] !== shown.shapes[i]) return false;
+    changed.push(i);
+  }
+  const moved = {};
+  for (const [key, range] of Object.entries(next.ranges)) {
+    if (range !== shown.ranges[key]) moved[key] = JSON.parse(range);
+  }
+  if (changed.length) {
+    const data = changed.map((i) => fig.data[i]);
+    await window.Plotly.animate(state.gd, [{ data, traces: changed }], STEP);
+  }
+  if (Object.keys(moved).length) await window.Plotly.relayout(state.gd, moved);
+  return true;
+}
+
 async function render(state, text) {
   if (text === state.text) return; // the same figure: leave the animation where it is
   const Plotly = await loadPlotly();
@@ -143,26 +198,38 @@ async function render(state, text) {
     layout.margin = { ...layout.margin, b: layout.margin.b - cut };
     layout.height -= cut;
   }
-  state.frames = fig.frames || [];
-  state.labels = slider ? slider.steps.map((s) => s.label) : state.frames.map((f) => f.name);
-  state.prefix = slider?.currentvalue?.prefix ?? "";
+  const frames = fig.frames || [];
   const speeds = (menus[1]?.buttons || []).map((b) => [b.label, b.args[1].frame.duration]);
   if (!speeds.length) speeds.push(["speed 1×", menus[0]?.buttons?.[0]?.args?.[1]?.frame?.duration ?? 100]);
   const active = menus[1]?.active ?? 0;
   const chosen = state.speed.selectedIndex >= 0 ? state.speed.selectedIndex : active;
-  state.speed.replaceChildren(
-    ...speeds.map(([label, ms]) => new Option(label, String(ms))),
-  );
-  state.speed.selectedIndex = Math.min(chosen, speeds.length - 1);
+  const config = { ...CONFIG, ...(fig.config || {}) };
 
-  await Plotly.react(state.gd, fig.data, layout, { ...CONFIG, ...(fig.config || {}) });
+  // Taken before drawing: plotly.js writes into the objects it is given.
+  const next = {
+    traces: fig.data.map((trace) => JSON.stringify(trace)),
+    shapes: fig.data.map(shape),
+    layout: shape(layout),
+    ranges: fixedRanges(fig.data, layout),
+    config: JSON.stringify(config),
+    moving: new Set(frames.flatMap((f) => f.traces || [])),
+  };
+  const moved = await update(state, fig, next);
+  if (!moved) await Plotly.react(state.gd, fig.data, layout, config);
+  state.shown = next;
   state.text = text;
+  state.frames = frames;
+  state.labels = slider ? slider.steps.map((s) => s.label) : frames.map((f) => f.name);
+  state.prefix = slider?.currentvalue?.prefix ?? "";
+  state.speed.replaceChildren(...speeds.map(([label, ms]) => new Option(label, String(ms))));
+  state.speed.selectedIndex = Math.min(chosen, speeds.length - 1);
   state.error.hidden = true;
-  const n = state.frames.length;
+  const n = frames.length;
   state.controls.hidden = n < 2;
   state.range.max = String(Math.max(n - 1, 0));
   state.revision += 1;
   state.root.dataset.revision = String(state.revision);
+  state.root.dataset.update = moved ? "moved" : "redrawn";
   place(state, Math.min(slider?.active ?? 0, Math.max(n - 1, 0)));
 }
 

@@ -35,6 +35,7 @@ BANNER_SEL = ".st-key-status_banner"
 # the HTML animation controls and marks its state (data-frames, data-frame, data-revision,
 # data-pending while an update is being drawn).
 CHART_SEL = ".st-key-descent_chart .gdviz-chart .js-plotly-plot"
+IDLE_QUIET_MS = 200  # wait_idle: how long the page must stay idle
 
 # Counts every switch of the app's script state to "running", so a test can tell that a
 # rerun it triggered has really started (and so ended), not just that the app is idle.
@@ -201,23 +202,32 @@ def wait_idle(
     When both are given, either piece of evidence is enough (a very fast rerun can go
     running -> notRunning inside one React render, so the switch may not reach the DOM).
     """
+    page.evaluate("window.__idleSince = null")
     page.wait_for_function(
-        """([app, runsBefore, textBefore, textSel]) => {
-            const a = document.querySelector(app);
-            if (!a || a.getAttribute('data-test-script-state') !== 'notRunning') return false;
-            if (document.querySelector('[data-stale="true"]')) return false;
-            if (document.querySelector('.gdviz-chart[data-pending]')) return false;
-            const ran = runsBefore === null ? null : (window.__stRuns || 0) > runsBefore;
-            let changed = null;
-            if (textBefore !== null) {
-                const el = document.querySelector(textSel);
-                changed = !!el && el.innerText.trim() !== textBefore;
-            }
-            if (ran === null && changed === null) return true;
-            return ran === true || changed === true;
+        """([app, runsBefore, textBefore, textSel, quietMs]) => {
+            const idle = (() => {
+                const a = document.querySelector(app);
+                if (!a || a.getAttribute('data-test-script-state') !== 'notRunning') return false;
+                if (document.querySelector('[data-stale="true"]')) return false;
+                if (document.querySelector('.gdviz-chart[data-pending]')) return false;
+                const ran = runsBefore === null ? null : (window.__stRuns || 0) > runsBefore;
+                let changed = null;
+                if (textBefore !== null) {
+                    const el = document.querySelector(textSel);
+                    changed = !!el && el.innerText.trim() !== textBefore;
+                }
+                if (ran === null && changed === null) return true;
+                return ran === true || changed === true;
+            })();
+            // Idle for a moment, not an instant: a chart's update can start just after the
+            // banner shows (its element's script runs after React has drawn the page).
+            if (!idle) { window.__idleSince = null; return false; }
+            window.__idleSince ??= performance.now();
+            return performance.now() - window.__idleSince >= quietMs;
         }""",
-        arg=[APP_SEL, runs_before, text_before, text_selector],
+        arg=[APP_SEL, runs_before, text_before, text_selector, IDLE_QUIET_MS],
         timeout=timeout,
+        polling=25,
     )
 
 

@@ -183,6 +183,56 @@ def test_a_learning_rate_change_redraws_the_same_graph_in_place(app_page, ui):
     assert after["active"] == 0 and after["label"] == "Epoch 0", after
 
 
+# Draw the figure the chart last received into a fresh, same-sized graph off to the side
+# (as a first draw does), then compare what both show: every trace's data, every axis
+# range, and the SVG the traces and axes were drawn as.
+SAME_AS_A_FRESH_DRAW = """async (sel) => {
+    const gd = document.querySelector(sel);
+    const root = gd.closest('.gdviz-chart');
+    const fig = JSON.parse(root.__gdviz.text);
+    const layout = {...fig.layout, ...gd.layout && {height: gd.layout.height,
+                    margin: gd.layout.margin}};
+    delete layout.sliders; delete layout.updatemenus;
+    const fresh = document.createElement('div');
+    fresh.style.cssText = `position: absolute; left: -5000px; width: ${gd.clientWidth}px`;
+    document.body.appendChild(fresh);
+    await Plotly.newPlot(fresh, fig.data, layout, {displaylogo: false});
+    const summary = (g) => ({
+        data: g._fullData.map((t) => [t.name, Array.from(t.x || []), Array.from(t.y || [])]),
+        ranges: Object.keys(g._fullLayout).filter((k) => /^[xy]axis\\d*$/.test(k))
+            .map((k) => [k, g._fullLayout[k].range]),
+        paths: Array.from(g.querySelectorAll('.scatterlayer path.js-line, .scatterlayer '
+            + 'path.point')).map((p) => p.getAttribute('d')),
+        ticks: Array.from(g.querySelectorAll('.xtick text, .ytick text')).map((t) => t.textContent),
+    });
+    const result = [summary(gd), summary(fresh)];
+    Plotly.purge(fresh); fresh.remove();
+    return result;
+}"""
+
+
+def test_a_learning_rate_change_moves_the_data_like_a_fresh_draw(app_page, ui):
+    """The fast path (only data moved, axes fixed) must leave the graph exactly as a full
+    draw of the new figure would: same data, same axes, same drawn paths."""
+    page = app_page
+    slider = page.locator('.st-key-lr input[type="range"]')
+    for key in ("ArrowRight", "ArrowRight", "ArrowLeft", "End"):  # End: a diverging run
+        runs, banner = ui.run_count(page), ui.banner_text(page)
+        slider.focus()
+        page.keyboard.press(key)
+        ui.wait_idle(page, runs_before=runs, text_before=banner)
+        update = page.evaluate("(sel) => document.querySelector(sel).closest('.gdviz-chart')"
+                               ".dataset.update", ui.CHART_SEL)  # fmt: skip
+        assert update == "moved", f"{key}: the chart was redrawn, not moved ({update})"
+        shown, fresh = page.evaluate(SAME_AS_A_FRESH_DRAW, ui.CHART_SEL)
+        assert shown["data"] == fresh["data"], key
+        assert shown["ranges"] == fresh["ranges"], key
+        assert shown["ticks"] == fresh["ticks"], key
+        assert len(shown["paths"]) == len(fresh["paths"]) > 0, key
+        assert shown["paths"] == fresh["paths"], key
+    assert ui.banner_text(page).startswith("Diverged")
+
+
 def test_the_epoch_slider_steps_through_the_run_by_keyboard(app_page, ui):
     page = app_page
     state = ui.chart_state(page)
