@@ -4,6 +4,7 @@ Run from the repo root (needs Debian's /usr/bin/chromium and the project's venv)
 
     python bench/settle.py                  # 15 measured presses per app after 2 warm-ups
     python bench/settle.py --runs 30 --pattern walk
+    python bench/settle.py --surface        # gdviz on its 2-D page (Himmelblau's contour map)
 
 It starts three Streamlit servers side by side: gdviz's ``app.py``; ``bench/bare_app.py``
 (one slider and one line of text); and ``bench/bare_chart_app.py`` (the same plus a
@@ -106,7 +107,24 @@ _PROBE_JS = """
 """.replace("__APP_SEL__", APP_SEL)
 
 
-def open_app(browser, base: str, spec: dict):
+def to_surface(page) -> None:
+    """Switch gdviz to 2-D (its default surface) and wait for the contour map."""
+    revision = page.evaluate("document.querySelector('.gdviz-chart').dataset.revision")
+    page.locator(".st-key-dimension").get_by_text("2-D", exact=True).click()
+    page.wait_for_function(
+        """(before) => {
+            const root = document.querySelector('.gdviz-chart');
+            const app = document.querySelector('__APP_SEL__');
+            return root && root.dataset.revision !== before && !root.dataset.pending
+                && app.getAttribute('data-test-script-state') === 'notRunning'
+                && root.querySelector('svg image');
+        }""".replace("__APP_SEL__", APP_SEL),
+        arg=revision,
+        timeout=60_000,
+    )
+
+
+def open_app(browser, base: str, spec: dict, surface: bool = False):
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(_PROBE_JS)
     page = context.new_page()
@@ -120,6 +138,8 @@ def open_app(browser, base: str, spec: dict):
         arg=[APP_SEL, spec["ready"]],
         timeout=60_000,
     )
+    if surface:
+        to_surface(page)
     page.locator(spec["slider"]).focus()
     return page
 
@@ -164,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured presses first")
     parser.add_argument("--pattern", choices=("alternate", "walk"), default="alternate")
     parser.add_argument("--only", default="", help="comma-separated app names")
+    parser.add_argument("--surface", action="store_true", help="gdviz on its 2-D page")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per press")
     args = parser.parse_args(argv)
 
@@ -184,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            pages = {name: open_app(browser, bases[name], apps[name]) for name in apps}
+            pages = {
+                name: open_app(browser, bases[name], apps[name], args.surface and name == "gdviz")
+                for name in apps
+            }
             results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in apps}
             misses = dict.fromkeys(apps, 0)
             for i in range(args.warmup + args.runs):
@@ -205,8 +229,10 @@ def main(argv: list[str] | None = None) -> int:
         for proc in procs.values():
             stop_streamlit(proc)
 
+    page = "2-D page" if args.surface else "default page"
     print(
-        f"after one slider key press ({args.pattern}, {args.runs} runs, {args.warmup} warm-ups):"
+        f"after one slider key press ({page}, {args.pattern}, {args.runs} runs,"
+        f" {args.warmup} warm-ups):"
         f" in-page ms until the page settled (no DOM change for {QUIET_MS} ms after it), and"
         " until the new result first showed"
     )
