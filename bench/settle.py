@@ -109,17 +109,15 @@ _PROBE_JS = """
 
 def to_surface(page) -> None:
     """Switch gdviz to 2-D (its default surface) and wait for the contour map."""
-    revision = page.evaluate("document.querySelector('.gdviz-chart').dataset.revision")
     page.locator(".st-key-dimension").get_by_text("2-D", exact=True).click()
     page.wait_for_function(
-        """(before) => {
-            const root = document.querySelector('.gdviz-chart');
+        """() => {
+            const root = document.querySelector('.st-key-descent_chart .gdviz-chart');
             const app = document.querySelector('__APP_SEL__');
-            return root && root.dataset.revision !== before && !root.dataset.pending
+            return root && root.dataset.revision && !root.dataset.pending
                 && app.getAttribute('data-test-script-state') === 'notRunning'
                 && root.querySelector('svg image');
         }""".replace("__APP_SEL__", APP_SEL),
-        arg=revision,
         timeout=60_000,
     )
 

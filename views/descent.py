@@ -30,8 +30,9 @@ def _on_lr_exact_change():
 def _switch(label: str, options, key: str) -> str:
     """A row of buttons choosing what to show: only the chosen part runs and is drawn.
 
-    (``st.tabs`` draws like this too with ``on_change="rerun"``, but it costs ~15 ms of
-    browser time per rerun against ~2 ms for a segmented control.)
+    (``st.tabs`` with ``on_change="rerun"`` draws lazily too, but costs ~15 ms of browser
+    time per rerun against ~2 ms for a segmented control: the details use this; the
+    contour / 3-D choice stays a pair of tabs.)
     """
     return st.segmented_control(
         label, options, key=key, default=options[0], required=True,
@@ -83,20 +84,25 @@ def descent_view(objective, settings, noise, noise_seed, lr_box) -> None:
         BANNER.get(traj.status, st.info)(traj.message)
 
     with st.container(key="descent_chart"):
-        view = VIEWS[0] if objective.dim == 1 else _switch("View", VIEWS, "view")
-        if view == VIEWS[0]:
+        if objective.dim == 1:
             animated_chart(descent_chart(*args), key="descent_figure")
             st.caption(
                 "Press ▶ Play. The dashed line is the tangent: its slope is f′(x). "
                 "The red arrow is the step −η·f′(x): downhill, against the slope."
-                if objective.dim == 1
-                else "Press ▶ Play. The white arrow points along −∇f, the steepest way "
-                "down; it crosses the level sets at right angles."
             )
-        else:  # built only when someone looks at it
-            st.plotly_chart(
-                descent_surface(*args), key="surface_figure", theme=None, width="stretch"
-            )
+        else:
+            # Only the open tab runs: the 3-D surface is built when someone looks at it.
+            contour_tab, surface_tab = st.tabs(VIEWS, key="view", on_change="rerun")
+            with contour_tab:
+                animated_chart(descent_chart(*args), key="descent_figure")
+                st.caption(
+                    "Press ▶ Play. The white arrow points along −∇f, the steepest way "
+                    "down; it crosses the level sets at right angles."
+                )
+            if surface_tab.open:
+                surface_tab.plotly_chart(
+                    descent_surface(*args), key="surface_figure", theme=None, width="stretch"
+                )
 
     if traj.epoch == 0:
         st.info("The run stopped at the start: there is nothing to inspect yet.")
