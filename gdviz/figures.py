@@ -305,7 +305,7 @@ def _curve_range(objective, xs, ys):
     return lo - pad, hi + pad
 
 
-def _curve_backdrop(obj):
+def _curve_backdrop(obj, domain=MAIN_DOMAIN):
     """The curve and its known points, the fixed axes, and the y range: drawn once."""
     (x_lo, x_hi) = obj.domain[0]
     xs = np.linspace(x_lo, x_hi, 400)
@@ -338,7 +338,7 @@ def _curve_backdrop(obj):
     ]
     axes = {
         "xaxis": {
-            "domain": MAIN_DOMAIN,
+            "domain": list(domain),
             "title": {"text": "x"},
             "range": [x_lo, x_hi],
             "autorange": False,
@@ -359,7 +359,7 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
     obj = traj.objective
     if obj.dim != 1:
         raise ValueError(f"curve_figure needs a 1-D run, {obj.slug} is {obj.dim}-D")
-    backdrop, axes, (y_lo, y_hi) = _curve_backdrop(obj)
+    backdrop, axes, (y_lo, y_hi) = _curve_backdrop(obj, domain=[0.0, 1.0])
     (x_lo, x_hi) = obj.domain[0]
     span = x_hi - x_lo
     px, py, slopes = traj.points[:, 0], traj.losses, traj.grads[:, 0]
@@ -367,7 +367,6 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
     draw_x = _clamp(px, x_lo - span, x_hi + span)
     draw_y = _clamp(py, y_lo - (y_hi - y_lo), y_hi + (y_hi - y_lo))
     epochs = frame_epochs(traj.epoch, max_frames)
-    axes["xaxis"]["domain"] = [0.0, 1.0]
     static = [
         *backdrop,
         go.Scatter(
@@ -458,7 +457,7 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES) -> LightFigu
 # ---- 2-D ---------------------------------------------------------------------------
 
 
-def _colourbar_trace(field, x: float = MAIN_DOMAIN[1] + 0.005) -> go.Scatter:
+def _colourbar_trace(field, map_end: float) -> go.Scatter:
     """An invisible trace that carries the colour bar of the raster field."""
     lo, hi = field.shade_range
     ticks = np.linspace(lo, hi, 6)
@@ -479,7 +478,7 @@ def _colourbar_trace(field, x: float = MAIN_DOMAIN[1] + 0.005) -> go.Scatter:
                 "tickvals": ticks,
                 "ticktext": [f"{v:.3g}" for v in field.unshade(ticks)],
                 "thickness": 14,
-                "x": x,
+                "x": map_end + 0.005,
                 "xanchor": "left",
             },
         },
@@ -512,7 +511,7 @@ def _field_backdrop(obj, domain=MAIN_DOMAIN):
             line={"color": "rgba(255,255,255,0.35)", "width": 1},
             hoverinfo="skip",
         ),
-        _colourbar_trace(field, domain[1] + 0.005),
+        _colourbar_trace(field, domain[1]),
         go.Scatter(
             x=[p.point[0] for p in marks],
             y=[p.point[1] for p in marks],

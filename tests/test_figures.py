@@ -69,7 +69,8 @@ def test_the_curve_spans_the_figure_and_the_map_fits_its_width():
     assert not any(k.startswith(("xaxis2", "yaxis2")) for k in spec["layout"])
     for slug in ("himmelblau", "mccormick", "rosenbrock"):
         obj = OBJECTIVES[slug]
-        layout = figure_json(gdviz.descent_figure(run(slug)))["layout"]
+        spec = figure_json(gdviz.descent_figure(run(slug)))
+        layout = spec["layout"]
         margin = layout["margin"]
         inner = layout["width"] - margin["l"] - margin["r"]
         map_px = inner * layout["xaxis"]["domain"][1]
@@ -77,8 +78,7 @@ def test_the_curve_spans_the_figure_and_the_map_fits_its_width():
         (x_lo, x_hi), (y_lo, y_hi) = obj.domain
         aspect = min(max((x_hi - x_lo) / (y_hi - y_lo), 0.6), 2.0)
         assert map_px == pytest.approx(plot_height * aspect, rel=1e-9)
-        colourbar = next(t for t in figure_json(gdviz.descent_figure(run(slug)))["data"]
-                         if t.get("marker", {}).get("showscale"))  # fmt: skip
+        colourbar = next(t for t in spec["data"] if t.get("marker", {}).get("showscale"))
         assert 0 < colourbar["marker"]["colorbar"]["x"] - layout["xaxis"]["domain"][1] < 0.02
         assert inner - map_px >= 80  # room for the colour bar and its labels
 
