@@ -130,6 +130,23 @@ def _on_dimension(prefix: str, hook: Hook | None) -> None:
     _on_objective(prefix, hook)
 
 
+# The run controls a page draws after the function picker (plus the learning rate).
+RUN_KEYS = ("x0", "y0", "epochs", "tol", "noise", "noise_seed", "lr")
+
+
+def _keep(prefix: str, names) -> None:
+    """Show kept values on widgets drawn again after a run that left them out.
+
+    When such a widget comes back, the browser shows its minimum while the page computes
+    with the value still in session state; writing the value back in the run that draws
+    it sends that value to the browser.
+    """
+    state = st.session_state
+    for key in (prefix + name for name in names):
+        if key in state:
+            state[key] = state[key]
+
+
 def function_controls(prefix: str = "", on_new_objective: Hook | None = None) -> Objective | None:
     """Dimension and function pickers, or a typed function; returns the chosen objective
     (None when the typed function does not parse: the message is already shown).
@@ -191,7 +208,10 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
         objective = _resolve_custom(prefix)
     except ValueError as error:
         st.error(str(error))
+        state[prefix + "_redraw_run_controls"] = True  # the page stops: they are not drawn
         return None
+    if state.pop(prefix + "_redraw_run_controls", False):
+        _keep(prefix, RUN_KEYS)  # drawn again: show the kept values, not the minimum
     field = gdviz.sample_field(objective) if objective.dim == 2 else None
     values = (
         field.values

@@ -298,3 +298,33 @@ def test_fit_page_plays_and_the_fitted_line_moves(app_page, ui, artifacts):
     assert moved, "the fitted line did not move after Play"
     graph.screenshot(path=str(artifacts / "fit.png"))
     assert not page.gdviz_errors
+
+
+SLIDER_VALUES = """() => Object.fromEntries(['x0', 'epochs', 'tol'].map((k) => [k,
+    document.querySelector(`.st-key-${k} input[type=range]`)?.getAttribute('aria-valuetext')]))"""
+
+
+def test_a_typo_in_your_function_keeps_the_run_settings(app_page, ui):
+    """While a typed function does not parse, the start, epoch and tolerance sliders are
+    not drawn; once it parses again they come back showing the values the run uses."""
+    page = app_page
+    runs, text = ui.run_count(page), ui.banner_text(page)
+    assert choose_option(page, "objective", re.compile("Type your own"))
+    ui.wait_idle(page, runs_before=runs, text_before=text)
+    before = page.evaluate(SLIDER_VALUES)
+    assert before["epochs"] == "100", before
+
+    box = page.locator(".st-key-expression input")
+    box.fill("x^2 +")
+    box.press("Enter")
+    page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]').wait_for()
+    ui.wait_idle(page)
+    assert page.evaluate(SLIDER_VALUES)["epochs"] is None  # not drawn meanwhile
+
+    runs = ui.run_count(page)
+    box.fill("x^2/10 + sin(2x)")
+    box.press("Enter")
+    ui.wait_idle(page, runs_before=runs)
+    page.locator(".st-key-epochs input[type=range]").wait_for()
+    assert page.evaluate(SLIDER_VALUES) == before
+    assert page.locator('[data-testid="stException"]').count() == 0
