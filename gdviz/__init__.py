@@ -1,10 +1,11 @@
 """gdviz: see gradient descent. A pure core (numpy, sympy, plotly) behind a Streamlit app."""
 
 from .analysis import objective_lr_limit, stable_lr_limit
+from .custom import parse_objective
 from .data import DATASETS, Dataset, dataset_from_csv, get_dataset, make_noisy_line
 from .derivative import downhill_sentence, secant_and_tangent, secant_table
 from .descent import DEFAULT_TOL, STATUSES, Trajectory, descend
-from .expressions import ExpressionError, parse_expression, parse_objective
+from .expressions import ExpressionError, parse_expression
 from .field import sample_field
 from .figures import (
     LightFigure,
@@ -24,8 +25,9 @@ from .figures import (
 from .fit import LOSSES, FitTrajectory, LossObjective, fit, least_squares, loss_objective
 from .objectives import DEFAULT_OBJECTIVE, OBJECTIVES, CriticalPoint, Objective, get_objective
 from .optimizers import OPTIMIZERS, OptimizerSpec, get_optimizer
+from .scaling import scaling_experiment
 from .schedules import SCHEDULES, learning_rates
-from .trial import race_trial_vs_gradient, scaling_experiment, trial_and_error
+from .trial import race_trial_vs_gradient, trial_and_error
 
 __all__ = [
     "ExpressionError",

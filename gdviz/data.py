@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import sympy as sp
+
+from . import checks
 
 #: The input symbol every model is written in.
 X = sp.Symbol("x", real=True)
@@ -66,13 +69,20 @@ class Dataset:
 
     def predict(self, params, x=None) -> np.ndarray:
         """The model's predictions at ``x`` (default: the data's x) for ``params``."""
-        f = sp.lambdify((*self.parameters, X), self.model, modules="numpy")
+        f = _compiled_model(self.model, self.params)
         x = self.x if x is None else np.asarray(x, dtype=float)
         values = np.asarray(params, dtype=float).reshape(-1)
         return np.broadcast_to(np.asarray(f(*values, x), dtype=float), x.shape).copy()
 
     def __repr__(self) -> str:
         return f"Dataset({self.slug!r}, y = {self.model}, n={self.n})"
+
+
+@lru_cache(maxsize=16)
+def _compiled_model(model: sp.Expr, params: tuple[str, ...]):
+    """The model as a numpy function of (parameters..., x); compiled once per model."""
+    symbols = tuple(sp.Symbol(p, real=True) for p in params)
+    return sp.lambdify((*symbols, X), model, modules="numpy")
 
 
 def _line_lr(x: np.ndarray) -> float:
@@ -90,10 +100,8 @@ def make_noisy_line(
     seed: int = 0,
 ) -> Dataset:
     """``size`` points y = slope·x + intercept + N(0, noise²), x uniform in [0, 4]."""
-    if isinstance(size, bool) or not isinstance(size, int) or size < 2:
-        raise ValueError(f"size must be a whole number >= 2, got {size!r}")
-    if not (math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    size = checks.whole("size", size, low=2)
+    noise = checks.number("noise", noise, low=0.0)
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(0.0, 4.0, size))
     y = slope * x + intercept + noise * rng.standard_normal(size)
@@ -158,9 +166,7 @@ def get_dataset(dataset: Dataset | str) -> Dataset:
     """Return ``dataset`` itself, or the registered data set with that slug."""
     if isinstance(dataset, Dataset):
         return dataset
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r}: expected one of {', '.join(DATASETS)}")
-    return DATASETS[dataset]
+    return checks.one_of("dataset", dataset, DATASETS)
 
 
 # ---- CSV uploads -------------------------------------------------------------------------

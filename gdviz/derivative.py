@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from numbers import Real
 from typing import NamedTuple
 
-import numpy as np
-
-from .analysis import fmt
+from . import checks
+from .numbers import fmt
 from .objectives import Objective, get_objective
 
 DELTAS = (1.0, 0.1, 0.01, 0.001)
@@ -49,14 +47,6 @@ class SecantLines(NamedTuple):
     other: tuple[float, float]  # (x + Δx, f(x + Δx)), the secant's second point
 
 
-def _number(name: str, value) -> float:
-    if isinstance(value, np.ndarray) and value.size == 1:
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
-
-
 def _functions(objective_or_f, fprime) -> tuple[Callable, Callable | None, Objective | None]:
     """(f, f′ or None, the Objective or None) for an Objective, a slug or a callable."""
     if isinstance(objective_or_f, Objective | str):
@@ -88,12 +78,12 @@ def secant_table(
     [3.0, 2.1, 2.01, 2.001]
     """
     f, fp, _ = _functions(objective_or_f, fprime)
-    x = _number("x", x)
+    x = checks.number("x", x)
     fx = f(x)
     true = float(fp(x)) if fp is not None else math.nan
     rows = []
     for dx in deltas:
-        dx = _number("Δx", dx)
+        dx = checks.number("Δx", dx)
         if dx == 0:
             raise ValueError("Δx must not be 0: a secant needs two different points")
         fx_dx = f(x + dx)
@@ -111,14 +101,14 @@ def secant_and_tangent(
     The tangent is y = f(x) + f′(x)(t − x); the secant y = f(x) + (Δy/Δx)(t − x).
     """
     f, fp, obj = _functions(objective_or_f, fprime)
-    x, dx = _number("x", x), _number("Δx", dx)
+    x, dx = checks.number("x", x), checks.number("Δx", dx)
     if dx == 0:
         raise ValueError("Δx must not be 0: a secant needs two different points")
     if fp is None:
         raise ValueError("a tangent needs the derivative: pass fprime for a plain function")
     if span is None:
         span = obj.domain[0] if obj is not None else (x - 1 - abs(dx), x + 1 + abs(dx))
-    left, right = (_number("span", s) for s in span)
+    left, right = (checks.number("span", s) for s in span)
     fx, fx_dx = f(x), f(x + dx)
     slopes = ((fx_dx - fx) / dx, float(fp(x)))
     secant, tangent = (

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from numbers import Integral, Real
+from functools import cached_property
 
 import numpy as np
 
-from .analysis import describe, is_bouncing_without_progress
+from . import checks
+from .analysis import is_bouncing_without_progress
+from .messages import describe
 from .objectives import Objective, get_objective
 from .optimizers import get_optimizer
 from .schedules import learning_rates
@@ -42,13 +44,17 @@ class Trajectory:
     grads: np.ndarray
     status: str
     reason: str
-    message: str = ""
     hyper: dict = field(default_factory=dict)
     lrs: np.ndarray = None  # the learning rate used at each epoch run
     schedule: object = None
     noise: float = 0.0  # σ of the Gaussian noise added to each step's gradient
     noise_seed: int = 0
     noisy_grads: np.ndarray | None = None  # the gradients the steps used, when noisy
+
+    @cached_property
+    def message(self) -> str:
+        """How the run ended, in words and numbers (see :mod:`gdviz.messages`)."""
+        return describe(self)
 
     @property
     def epoch(self) -> int:
@@ -84,30 +90,18 @@ class Trajectory:
         )
 
 
-def _check_start(objective: Objective, start) -> np.ndarray:
-    try:
-        x0 = np.asarray(start, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"start must be {objective.dim} number(s) for {objective.slug}, got {start!r}"
-        ) from None
-    if x0.shape != (objective.dim,):
-        raise ValueError(
-            f"start must have {objective.dim} coordinate(s) for {objective.slug} "
-            f"({', '.join(map(str, objective.variables))}), got {x0.size}"
-        )
-    if not np.all(np.isfinite(x0)):
-        raise ValueError(f"start must be finite numbers, got {x0.tolist()}")
-    return x0
+def check_start(objective: Objective, start) -> np.ndarray:
+    """``start`` as a point of ``objective``'s dimension, finite."""
+    names = ", ".join(map(str, objective.variables))
+    return checks.point("start", start, objective.dim, f"{objective.slug} ({names})")
 
 
-def _check_number(name: str, value, *, low: float, inclusive: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < low or (value == low and not inclusive):
-        bound = f">= {low:g}" if inclusive else f"> {low:g}"
-        raise ValueError(f"{name} must be {bound}, got {value!r}")
-    return float(value)
+def check_run(lr, epochs, tol) -> tuple[float, int, float]:
+    """The learning rate, epochs and tolerance every run takes, checked."""
+    lr = checks.number("lr", lr, low=0.0, low_open=True)
+    epochs = checks.whole("epochs", epochs, low=1)
+    tol = checks.number("tol", tol, low=0.0)
+    return lr, epochs, tol
 
 
 def _escape_box(objective: Objective) -> tuple[np.ndarray, np.ndarray]:
@@ -151,16 +145,12 @@ def descend(
     'converged'
     """
     objective = get_objective(objective)
-    x = _check_start(objective, start)
-    lr = _check_number("lr", lr, low=0.0, inclusive=False)
-    tol = _check_number("tol", tol, low=0.0, inclusive=True)
-    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
-        raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
+    x = check_start(objective, start)
+    lr, epochs, tol = check_run(lr, epochs, tol)
     update = get_optimizer(optimizer, **hyper)
-    rates = learning_rates(schedule, lr, int(epochs))
-    noise = _check_number("noise", noise, low=0.0, inclusive=True)
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    rates = learning_rates(schedule, lr, epochs)
+    noise = checks.number("noise", noise, low=0.0)
+    seed = checks.whole("seed", seed)
     return run(
         objective,
         x,
@@ -168,12 +158,12 @@ def descend(
         rates,
         optimizer=optimizer,
         lr=lr,
-        epochs=int(epochs),
+        epochs=epochs,
         tol=tol,
         hyper=hyper,
         schedule=schedule,
         noise=noise,
-        seed=int(seed),
+        seed=seed,
     )
 
 
@@ -256,7 +246,7 @@ def run(
             status, reason = "oscillating", "bouncing"
         else:
             status, reason = "max_epochs", "epochs"
-    trajectory = Trajectory(
+    return Trajectory(
         objective=objective,
         optimizer=optimizer,
         lr=lr,
@@ -274,5 +264,3 @@ def run(
         noise_seed=seed,
         noisy_grads=np.array(used[: len(points) - 1]) if noise and used else None,
     )
-    object.__setattr__(trajectory, "message", describe(trajectory))
-    return trajectory

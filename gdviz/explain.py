@@ -1,30 +1,29 @@
-"""Explain: one step of a run with its numbers plugged in, and the run as a table."""
+"""Explain: one step of a run with its numbers plugged in, and the run as a table.
+
+The same run as a PyTorch script is :mod:`gdviz.pytorch`.
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from decimal import Decimal
 from numbers import Integral
 from typing import Any, NamedTuple
 
 import numpy as np
-import sympy as sp
 
 from . import optimizers
-from .analysis import fmt
 from .descent import Trajectory
-from .objectives import X, Y
+from .numbers import fmt, latex_vector
+from .numbers import latex_constant as _const
+from .numbers import latex_number as _num
+from .numbers import latex_operand as _arg
+from .numbers import latex_vector as _vec
 from .optimizers import OPTIMIZERS, OptimizerSpec, get_optimizer
-from .schedules import SCHEDULES
-
-
-def _column(values) -> str:
-    return r"\begin{pmatrix}" + r" \\ ".join(fmt(float(v)) for v in values) + r"\end{pmatrix}"
+from .schedules import SCHEDULES, filled_schedule
 
 
 def _value(values) -> str:
-    return fmt(float(values[0])) if len(values) == 1 else _column(values)
+    return latex_vector(values, fmt)
 
 
 def update_latex(traj: Trajectory, epoch: int) -> str:
@@ -105,47 +104,6 @@ def replay_state(traj: Trajectory, epoch: int) -> Replay:
         before = state
         delta, state = update.step(traj.step_grads[t], state, traj.points[t], traj.lrs[t])
     return Replay(before, delta, state)
-
-
-def _sci(text: str) -> str:
-    """'2.5e-05' as LaTeX: 2.5 × 10⁻⁵ (and '1e-08' as 10⁻⁸)."""
-    mantissa, _, exponent = text.partition("e")
-    if not exponent:
-        return text
-    power = f"10^{{{int(exponent)}}}"
-    return power if mantissa == "1" else rf"{mantissa} \times {power}"
-
-
-def _num(value: float) -> str:
-    """A computed number: 4 decimals, or 4 significant digits when tiny or huge.
-
-    Second moments and late gradients are often far below 0.0001; 4 decimals would show 0.
-    """
-    value = float(value)
-    if not math.isfinite(value):
-        return r"\mathrm{NaN}" if math.isnan(value) else ("-" if value < 0 else "") + r"\infty"
-    if value == 0 or 0.1 <= abs(value) < 1e5:
-        return fmt(value)
-    return _sci(f"{value:.4g}")
-
-
-def _const(value: float) -> str:
-    """A hyperparameter or learning rate, as given: 0.9, 0.001, 10⁻⁸."""
-    return _sci(f"{float(value):g}")
-
-
-def _vec(values) -> str:
-    """A plain number in 1-D, a column vector in 2-D."""
-    values = np.atleast_1d(values)
-    if len(values) == 1:
-        return _num(values[0])
-    return r"\begin{pmatrix}" + r" \\ ".join(_num(v) for v in values) + r"\end{pmatrix}"
-
-
-def _arg(values) -> str:
-    """``_vec`` as an operand: a negative plain number goes in parentheses."""
-    text = _vec(values)
-    return rf"\left({text}\right)" if text.startswith("-") else text
 
 
 class _Step(NamedTuple):
@@ -397,17 +355,6 @@ def _hyper(traj: Trajectory) -> dict:
     return {**spec.defaults, **getattr(spec.build, "keywords", {}), **traj.hyper}
 
 
-def _schedule(traj: Trajectory) -> dict | None:
-    """The run's schedule as ``{"kind": ..., **params}``, defaults filled in; None if constant."""
-    schedule = traj.schedule
-    if isinstance(schedule, str):
-        schedule = {"kind": schedule}
-    if not schedule or schedule["kind"] == "constant":
-        return None
-    spec = SCHEDULES[schedule["kind"]]
-    return {"kind": spec.slug, **spec.defaults, **schedule}
-
-
 def step_latex(traj: Trajectory, epoch: int) -> list[tuple[str, str]]:
     r"""The optimizer's update at ``epoch`` as (LaTeX line, what the term does) pairs.
 
@@ -430,226 +377,12 @@ def step_latex(traj: Trajectory, epoch: int) -> list[tuple[str, str]]:
     replay = replay_state(traj, epoch)
     step = _Step(epoch + 1, traj.points[epoch], traj.step_grads[epoch], lr, _hyper(traj), replay)
     lines = _Lines()
-    schedule = _schedule(traj)
+    schedule = filled_schedule(traj.schedule)
     if schedule is not None:
         name = SCHEDULES[schedule["kind"]].name.lower()
         lines.say(rf"\eta = {_const(lr)}", f"This epoch's rate from the {name} schedule.")
     return lines + explain(step)
 
 
-# ---- the run as a PyTorch script -----------------------------------------------------------
-
-# Python's precedence levels, low to high: a + b, a * b, -a, a ** b, atoms (names, calls, p[0]).
-_ADD, _MUL, _NEG, _POW, _ATOM = range(5)
-
-_FUNCTIONS = {
-    sp.sin: "sin",
-    sp.cos: "cos",
-    sp.tan: "tan",
-    sp.exp: "exp",
-    sp.log: "log",
-    sp.tanh: "tanh",
-    sp.sinh: "sinh",
-    sp.cosh: "cosh",
-    sp.atan: "atan",
-}
-
-
-def _decimal(r: sp.Rational) -> str | None:
-    """A rational's exact decimal text (3/10 → '0.3'), or None if it never terminates."""
-    q = int(r.q)
-    for prime in (2, 5):
-        while q % prime == 0:
-            q //= prime
-    if q != 1:
-        return None
-    text = format(Decimal(int(r.p)) / Decimal(int(r.q)), "f")
-    return text if len(text.lstrip("-0.")) <= 15 else None
-
-
-def _paren(printed: tuple[str, int], level: int) -> str:
-    text, prec = printed
-    return text if prec >= level else f"({text})"
-
-
-def _torch(expr: sp.Expr, names: dict) -> tuple[str, int]:
-    """``expr`` as Python text over torch (math for constant parts), with its precedence."""
-    # Constant parts use math, so that no torch function ever gets a plain float.
-    lib = "torch" if expr.free_symbols else "math"
-    if expr.is_Symbol:
-        if expr not in names:
-            raise ValueError(
-                f"unknown variable {expr} (expected one of {', '.join(map(str, names))})"
-            )
-        return names[expr], _ATOM
-    if expr.is_Integer or expr.is_Float:
-        text = str(int(expr)) if expr.is_Integer else repr(float(expr))
-        return text, _NEG if text.startswith("-") else _ATOM
-    if expr.is_Rational:
-        text = _decimal(expr)
-        if text is None:
-            return f"{expr.p} / {expr.q}", _MUL
-        return text, _NEG if text.startswith("-") else _ATOM
-    if expr is sp.pi:
-        return "math.pi", _ATOM
-    if expr is sp.E:
-        return "math.e", _ATOM
-    if expr.is_Add:
-        terms = expr.as_ordered_terms()
-        # y - x**2 reads better than -x**2 + y: lead with the first positive term.
-        lead = next((t for t in terms if not t.could_extract_minus_sign()), terms[0])
-        terms = [lead, *(t for t in terms if t is not lead)]
-        parts = [_paren(_torch(terms[0], names), _ADD)]
-        for term in terms[1:]:
-            if term.could_extract_minus_sign():
-                parts.append(f"- {_paren(_torch(-term, names), _MUL)}")
-            else:
-                parts.append(f"+ {_paren(_torch(term, names), _MUL)}")
-        return " ".join(parts), _ADD
-    if expr.is_Mul:
-        if expr.could_extract_minus_sign():
-            text, prec = _torch(-expr, names)
-            return f"-{_paren((text, prec), _MUL)}", min(prec, _NEG)
-        coeff, factors = expr.as_coeff_mul()
-        numerator, denominator = [], []
-        if coeff != 1:
-            decimal = _decimal(coeff) if coeff.is_Rational else repr(float(coeff))
-            if decimal is not None:
-                numerator.append(decimal)
-            else:
-                numerator += [str(coeff.p)] if coeff.p != 1 else []
-                denominator.append((str(coeff.q), _ATOM))
-        for factor in sorted(factors, key=lambda f: bool(f.free_symbols)):  # constants first
-            if factor.is_Pow and factor.exp.is_Number and factor.exp < 0:
-                denominator.append(_torch(factor.base**-factor.exp, names))
-            else:
-                numerator.append(_paren(_torch(factor, names), _NEG if not numerator else _POW))
-        text = " * ".join(numerator) or "1"
-        if len(denominator) == 1:
-            text += f" / {_paren(denominator[0], _POW)}"
-        elif denominator:
-            text += " / (" + " * ".join(_paren(d, _POW) for d in denominator) + ")"
-        return text, _MUL
-    if expr.is_Pow:
-        base, exponent = expr.base, expr.exp
-        if exponent == sp.S.Half:
-            return f"{lib}.sqrt({_torch(base, names)[0]})", _ATOM
-        if exponent.is_Number and exponent < 0:
-            return f"1 / {_paren(_torch(base**-exponent, names), _POW)}", _MUL
-        return (
-            f"{_paren(_torch(base, names), _ATOM)} ** {_paren(_torch(exponent, names), _ATOM)}",
-            _POW,
-        )
-    if isinstance(expr, sp.Abs):
-        return (
-            f"{'torch.abs' if lib == 'torch' else 'abs'}({_torch(expr.args[0], names)[0]})",
-            _ATOM,
-        )
-    if expr.func in _FUNCTIONS and len(expr.args) == 1:
-        return f"{lib}.{_FUNCTIONS[expr.func]}({_torch(expr.args[0], names)[0]})", _ATOM
-    raise ValueError(
-        f"cannot write {expr.func.__name__} as PyTorch: expected +, *, **, numbers, pi, e, "
-        "sin, cos, tan, exp, log, sqrt, Abs, tanh, sinh, cosh or atan"
-    )
-
-
-def torch_expression(expr: sp.Expr, variables=(X, Y)) -> str:
-    """A sympy expression as Python text over torch, the i-th variable read as ``p[i]``.
-
-    >>> torch_expression(X**2 / 10 + sp.sin(2 * X))
-    '0.1 * p[0] ** 2 + torch.sin(2 * p[0])'
-    """
-    names = {v: f"p[{i}]" for i, v in enumerate(variables)}
-    return _torch(sp.sympify(expr), names)[0]
-
-
-def _literal(value) -> str:
-    """A hyperparameter as Python source: True, 30, 0.9, (0.8, 0.99)."""
-    if isinstance(value, bool | np.bool_):
-        return repr(bool(value))
-    if isinstance(value, Integral):
-        return repr(int(value))
-    if isinstance(value, tuple | list | np.ndarray):
-        return "(" + ", ".join(_literal(v) for v in value) + ")"
-    return repr(float(value))
-
-
-def _same(value, default) -> bool:
-    if isinstance(default, tuple | list):
-        return tuple(value) == tuple(default)
-    return value == default
-
-
-def _call(name: str, first: str, kwargs: dict) -> str:
-    return f"{name}({', '.join([first, *(f'{k}={_literal(v)}' for k, v in kwargs.items())])})"
-
-
-#: Arguments the schedulers default to in torch; the others must be passed.
-_TORCH_SCHEDULER_DEFAULTS = {
-    "step": {"gamma": 0.1},
-    "exponential": {},
-    "cosine": {"eta_min": 0.0},
-    "linear": {"start_factor": 1.0 / 3, "end_factor": 1.0, "total_iters": 5},
-}
-_WHOLE = ("step_size", "T_max", "total_iters")
-
-
-def torch_code(traj: Trajectory) -> str:
-    """A PyTorch script that reruns ``traj``: same objective, start, optimizer and schedule.
-
-    One epoch is one step of the usual loop (zero_grad, loss, backward, step, then the
-    scheduler's step), in float64 like gdviz, for ``traj.epoch`` epochs; ``points`` collects
-    the path, which matches ``traj.points`` to rounding.
-    """
-    spec = OPTIMIZERS[traj.optimizer]
-    objective = traj.objective
-    expression = torch_expression(objective.expr, objective.variables)
-    start = ", ".join(repr(float(v)) for v in traj.points[0])
-    changed = {  # in the order of PyTorch's signature; its defaults are gdviz's
-        k: traj.hyper[k]
-        for k in spec.defaults
-        if k in traj.hyper and not _same(traj.hyper[k], spec.defaults[k])
-    }
-    optimizer = _call(spec.torch.split("(")[0], "[p]", {"lr": traj.lr, **spec.fixed, **changed})
-    lines = [
-        f"# {spec.name} on {objective.name} for {traj.epoch} epochs, as gdviz ran it.",
-        *(["import math", ""] if "math." in expression else []),
-        "import torch",
-        "",
-        "torch.set_default_dtype(torch.float64)",
-        "",
-        "",
-        "def f(p):",
-        f"    return {expression}",
-        "",
-        "",
-        f"p = torch.tensor([{start}], requires_grad=True)",
-        f"optimizer = {optimizer}",
-    ]
-    schedule = _schedule(traj)
-    if schedule is not None:
-        kind = schedule.pop("kind")
-        if kind == "cosine" and schedule["T_max"] is None:
-            schedule["T_max"] = traj.epochs  # gdviz's default: anneal over the whole run
-        defaults = _TORCH_SCHEDULER_DEFAULTS[kind]
-        params = {
-            k: int(v) if k in _WHOLE else v
-            for k, v in schedule.items()
-            if k not in defaults or not _same(v, defaults[k])
-        }
-        name = f"torch.optim.lr_scheduler.{SCHEDULES[kind].torch}"
-        lines.append(f"scheduler = {_call(name, 'optimizer', params)}")
-    lines += [
-        "",
-        "points = [p.tolist()]",
-        f"for epoch in range({traj.epoch}):",
-        "    optimizer.zero_grad()",
-        "    loss = f(p)",
-        "    loss.backward()",
-        "    optimizer.step()",
-        *(["    scheduler.step()"] if schedule is not None else []),
-        "    points.append(p.tolist())",
-        "",
-        "print(points[-1])",
-    ]
-    return "\n".join(lines) + "\n"
+# The PyTorch printer lived here once: its names stay importable from this module.
+from .pytorch import torch_code, torch_expression  # noqa: E402, F401

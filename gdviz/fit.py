@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from numbers import Integral
 
 import numpy as np
 import sympy as sp
 
+from . import checks
 from .data import DATASETS, Dataset, X, get_dataset
-from .descent import DEFAULT_TOL, Trajectory, _check_number, _check_start, run
+from .descent import DEFAULT_TOL, Trajectory, check_run, check_start, run
 from .objectives import CriticalPoint, Objective
 from .optimizers import get_optimizer
 from .schedules import learning_rates
@@ -51,9 +51,7 @@ LOSSES: dict[str, Loss] = {
 
 
 def _check_loss(loss: str) -> Loss:
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}: expected one of {', '.join(LOSSES)}")
-    return LOSSES[loss]
+    return checks.one_of("loss", loss, LOSSES)
 
 
 @lru_cache(maxsize=64)
@@ -255,13 +253,7 @@ class FitTrajectory(Trajectory):
 def _check_batch_size(batch_size, n: int) -> int | None:
     if batch_size is None:
         return None
-    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
-        raise ValueError(f"batch_size must be None or a whole number 1..{n}, got {batch_size!r}")
-    if not 1 <= batch_size <= n:
-        raise ValueError(
-            f"batch_size must be between 1 and the {n} samples (or None for all), got {batch_size}"
-        )
-    return int(batch_size)
+    return checks.whole("batch_size", batch_size, low=1, high=n, top=f"the {n} samples")
 
 
 def fit(
@@ -296,12 +288,8 @@ def fit(
         objective = _registered_objective(dataset.slug, loss)
     else:
         objective = loss_objective(dataset, loss)
-    x = _check_start(objective, start)
-    lr = _check_number("lr", lr, low=0.0, inclusive=False)
-    tol = _check_number("tol", tol, low=0.0, inclusive=True)
-    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
-        raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
-    epochs = int(epochs)
+    x = check_start(objective, start)
+    lr, epochs, tol = check_run(lr, epochs, tol)
     n = dataset.n
     batch_size = _check_batch_size(batch_size, n)
     update = get_optimizer(optimizer, **hyper)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-X, Y = sp.symbols("x y", real=True)
+from . import checks
+from .symbols import X, Y
 
 #: Kinds of notable points an objective may list.
 POINT_KINDS = ("global minimum", "local minimum", "saddle", "local maximum")
@@ -498,8 +499,4 @@ def get_objective(objective: Objective | str) -> Objective:
     """Return ``objective`` itself, or the registered objective with that slug."""
     if isinstance(objective, Objective):
         return objective
-    if isinstance(objective, str) and objective in OBJECTIVES:
-        return OBJECTIVES[objective]
-    raise ValueError(
-        f"unknown objective {objective!r}: expected an Objective or one of {', '.join(OBJECTIVES)}"
-    )
+    return checks.one_of("objective", objective, OBJECTIVES)

@@ -20,6 +20,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import checks
+
 
 class Update(NamedTuple):
     init: Callable[[np.ndarray], Any]
@@ -34,13 +36,7 @@ def _lerp(start, end, weight):
 
 
 def _check(name: str, value, low: float = 0.0, high: float = math.inf, closed: bool = True):
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        ok = low <= value <= high if closed else low <= value < high
-    if not ok:
-        bracket = "]" if closed else ")"
-        top = "∞" if high == math.inf else f"{high:g}"
-        raise ValueError(f"{name} must be a number in [{low:g}, {top}{bracket}, got {value!r}")
+    checks.number(name, value, low=low, high=high, high_open=not closed)
 
 
 # ---- plain gradient descent ------------------------------------------------------------
@@ -369,9 +365,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
 
 def get_optimizer(slug: str, **hyper) -> Update:
     """Build the optimizer ``slug`` with ``hyper`` over its PyTorch defaults."""
-    if slug not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {slug!r}: expected one of {', '.join(OPTIMIZERS)}")
-    spec = OPTIMIZERS[slug]
+    spec = checks.one_of("optimizer", slug, OPTIMIZERS)
     unknown = set(hyper) - set(spec.defaults)
     if unknown:
         allowed = ", ".join(spec.defaults) or "none"

@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import checks
 from .analysis import nearest
 from .descent import DEFAULT_TOL, Trajectory, descend
+from .figures.style import PALETTE  # noqa: F401  (one colour per racer; kept importable here)
 from .objectives import Objective, get_objective
 from .optimizers import OPTIMIZERS, get_optimizer
-
-#: Colour-blind-safe colours (Okabe–Ito), one per racer, in registry order.
-PALETTE = ("#D55E00", "#56B4E9", "#009E73", "#E69F00", "#0072B2", "#CC79A7", "#000000", "#F0E442")
 
 _NICE = (1.0, 2.0, 5.0)
 
@@ -35,12 +34,9 @@ def suggested_lr(objective: Objective | str, optimizer: str) -> float:
     (whose first step is ~10η) ~1/1000.
     """
     obj = get_objective(objective)
+    checks.one_of("optimizer", optimizer, OPTIMIZERS)
     span = max(hi - lo for lo, hi in obj.domain)
     share = {"adam": 0.01, "adamw": 0.01, "adagrad": 0.1, "rmsprop": 0.001}.get(optimizer)
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(
-            f"unknown optimizer {optimizer!r}: expected one of {', '.join(OPTIMIZERS)}"
-        )
     return obj.lr if share is None else nice(share * span)
 
 

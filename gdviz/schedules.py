@@ -148,3 +148,14 @@ def learning_rates(schedule, lr: float, epochs: int) -> np.ndarray:
     ):
         raise ValueError("linear schedule factors must lie in (0, 1] and [0, 1]")
     return np.array(spec.rates(float(lr), int(epochs), **params), dtype=float)
+
+
+def filled_schedule(schedule) -> dict | None:
+    """A run's schedule as ``{"kind": ..., **params}`` with the defaults filled in;
+    None for a constant rate."""
+    if isinstance(schedule, str):
+        schedule = {"kind": schedule}
+    if not schedule or schedule["kind"] == "constant":
+        return None
+    spec = SCHEDULES[schedule["kind"]]
+    return {"kind": spec.slug, **spec.defaults, **schedule}

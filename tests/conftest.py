@@ -25,6 +25,13 @@ def figure_json(fig_or_spec) -> dict:
     return json.loads(fig_or_spec.to_json())
 
 
+def moving(spec: dict, frame: dict, name: str) -> dict:
+    """What ``frame`` gives the moving trace called ``name`` (frames list the traces they
+    move by position in the figure; the figure names its moving traces in ``meta``)."""
+    index = next(i for i, t in enumerate(spec["data"]) if t.get("meta") == name)
+    return frame["data"][frame["traces"].index(index)]
+
+
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 

@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdviz import descend
+from gdviz.custom import parse_objective
 from gdviz.expressions import (
     MAX_DEPTH,
     MAX_LENGTH,
     ExpressionError,
     parse_expression,
-    parse_objective,
 )
 from gdviz.objectives import X, Y
 
@@ -477,7 +477,7 @@ def test_random_grammar_soup_only_ever_raises_expression_error(text):
 
 
 def test_log_colours_only_where_a_valley_would_otherwise_be_flat():
-    from gdviz.expressions import parse_objective as parse
+    from gdviz.custom import parse_objective as parse
 
     assert parse("(1-x)^2 + 100(y-x^2)^2").log_colour
     assert not parse("x^2 + y^2").log_colour

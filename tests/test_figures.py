@@ -11,7 +11,7 @@ from PIL import Image
 import gdviz
 from gdviz import OBJECTIVES, descend
 from gdviz.figures import MAX_FRAMES, TRAIL_POINTS, frame_epochs
-from tests.conftest import decode_plotly, figure_json
+from tests.conftest import decode_plotly, figure_json, moving
 
 
 def run(slug, **kwargs):
@@ -35,14 +35,16 @@ def test_curve_figure_has_curve_tangent_step_arrow_and_epoch_frames():
     assert any("tangent" in n for n in names) and any("step" in n for n in names)
     assert len(fig.frames) == 31
     assert [f.name for f in fig.frames] == [str(e) for e in range(31)]
+    spec = figure_json(fig)
     # the tangent in frame k passes through (x_k, f(x_k)) with slope f'(x_k) = 2 x_k
     for k in (0, 5, 30):
-        data = fig.frames[k].data
-        tx, ty = np.array(data[1].x), np.array(data[1].y)
+        frame = spec["frames"][k]
+        tangent = moving(spec, frame, "tangent")
+        tx, ty = np.array(tangent["x"]), np.array(tangent["y"])
         slope = (ty[1] - ty[0]) / (tx[1] - tx[0])
         assert slope == pytest.approx(2 * traj.points[k, 0], rel=1e-4, abs=1e-5)
         # the step arrow runs from x_k to x_k - lr f'(x_k) = x_{k+1}
-        ax = np.array(data[2].x)
+        ax = np.array(moving(spec, frame, "step")["x"])
         if k < 30:
             assert ax[1] == pytest.approx(traj.points[k + 1, 0], rel=1e-4, abs=1e-5)
 
@@ -127,7 +129,7 @@ def test_diverging_path_is_drawn_at_the_edge_not_autoscaled():
     spec = figure_json(fig)
     lo, hi = OBJECTIVES["parabola"].domain[0]
     assert spec["layout"]["xaxis"]["range"] == [lo, hi]
-    last = spec["frames"][-1]["data"][3]
+    last = moving(spec, spec["frames"][-1], "point")
     assert lo <= last["x"][0] <= hi  # the marker sits on the edge ...
     assert "off the chart" in last["text"][0]
     assert abs(last["customdata"][0][0]) > hi  # ... and knows where it really is
@@ -145,16 +147,16 @@ def test_two_hundred_frame_2d_figure_is_under_400_kb():
 def test_trail_follows_the_path_so_far():
     traj = run("bowl", epochs=30)
     spec = figure_json(gdviz.descent_figure(traj))
-    lengths = [len(decode_plotly(f["data"][0]["x"])) for f in spec["frames"]]
+    lengths = [len(decode_plotly(moving(spec, f, "trail")["x"])) for f in spec["frames"]]
     assert lengths == list(range(1, 32))
-    trail = spec["frames"][-1]["data"][0]
+    trail = moving(spec, spec["frames"][-1], "trail")
     np.testing.assert_allclose(decode_plotly(trail["x"]), traj.points[:, 0], rtol=1e-6)
 
 
 def test_long_trails_are_thinned_but_end_at_the_current_point():
     traj = run("bowl", epochs=90)
     spec = figure_json(gdviz.descent_figure(traj))
-    last = spec["frames"][-1]["data"][0]
+    last = moving(spec, spec["frames"][-1], "trail")
     xs = decode_plotly(last["x"])
     assert len(xs) == TRAIL_POINTS
     assert xs[0] == pytest.approx(traj.points[0, 0], rel=1e-6)
@@ -164,10 +166,10 @@ def test_long_trails_are_thinned_but_end_at_the_current_point():
 
 def test_gradient_arrow_points_downhill():
     traj = run("himmelblau", epochs=20)
-    fig = gdviz.descent_figure(traj)
+    spec = figure_json(gdviz.descent_figure(traj))
     for k in (0, 10):
-        arrow = fig.frames[k].data[1]
-        direction = np.array([arrow.x[1] - arrow.x[0], arrow.y[1] - arrow.y[0]])
+        arrow = moving(spec, spec["frames"][k], "arrow")
+        direction = np.array([arrow["x"][1] - arrow["x"][0], arrow["y"][1] - arrow["y"][0]])
         assert direction @ traj.grads[k] < 0
 
 
@@ -211,7 +213,9 @@ def test_fit_figure_animates_line_landscape_and_loss_together():
     assert spec["layout"]["images"][0]["xref"] == "x4"  # the loss map sits on its own axes
     for frame in spec["frames"][::9]:
         e = int(frame["name"])
-        line, _, _, now, loss, _ = frame["data"]
+        line, now, loss = (
+            moving(spec, frame, name) for name in ("line", "landscape_point", "loss_mark")
+        )
         w, b = traj.points[e]
         assert line["y"][1] == pytest.approx(w * line["x"][1] + b, rel=1e-4, abs=1e-4)
         assert now["x"] == [pytest.approx(w, rel=1e-5, abs=1e-9)]

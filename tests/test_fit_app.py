@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import chart_figures, decode_plotly, open_page
+from tests.conftest import chart_figures, decode_plotly, moving, open_page
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def test_three_points_states_the_textbook_facts_and_reaches_w_2(fit_page):
     assert "predicts (1, 2, 3)" in said and "< 0" in said and "increase w" in said
     spec = figure(fit_page)
     assert len(spec["frames"]) > 1
-    last_line = spec["frames"][-1]["data"][0]
+    last_line = moving(spec, spec["frames"][-1], "line")
     xs, ys = last_line["x"], last_line["y"]
     assert ys[1] / xs[1] == pytest.approx(2.0, rel=1e-3)  # the fitted line is y = 2x
 

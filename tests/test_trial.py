@@ -5,13 +5,11 @@ import math
 import numpy as np
 import pytest
 
+from gdviz.scaling import SCALING_DIMS, quadratic, scaling_experiment
 from gdviz.trial import (
-    SCALING_DIMS,
     counted_descent,
     counted_descent_objective,
-    quadratic,
     race_trial_vs_gradient,
-    scaling_experiment,
     trial_and_error,
     trial_and_error_objective,
 )

@@ -9,8 +9,6 @@
 const PLOTLY_SRC = "__PLOTLY_SRC__";
 const CONFIG = { displaylogo: false, responsive: true };
 const STEP = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
-// Plotly's controls sit under the x axis; drawn in HTML they no longer need that room.
-const CONTROLS_ROOM = 70;
 
 function loadPlotly() {
   if (!window.__gdvizPlotly) {
@@ -188,20 +186,24 @@ async function render(state, text) {
   const Plotly = await loadPlotly();
   const fig = JSON.parse(text);
   pause(state);
+  // The figure names its controls ("play", "speed", "epoch") and states the room they take
+  // under the plot (layout.meta.controls.room): drawn in HTML, they give that room back.
   const layout = { ...fig.layout };
-  const slider = (layout.sliders || [])[0];
-  const menus = layout.updatemenus || [];
+  const named = (items, name) => (items || []).find((item) => item.name === name);
+  const slider = named(layout.sliders, "epoch");
+  const playMenu = named(layout.updatemenus, "play");
+  const speedMenu = named(layout.updatemenus, "speed");
+  const room = layout.meta?.controls?.room ?? 0;
   delete layout.sliders;
   delete layout.updatemenus;
-  if (slider && layout.margin && layout.height) {
-    const cut = Math.max(0, Math.min(CONTROLS_ROOM, (layout.margin.b || 0) - 50));
-    layout.margin = { ...layout.margin, b: layout.margin.b - cut };
-    layout.height -= cut;
+  if (slider && room && layout.margin && layout.height) {
+    layout.margin = { ...layout.margin, b: layout.margin.b - room };
+    layout.height -= room;
   }
   const frames = fig.frames || [];
-  const speeds = (menus[1]?.buttons || []).map((b) => [b.label, b.args[1].frame.duration]);
-  if (!speeds.length) speeds.push(["speed 1×", menus[0]?.buttons?.[0]?.args?.[1]?.frame?.duration ?? 100]);
-  const active = menus[1]?.active ?? 0;
+  const speeds = (speedMenu?.buttons || []).map((b) => [b.label, b.args[1].frame.duration]);
+  if (!speeds.length) speeds.push(["speed 1×", playMenu?.buttons?.[0]?.args?.[1]?.frame?.duration ?? 100]);
+  const active = speedMenu?.active ?? 0;
   const chosen = state.speed.selectedIndex >= 0 ? state.speed.selectedIndex : active;
   const config = { ...CONFIG, ...(fig.config || {}) };
 

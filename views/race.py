@@ -5,7 +5,7 @@ import streamlit as st
 
 import gdviz
 from gdviz import OPTIMIZERS, SCHEDULES, explain
-from gdviz.analysis import fmt, position
+from gdviz.numbers import fmt, position
 from gdviz.race import Racer, leaderboard, suggested_lr
 from ui import controls
 from ui.charts import animated_chart

@@ -1,0 +1,46 @@
+"""Figures: pure functions from runs to Plotly figures, one module per kind.
+
+``base`` (the light figure, templates, frame assembly), ``controls`` (Plotly's animation
+controls), ``style`` (colours), ``backdrops`` (curves and fields drawn once), then the
+figures: ``descent`` (one run), ``race`` (several), ``fit`` (a model and its data) and
+``lessons`` (the learning pages' charts). Animated figures draw the static parts once and
+put only the moving traces in frames, found by the name each carries in ``meta``.
+"""
+
+from .base import MAX_FRAMES, TRAIL_POINTS, LightFigure, frame_epochs, trace_index, trail_epochs
+from .controls import SPEEDS, animation_controls, frame_duration
+from .descent import contour_figure, curve_figure, descent_figure, loss_figure, surface_figure
+from .fit import fit_figure
+from .lessons import (
+    derivative_figure,
+    evaluations_figure,
+    paths_figure,
+    scaling_figure,
+    schedule_figure,
+)
+from .race import RACE_FRAMES, race_figure
+
+__all__ = [
+    "MAX_FRAMES",
+    "RACE_FRAMES",
+    "SPEEDS",
+    "TRAIL_POINTS",
+    "LightFigure",
+    "animation_controls",
+    "contour_figure",
+    "curve_figure",
+    "derivative_figure",
+    "descent_figure",
+    "evaluations_figure",
+    "fit_figure",
+    "frame_duration",
+    "frame_epochs",
+    "loss_figure",
+    "paths_figure",
+    "race_figure",
+    "scaling_figure",
+    "schedule_figure",
+    "surface_figure",
+    "trace_index",
+    "trail_epochs",
+]

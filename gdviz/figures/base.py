@@ -1,0 +1,155 @@
+"""What every figure shares: a figure whose heavy parts stay plain dicts, the trimmed
+template, compact numbers, which epochs become frames, and the assembly of an animation.
+
+Frames are built as plain dicts and kept that way by :class:`LightFigure`, because
+validating ~200 frames through graph_objects costs ~0.4 s per build here. A moving trace
+carries its name in ``meta`` (plotly keeps it, unlike ``uid``): frames are built by that
+name, never by position.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from .controls import animation_controls, controls_below, frame_duration
+from .style import TEMPLATE
+
+#: Most frames an animation carries: the slider draws a step per frame, ~0.5 ms each.
+MAX_FRAMES = 100
+#: Most points a frame's trail carries (older ones thinned; the faint whole path stays).
+TRAIL_POINTS = 40
+CURVE_HEIGHT, CONTOUR_HEIGHT = 520, 620
+MARGIN = {"l": 60, "r": 20, "t": 40, "b": 120}
+#: A horizontal legend above the plot.
+LEGEND = {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}
+
+
+class LightFigure(go.Figure):
+    """A ``go.Figure`` whose frames and template stay plain, JSON-ready dicts.
+
+    ``to_dict()`` (what Streamlit and ``to_json`` call) adds them as they are;
+    reading ``.frames`` validates them once, for inspection and tests.
+    """
+
+    def __init__(self, data=None, layout=None, frames=(), plain_layout=None):
+        self._plain_frames = list(frames)
+        self._plain_layout = dict(plain_layout or {})
+        self._checked_frames = None
+        layout = dict(layout or {})
+        if "template" in self._plain_layout:
+            layout["template"] = {}  # a placeholder, so plotly skips applying its default
+        super().__init__(data=data, layout=layout)
+
+    @property
+    def frames(self):
+        if self._checked_frames is None:
+            self._checked_frames = go.Figure(frames=self._plain_frames).frames
+        return self._checked_frames
+
+    def to_dict(self):
+        """The figure as a dict; the plain parts are shared, not copied: treat as read-only."""
+        out = super().to_dict()
+        out["layout"].update(self._plain_layout)
+        if self._plain_frames:
+            out["frames"] = list(self._plain_frames)
+        return out
+
+    def to_plotly_json(self):
+        return self.to_dict()
+
+    def __reduce__(self):
+        plain = super().to_dict()
+        return (
+            LightFigure,
+            (plain["data"], plain["layout"], self._plain_frames, self._plain_layout),
+        )
+
+
+# The trace types gdviz draws: a template's defaults for the other ~40 are dead weight that
+# plotly.js still merges on every redraw (~10 ms each time here).
+TRACE_TYPES = ("scatter", "scatter3d", "surface")
+
+
+@lru_cache(maxsize=4)
+def _template(name: str) -> dict:
+    template = pio.templates[name].to_plotly_json()
+    data = template.get("data", {})
+    return {**template, "data": {t: data[t] for t in TRACE_TYPES if t in data}}
+
+
+def plain_template() -> dict:
+    """The template, added to the layout unvalidated (validating it costs ~25 ms)."""
+    return {"template": _template(TEMPLATE)}
+
+
+def static_figure(traces, layout) -> LightFigure:
+    """A figure without frames, in gdviz's template."""
+    return LightFigure(traces, layout, (), plain_template())
+
+
+def rounded(value: float) -> float:
+    """Six significant digits: plenty for a screen, a third of the JSON."""
+    return float(f"{value:.6g}")
+
+
+def typed(values, dtype="f4") -> dict:
+    """A numeric array in plotly.js's compact typed-array form."""
+    array = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    return {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+
+
+def frame_epochs(epoch: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
+    """Epochs shown as frames: all of 0..epoch, or ``max_frames`` evenly spread, ends kept."""
+    if epoch + 1 <= max_frames:
+        return np.arange(epoch + 1)
+    return np.unique(np.round(np.linspace(0, epoch, max_frames)).astype(int))
+
+
+def trail_epochs(shown: np.ndarray, limit: int = TRAIL_POINTS) -> np.ndarray:
+    """The frame epochs a trail passes through: all of them, or the recent half of
+    ``limit`` exactly plus the older ones thinned, so frames stay small."""
+    if len(shown) <= limit:
+        return shown
+    recent = limit // 2
+    older = shown[:-recent]
+    keep = older[np.round(np.linspace(0, len(older) - 1, limit - recent)).astype(int)]
+    return np.concatenate([keep, shown[-recent:]])
+
+
+def trace_index(traces, name: str) -> int:
+    """Position of the moving trace called ``name`` (its ``meta``); traces may be objects
+    or dicts."""
+    for i, trace in enumerate(traces):
+        if (trace.get("meta") if isinstance(trace, dict) else trace.meta) == name:
+            return i
+    raise KeyError(f"no trace named {name!r}")
+
+
+def assemble(static, moving, frame_data, epochs, layout, height, frame_layouts=None):
+    """An animation: static traces first, then the moving ones (each named in ``meta``).
+
+    ``frame_data[i]`` maps a moving trace's name to its data at ``epochs[i]``; each frame
+    names its epoch and touches only the traces it moves, found by name. ``frame_layouts``
+    (optional) gives each frame's layout changes, such as axis ranges that follow the run.
+    """
+    traces = [*static, *moving]
+    frames = []
+    for i, (epoch, data) in enumerate(zip(epochs, frame_data, strict=True)):
+        frame = {
+            "name": str(int(epoch)),
+            "traces": [trace_index(traces, name) for name in data],
+            "data": list(data.values()),
+        }
+        if frame_layouts is not None:
+            frame["layout"] = frame_layouts[i]
+        frames.append(frame)
+    below = controls_below(height, MARGIN)
+    layout = {"height": height, "margin": MARGIN, **layout}
+    # The controls stay plain too: validating a slider step per frame took ~25 ms a figure.
+    controls = animation_controls([int(e) for e in epochs], frame_duration(len(epochs)), below)
+    return LightFigure(traces, layout, frames, plain_template() | controls)

@@ -1,0 +1,374 @@
+"""One run, animated: a curve with its tangent and step (1-D) or a colour field with the
+−∇f arrow (2-D); its 3-D surface; its loss and gradient size per epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..descent import Trajectory
+from ..field import COLORSCALE, sample_field
+from .backdrops import axis_scale, curve_backdrop, field_backdrop, map_width
+from .base import (
+    CONTOUR_HEIGHT,
+    CURVE_HEIGHT,
+    LEGEND,
+    MAX_FRAMES,
+    assemble,
+    frame_epochs,
+    rounded,
+    static_figure,
+    trail_epochs,
+    typed,
+)
+from .style import ARROW, CURVE, DARK_LEGEND, MINIMUM, PALETTE, PATH, POINT, TANGENT
+
+
+def _clamp(values, lo, hi):
+    if isinstance(values, float):  # per frame: plain floats, ~10x faster than np.clip
+        return min(max(values, lo), hi) if values == values else values
+    return np.clip(values, lo, hi)
+
+
+def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
+    """A 1-D run: the curve, the point, its trail, the tangent and the step −η·f′(x).
+
+    Static traces: curve, known points, whole path (faint); moving (in frames, by name):
+    ``trail``, ``tangent``, ``step``, ``point``. Loss and ‖∇f‖ per epoch are
+    :func:`loss_figure`: a side panel here would make every learning-rate change redraw
+    two more subplots (~30 ms in the browser, see bench/settle.py).
+    """
+    obj = traj.objective
+    if obj.dim != 1:
+        raise ValueError(f"curve_figure needs a 1-D run, {obj.slug} is {obj.dim}-D")
+    backdrop, axes, (y_lo, y_hi) = curve_backdrop(obj, domain=[0.0, 1.0])
+    (x_lo, x_hi) = obj.domain[0]
+    span = x_hi - x_lo
+    px, py, slopes = traj.points[:, 0], traj.losses, traj.grads[:, 0]
+    # Far-off points are drawn at (or just past) the edge: fixed axes show the escape.
+    draw_x = _clamp(px, x_lo - span, x_hi + span)
+    draw_y = _clamp(py, y_lo - (y_hi - y_lo), y_hi + (y_hi - y_lo))
+    epochs = frame_epochs(traj.epoch, max_frames)
+    static = [
+        *backdrop,
+        go.Scatter(
+            x=draw_x.astype(np.float32),
+            y=draw_y.astype(np.float32),
+            mode="lines",
+            name="whole path",
+            showlegend=False,
+            line={"color": PATH, "width": 1, "dash": "dot"},
+            opacity=0.35,
+            hoverinfo="skip",
+        ),
+    ]
+    frame_data = []
+    for e in epochs:
+        shown = trail_epochs(epochs[epochs <= e])
+        x, f, g = float(px[e]), float(py[e]), float(slopes[e])
+        cx, cy = float(_clamp(x, x_lo, x_hi)), float(_clamp(f, y_lo, y_hi))
+        off = cx != x or cy != f
+        half = 0.12 * span
+        step = -traj.lr * g
+        frame_data.append(
+            {
+                "trail": {"x": typed(draw_x[shown]), "y": typed(draw_y[shown])},
+                "tangent": {
+                    "x": [rounded(x - half), rounded(x + half)],
+                    "y": [rounded(f - g * half), rounded(f + g * half)],
+                },
+                "step": {
+                    "x": [rounded(cx), rounded(_clamp(x + step, x_lo - span, x_hi + span))],
+                    "y": [rounded(cy), rounded(cy)],
+                },
+                "point": {
+                    "x": [rounded(cx)],
+                    "y": [rounded(cy)],
+                    "text": [f"epoch {int(e)}" + (" (off the chart)" if off else "")],
+                    "customdata": [[rounded(x), rounded(f), rounded(g), rounded(step)]],
+                    "marker": {"symbol": "x" if off else "circle"},
+                },
+            }
+        )
+    first = frame_data[0]
+    moving = [
+        go.Scatter(
+            meta="trail",
+            x=draw_x[:1],
+            y=draw_y[:1],
+            mode="lines+markers",
+            name="path so far",
+            line={"color": PATH, "width": 2},
+            marker={"size": 6, "color": PATH},
+            hovertemplate="x = %{x:.4f}<br>f = %{y:.4f}<extra>path</extra>",
+        ),
+        go.Scatter(
+            meta="tangent",
+            **first["tangent"],
+            mode="lines",
+            name="tangent (slope f′(x))",
+            line={"color": TANGENT, "width": 2, "dash": "dash"},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            meta="step",
+            **first["step"],
+            mode="lines+markers",
+            name="step −η·f′(x)",
+            line={"color": ARROW, "width": 3},
+            marker={"symbol": "arrow", "angleref": "previous", "size": [0, 14], "color": ARROW},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            meta="point",
+            x=first["point"]["x"],
+            y=first["point"]["y"],
+            mode="markers+text",
+            name="current point",
+            text=first["point"]["text"],
+            textposition="top center",
+            customdata=first["point"]["customdata"],
+            marker={"size": 14, "color": POINT, "line": {"color": "white", "width": 2}},
+            hovertemplate="x = %{customdata[0]:.6g}<br>f(x) = %{customdata[1]:.6g}"
+            "<br>f′(x) = %{customdata[2]:.6g}"
+            "<br>step −η·f′(x) = %{customdata[3]:.6g}<extra></extra>",
+        ),
+    ]
+    layout = {**axes, "legend": LEGEND}
+    return assemble(static, moving, frame_data, epochs, layout, CURVE_HEIGHT)
+
+
+def _arrow_2d(point, grad, lr, span):
+    """Tail and head of the −∇f arrow: the real step −η·∇f, kept visible on screen."""
+    step = -lr * grad
+    size = float(np.linalg.norm(step))
+    if not np.isfinite(size) or size == 0:
+        return [point[0], point[0]], [point[1], point[1]]
+    length = np.clip(size, 0.04 * span, 0.25 * span)
+    head = point + step / size * length
+    return [float(point[0]), float(head[0])], [float(point[1]), float(head[1])]
+
+
+def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
+    """A 2-D run over its field: raster colours, iso-lines, minima, path, point, −∇f arrow.
+
+    Static traces: iso-lines, colour bar, known points, whole path (faint); moving (in
+    frames, by name): ``trail``, ``arrow``, ``point``. The figure is as wide as the
+    equal-aspect map and its colour bar. Loss and ‖∇f‖ per epoch are :func:`loss_figure`.
+    """
+    obj = traj.objective
+    if obj.dim != 2:
+        raise ValueError(f"contour_figure needs a 2-D run, {obj.slug} is {obj.dim}-D")
+    box = np.array(obj.domain)
+    spans = box[:, 1] - box[:, 0]
+    span = float(spans.max())
+    draw = np.clip(traj.points, box[:, 0] - spans, box[:, 1] + spans)
+    epochs = frame_epochs(traj.epoch, max_frames)
+    width, map_domain = map_width(obj)
+    backdrop, axes = field_backdrop(obj, map_domain)
+    static = [
+        *backdrop,
+        go.Scatter(
+            x=draw[:, 0].astype(np.float32),
+            y=draw[:, 1].astype(np.float32),
+            mode="lines",
+            name="whole path",
+            showlegend=False,
+            line={"color": "white", "width": 1, "dash": "dot"},
+            opacity=0.6,
+            hoverinfo="skip",
+        ),
+    ]
+    frame_data = []
+    for e in epochs:
+        shown = trail_epochs(epochs[epochs <= e])
+        p = traj.points[e]
+        c = np.clip(p, box[:, 0], box[:, 1])
+        off = bool(np.any(c != p))
+        ax, ay = _arrow_2d(c, traj.grads[e], traj.lr, span)
+        frame_data.append(
+            {
+                "trail": {"x": typed(draw[shown, 0]), "y": typed(draw[shown, 1])},
+                "arrow": {"x": [rounded(v) for v in ax], "y": [rounded(v) for v in ay]},
+                "point": {
+                    "x": [rounded(c[0])],
+                    "y": [rounded(c[1])],
+                    "text": [f"epoch {int(e)}" + (" (off the chart)" if off else "")],
+                    "customdata": [[rounded(v) for v in (*p, traj.losses[e], *traj.grads[e])]],
+                    "marker": {"symbol": "x" if off else "circle"},
+                },
+            }
+        )
+    first = frame_data[0]
+    moving = [
+        go.Scatter(
+            meta="trail",
+            x=draw[:1, 0],
+            y=draw[:1, 1],
+            mode="lines+markers",
+            name="path so far",
+            line={"color": PATH, "width": 2.5},
+            marker={"size": 5, "color": PATH},
+            hovertemplate="(%{x:.4f}, %{y:.4f})<extra>path</extra>",
+        ),
+        go.Scatter(
+            meta="arrow",
+            **first["arrow"],
+            mode="lines+markers",
+            name="−∇f direction (step)",
+            line={"color": "white", "width": 3},
+            marker={"symbol": "arrow", "angleref": "previous", "size": [0, 15], "color": "white"},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            meta="point",
+            x=first["point"]["x"],
+            y=first["point"]["y"],
+            mode="markers+text",
+            name="current point",
+            text=first["point"]["text"],
+            textposition="top right",
+            textfont={"color": "white"},
+            customdata=first["point"]["customdata"],
+            marker={"size": 14, "color": POINT, "line": {"color": "white", "width": 2}},
+            hovertemplate="(x, y) = (%{customdata[0]:.6g}, %{customdata[1]:.6g})"
+            "<br>f = %{customdata[2]:.6g}<br>∇f = (%{customdata[3]:.4g}, %{customdata[4]:.4g})"
+            "<extra></extra>",
+        ),
+    ]
+    layout = {**axes, "width": width, "legend": LEGEND | DARK_LEGEND}
+    return assemble(static, moving, frame_data, epochs, layout, CONTOUR_HEIGHT)
+
+
+def descent_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
+    """The animated figure that suits the run: a curve for 1-D, a contour map for 2-D."""
+    builder = curve_figure if traj.objective.dim == 1 else contour_figure
+    return builder(traj, max_frames=max_frames)
+
+
+def surface_figure(traj, labels=None, *, size: int = 70):
+    """A 3-D view of a 2-D run (or of several: pass a list) with the paths lying on it."""
+    runs = [traj] if isinstance(traj, Trajectory) else list(traj)
+    obj = runs[0].objective
+    if obj.dim != 2:
+        raise ValueError(f"surface_figure needs a 2-D run, {obj.slug} is {obj.dim}-D")
+    field = sample_field(obj)
+    step = max(1, len(field.xs) // size)
+    xs, ys = field.xs[::step], field.ys[::step]
+    height = field.shade(field.values[::step, ::step])
+    box = np.array(obj.domain)
+    lo, hi = field.shade_range
+    lo = min(lo, float(field.shade(field.floor)))  # the grid may miss the exact minimum
+    z_title = "log₁₀(f − f_min + δ)" if field.log else "f(x, y)"
+    marks = obj.minima
+    data = [
+        go.Surface(
+            x=xs,
+            y=ys,
+            z=height,
+            colorscale=COLORSCALE,
+            opacity=0.9,
+            showscale=False,
+            name="f",
+            hovertemplate="x = %{x:.3f}<br>y = %{y:.3f}<extra></extra>",
+            contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}},
+        ),
+        go.Scatter3d(
+            x=[p.point[0] for p in marks],
+            y=[p.point[1] for p in marks],
+            z=np.clip(field.shade([p.value for p in marks]), lo, hi) if marks else [],
+            mode="markers",
+            name="minima",
+            marker={"size": 5, "color": MINIMUM, "symbol": "diamond", "line": {"color": "#222"}},
+        ),
+    ]
+    single = len(runs) == 1
+    for i, run in enumerate(runs):
+        colour = PATH if single else PALETTE[i % len(PALETTE)]
+        name = "path" if single else (labels[i] if labels else run.optimizer)
+        inside = np.all((run.points >= box[:, 0]) & (run.points <= box[:, 1]), axis=1)
+        path = run.points[inside]
+        path_z = np.clip(field.shade(run.losses[inside]), lo, hi)
+        data += [
+            go.Scatter3d(
+                x=path[:, 0], y=path[:, 1], z=path_z, mode="lines+markers", name=name,
+                legendgroup=name, line={"color": colour, "width": 6},
+                marker={"size": 2.5, "color": colour},
+            ),
+            go.Scatter3d(
+                x=path[-1:, 0], y=path[-1:, 1], z=path_z[-1:], mode="markers",
+                name="last point", legendgroup=name, showlegend=single,
+                marker={"size": 6, "color": POINT if single else colour},
+            ),
+        ]  # fmt: skip
+    layout = {
+        "height": 600,
+        "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
+        "scene": {
+            "xaxis": {"title": {"text": "x"}, "range": list(obj.domain[0])},
+            "yaxis": {"title": {"text": "y"}, "range": list(obj.domain[1])},
+            "zaxis": {"title": {"text": z_title}},
+            "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.0}},
+        },
+        "legend": {"orientation": "h", "y": 1.0, "x": 0},
+    }
+    return static_figure(data, layout)
+
+
+def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None):
+    """Loss and gradient norm per epoch; log axes where the values span decades."""
+    epochs = np.arange(traj.epoch + 1)
+    losses = traj.losses
+    norms = traj.grad_norms
+    log_loss = bool(np.all(losses > 0) and losses.max() / losses.min() > 100)
+    positive = norms[norms > 0]
+    log_grad = bool(positive.size and positive.max() / positive.min() > 100)
+    data = [
+        go.Scatter(
+            x=epochs,
+            y=losses,
+            mode="lines",
+            name="loss f",
+            line={"color": CURVE, "width": 2.5},
+            hovertemplate="epoch %{x}<br>f = %{y:.6g}<extra></extra>",
+        ),
+        go.Scatter(
+            x=epochs,
+            y=np.where(norms > 0, norms, np.nan) if log_grad else norms,
+            mode="lines",
+            name="gradient size ‖∇f‖",
+            yaxis="y2",
+            line={"color": TANGENT, "width": 1.5, "dash": "dot"},
+            hovertemplate="epoch %{x}<br>‖∇f‖ = %{y:.4g}<extra></extra>",
+        ),
+    ]
+    shapes = []
+    if mark_epoch is not None:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": mark_epoch,
+                "x1": mark_epoch,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": POINT, "width": 1.5, "dash": "dash"},
+            }
+        )
+    layout = {
+        "height": 340,
+        "margin": {"l": 60, "r": 60, "t": 30, "b": 50},
+        "xaxis": {"title": {"text": "epoch"}},
+        "yaxis": {"title": {"text": "loss f"}, **axis_scale(losses, log_loss)},
+        "yaxis2": {
+            "title": {"text": "‖∇f‖"},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            **axis_scale(positive, log_grad),
+        },
+        "legend": LEGEND,
+        "shapes": shapes,
+    }
+    return static_figure(data, layout)

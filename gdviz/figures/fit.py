@@ -1,0 +1,211 @@
+"""A fit, animated by epoch: the data and the model's line, the loss landscape with the
+path, and the loss and gradient size per epoch, together."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .backdrops import MAIN_DOMAIN, axis_scale, curve_backdrop, field_backdrop
+from .base import CURVE_HEIGHT, LEGEND, MAX_FRAMES, assemble, frame_epochs, rounded, trail_epochs
+from .base import typed as typed_array
+from .style import DATA, LINE, LOSS, PATH, POINT, RESIDUAL, TANGENT
+
+FIT_DATA_DOMAIN = [0.0, 0.36]
+FIT_LANDSCAPE_DOMAIN = [0.44, 0.72]
+FIT_SIDE_DOMAIN = [0.8, 1.0]
+
+
+def _panel(traj):
+    """Static traces, axes and a per-frame marker function for the side panel.
+
+    The panel shows loss (top) and ‖∇f‖ (bottom) per epoch, log-scaled where the
+    values span decades, with a marker that follows the animation (names
+    ``loss_mark``, ``grad_mark``).
+    """
+    k = np.arange(traj.epoch + 1)
+    rows = []  # (values, axis number, y domain, title, colour, hover, scale, name)
+    for values, n, domain, title, colour, hover, name in (
+        (traj.losses, 2, [0.56, 1.0], "loss f", LOSS, "f = %{y:.6g}", "loss_mark"),
+        (traj.grad_norms, 3, [0.0, 0.44], "‖∇f‖", TANGENT, "‖∇f‖ = %{y:.4g}", "grad_mark"),
+    ):
+        positive = values[values > 0]
+        # log when nothing is negative and the values span decades; an exact 0 leaves a gap
+        log = bool(np.all(values >= 0) and positive.size and positive.max() / positive.min() > 100)
+        values = np.where(values > 0, values, np.nan) if log else values
+        rows.append((values, n, domain, title, colour, hover, axis_scale(positive, log), name))
+
+    static, moving, axes = [], [], {}
+    marker = {"size": 9, "color": POINT, "line": {"color": "white", "width": 1}}
+    for values, n, domain, title, colour, hover, scale, name in rows:
+        on_axes = {"xaxis": f"x{n}", "yaxis": f"y{n}"}
+        static.append(
+            go.Scatter(
+                x=k,
+                y=values,
+                mode="lines",
+                name=title,
+                line={"color": colour, "width": 2},
+                hovertemplate=f"epoch %{{x}}<br>{hover}<extra></extra>",
+                **on_axes,
+            )
+        )
+        moving.append(
+            go.Scatter(
+                meta=name,
+                x=[0],
+                y=[rounded(values[0])],
+                mode="markers",
+                showlegend=False,
+                marker=marker,
+                hoverinfo="skip",
+                **on_axes,
+            )
+        )
+        axes[f"xaxis{n}"] = {
+            "domain": FIT_SIDE_DOMAIN, "anchor": f"y{n}", "range": [0, max(traj.epoch, 1)],
+        }  # fmt: skip
+        axes[f"yaxis{n}"] = {"domain": domain, "anchor": f"x{n}", "title": {"text": title}, **scale}
+    axes["xaxis2"] |= {"showticklabels": False, "matches": "x3"}
+    axes["xaxis3"]["title"] = {"text": "epoch"}
+
+    def markers(e: int) -> dict:
+        return {row[7]: {"x": [int(e)], "y": [rounded(row[0][e])]} for row in rows}
+
+    return static, axes, moving, markers
+
+
+def _landscape(traj, epochs):
+    """The loss over the parameters (a curve for w, a map for (w, b)) with the path,
+    on axes x4/y4: static traces, axes, moving traces (names ``landscape_trail``,
+    ``landscape_point``) and a per-frame function."""
+    obj = traj.objective
+    if obj.dim == 1:
+        backdrop, axes, (y_lo, y_hi) = curve_backdrop(obj, MAIN_DOMAIN)
+        raw = np.column_stack([traj.points[:, 0], traj.losses])
+        lo = np.array([obj.domain[0][0], y_lo])
+        hi = np.array([obj.domain[0][1], y_hi])
+    else:
+        backdrop, axes = field_backdrop(obj, MAIN_DOMAIN, colourbar=False)
+        raw = traj.points
+        lo, hi = np.array(obj.domain).T
+        image = axes.pop("images")[0]
+        axes["images"] = [{**image, "xref": "x4", "yref": "y4"}]
+        axes["yaxis"]["scaleanchor"] = "x4"
+    path = np.clip(raw, lo - (hi - lo), hi + (hi - lo))
+    for trace in backdrop:
+        trace.update(xaxis="x4", yaxis="y4", showlegend=False)
+    layout = {
+        "xaxis4": {**axes["xaxis"], "domain": FIT_LANDSCAPE_DOMAIN, "anchor": "y4",
+                   "title": {"text": str(obj.variables[0])}},
+        "yaxis4": {**axes["yaxis"], "anchor": "x4",
+                   "title": {"text": "loss" if obj.dim == 1 else str(obj.variables[1])}},
+    }  # fmt: skip
+    if "images" in axes:
+        layout["images"] = axes["images"]
+
+    def markers(e) -> dict:
+        shown = trail_epochs(epochs[epochs <= e])
+        return {
+            "landscape_trail": {"x": typed_array(path[shown, 0]), "y": typed_array(path[shown, 1])},
+            "landscape_point": {"x": [rounded(path[e, 0])], "y": [rounded(path[e, 1])]},
+        }
+
+    first = markers(epochs[0])
+    moving = [
+        go.Scatter(
+            meta="landscape_trail", x=path[:1, 0], y=path[:1, 1], xaxis="x4", yaxis="y4",
+            mode="lines+markers", showlegend=False, line={"color": PATH, "width": 2},
+            marker={"size": 4, "color": PATH}, hoverinfo="skip",
+        ),
+        go.Scatter(
+            meta="landscape_point", **first["landscape_point"], xaxis="x4", yaxis="y4",
+            mode="markers", name="parameters now",
+            marker={"size": 12, "color": POINT, "line": {"color": "white", "width": 2}},
+            hovertemplate="loss landscape<extra></extra>",
+        ),
+    ]  # fmt: skip
+    return backdrop, layout, moving, markers
+
+
+def fit_figure(traj, *, max_frames: int = MAX_FRAMES):
+    """A fit, animated by epoch: the data, the model's current line and its residuals,
+    beside the loss and gradient size per epoch.
+
+    Static traces: the data, loss, ‖∇f‖; moving (in frames, by name): ``line``,
+    ``residuals``, the landscape's trail and point, the loss and ‖∇f‖ markers.
+    """
+    data = traj.dataset
+    x_lo, x_hi = float(data.x.min()), float(data.x.max())
+    pad = 0.08 * (x_hi - x_lo)
+    line_x = np.linspace(x_lo - pad, x_hi + pad, 2)
+
+    # Fixed axes that hold the data and the lines the fit draws (not a runaway's).
+    y_lo, y_hi = float(data.y.min()), float(data.y.max())
+    reach = 3 * (y_hi - y_lo or 1.0)
+    with np.errstate(all="ignore"):
+        lines = np.array([data.predict(p, line_x) for p in traj.points])
+    lines = lines[np.isfinite(lines).all(axis=1)]
+    if lines.size:
+        y_lo = max(min(y_lo, float(lines.min())), y_lo - reach)
+        y_hi = min(max(y_hi, float(lines.max())), y_hi + reach)
+    y_pad = 0.08 * (y_hi - y_lo or 1.0)
+    y_range = [y_lo - y_pad, y_hi + y_pad]
+
+    epochs = frame_epochs(traj.epoch, max_frames)
+    panel_static, panel_axes, panel_moving, panel_markers = _panel(traj)
+    land_static, land_axes, land_moving, land_markers = _landscape(traj, epochs)
+    names = ", ".join(f"{p} = %{{customdata[{i}]:.4f}}" for i, p in enumerate(data.params))
+    frame_data = []
+    for e in epochs:
+        params = traj.points[e]
+        with np.errstate(all="ignore"):
+            fitted = np.clip(data.predict(params, line_x), y_range[0] - 1e6, y_range[1] + 1e6)
+            guess = data.predict(params)
+        res_x = np.column_stack([data.x, data.x, np.full(data.n, np.nan)]).ravel()
+        res_y = np.column_stack([data.y, guess, np.full(data.n, np.nan)]).ravel()
+        frame_data.append(
+            {
+                "line": {
+                    "x": [rounded(v) for v in line_x],
+                    "y": [rounded(v) for v in fitted],
+                    "customdata": [[rounded(p) for p in params]] * 2,
+                },
+                "residuals": {"x": typed_array(res_x), "y": typed_array(np.clip(res_y, -1e9, 1e9))},
+                **land_markers(e),
+                **panel_markers(e),
+            }
+        )
+    first = frame_data[0]
+    static = [
+        go.Scatter(
+            x=data.x, y=data.y, mode="markers", name="data",
+            marker={"size": 9, "color": DATA, "line": {"color": "white", "width": 1}},
+            hovertemplate="x = %{x:.4g}<br>y = %{y:.4g}<extra>data</extra>",
+        ),
+        *land_static,
+        *panel_static,
+    ]  # fmt: skip
+    moving = [
+        go.Scatter(
+            meta="line", **first["line"], mode="lines", name=f"model y = {data.model}",
+            line={"color": LINE, "width": 3}, hovertemplate=f"{names}<extra>model</extra>",
+        ),
+        go.Scatter(
+            meta="residuals", **first["residuals"], mode="lines", name="residuals",
+            line={"color": RESIDUAL, "width": 2, "dash": "dot"}, hoverinfo="skip",
+        ),
+        *land_moving,
+        *panel_moving,
+    ]  # fmt: skip
+    layout = {
+        "xaxis": {
+            "domain": FIT_DATA_DOMAIN, "title": {"text": "x"},
+            "range": [x_lo - 2 * pad, x_hi + 2 * pad], "autorange": False,
+        },
+        "yaxis": {"title": {"text": "y"}, "range": y_range, "autorange": False},
+        "legend": LEGEND,
+        **land_axes,
+        **panel_axes,
+    }  # fmt: skip
+    return assemble(static, moving, frame_data, epochs, layout, CURVE_HEIGHT)

@@ -1,0 +1,202 @@
+"""Several runs on one objective, animated together, one colour per run."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .backdrops import MAIN_DOMAIN, axis_scale, curve_backdrop, field_backdrop
+from .base import (
+    CONTOUR_HEIGHT,
+    CURVE_HEIGHT,
+    LEGEND,
+    assemble,
+    frame_epochs,
+    rounded,
+    trail_epochs,
+    typed,
+)
+from .style import DARK_LEGEND, PALETTE
+
+RACE_TRAIL = 24
+#: Races animate fewer frames: every frame carries every racer.
+RACE_FRAMES = 60
+SIDE_DOMAIN = [0.72, 1.0]
+SIDE_DOMAIN_2D = [0.8, 1.0]  # room for the colour bar in between
+
+
+def _unit_arrow(tail, vector, length):
+    """Tail and head of an arrow along ``vector`` with a fixed on-screen length."""
+    size = float(np.linalg.norm(vector))
+    if not np.isfinite(size) or size == 0:
+        return None
+    return tail, tail + vector / size * length
+
+
+def _segments(arrows) -> dict:
+    """Arrows as one NaN-separated polyline; heads get arrow markers, tails none."""
+    xs, ys, sizes = [], [], []
+    for arrow in arrows:
+        if arrow is None:
+            continue
+        (x0, y0), (x1, y1) = arrow
+        xs += [rounded(x0), rounded(x1), None]
+        ys += [rounded(y0), rounded(y1), None]
+        sizes += [0, 12, 0]
+    return {"x": xs, "y": ys, "marker": {"size": sizes}}
+
+
+def _arrow_trace(key, data, colour, **options) -> go.Scatter:
+    """A polyline of arrows (heads marked) that frames move."""
+    return go.Scatter(
+        meta=key, x=data["x"], y=data["y"], mode="lines+markers",
+        marker={"symbol": "arrow", "angleref": "previous", "color": colour,
+                "size": data["marker"]["size"]},
+        hoverinfo="skip", **options,
+    )  # fmt: skip
+
+
+def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
+    """Several runs on one objective, animated together, one colour per run.
+
+    Each run shows its trail and current point and the step it actually took; shared
+    traces show every run's −∇f direction (white) and, where the method has one, its
+    velocity or first moment (dotted). Beside it, every run's loss per epoch. Moving
+    traces (by name): ``run0``, ``step0``, ``run1``, … then ``gradients``, ``moments``,
+    ``loss_marks``.
+    """
+    from ..race import velocities
+
+    runs = list(trajectories)
+    if not runs:
+        raise ValueError("race_figure needs at least one trajectory")
+    obj = runs[0].objective
+    labels = list(labels) if labels else [r.optimizer for r in runs]
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(runs))]
+    epochs = frame_epochs(max(r.epoch for r in runs), max_frames)
+    if obj.dim == 1:
+        backdrop, axes, (y_lo, y_hi) = curve_backdrop(obj, MAIN_DOMAIN)
+        lo, hi = np.array([obj.domain[0][0], y_lo]), np.array([obj.domain[0][1], y_hi])
+        height = CURVE_HEIGHT
+        side = SIDE_DOMAIN
+    else:
+        backdrop, axes = field_backdrop(obj, MAIN_DOMAIN)
+        lo, hi = np.array(obj.domain)[:, 0], np.array(obj.domain)[:, 1]
+        height = CONTOUR_HEIGHT
+        side = SIDE_DOMAIN_2D
+    spans = hi - lo
+    x_span = float(spans[0]) if obj.dim == 1 else float(spans.max())
+
+    def screen(run):
+        """Plot coordinates of every iterate: (x, f) on a curve, (x, y) on a map."""
+        raw = np.column_stack([run.points[:, 0], run.losses]) if obj.dim == 1 else run.points
+        return np.clip(raw, lo - spans, hi + spans)
+
+    def along(vector):
+        """A vector in parameter space as a plot direction (horizontal on a curve)."""
+        return np.array([vector[0], 0.0]) if obj.dim == 1 else np.asarray(vector, dtype=float)
+
+    drawn = [screen(r) for r in runs]
+    moments = [velocities(r) for r in runs]
+    positive = all(np.all(r.losses > 0) for r in runs)
+    all_losses = np.concatenate([r.losses for r in runs])
+    log_loss = bool(positive and all_losses.max() / all_losses.min() > 100)
+
+    static = [*backdrop]
+    for path, colour in zip(drawn, colours, strict=True):
+        static.append(
+            go.Scatter(
+                x=path[:, 0].astype(np.float32),
+                y=path[:, 1].astype(np.float32),
+                mode="lines",
+                showlegend=False,
+                hoverinfo="skip",
+                opacity=0.45,
+                line={"color": colour, "width": 1, "dash": "dot"},
+            )
+        )
+    for run, colour, label in zip(runs, colours, labels, strict=True):
+        static.append(
+            go.Scatter(
+                x=np.arange(run.epoch + 1),
+                y=run.losses,
+                xaxis="x2",
+                yaxis="y2",
+                mode="lines",
+                showlegend=False,
+                line={"color": colour, "width": 2},
+                hovertemplate=f"{label}<br>epoch %{{x}}<br>f = %{{y:.6g}}<extra></extra>",
+            )
+        )
+
+    offset = 0.03 * (hi[1] - lo[1]) if obj.dim == 1 else 0.0
+    frame_data = []
+    for e in epochs:
+        data, grad_arrows, moment_arrows, marks_x, marks_y = {}, [], [], [], []
+        for i, (run, path, moment) in enumerate(zip(runs, drawn, moments, strict=True)):
+            k = min(int(e), run.epoch)
+            seen = np.unique(np.minimum(epochs[epochs <= e], k))
+            trail = trail_epochs(seen, RACE_TRAIL)
+            sizes = [4] * (len(trail) - 1) + [12]
+            data[f"run{i}"] = {
+                "x": typed(path[trail, 0]), "y": typed(path[trail, 1]), "marker": {"size": sizes},
+            }  # fmt: skip
+            tail = path[k]
+            step = None
+            if k < run.epoch:
+                step_vec = along(run.points[k + 1] - run.points[k])
+                size = np.clip(np.linalg.norm(step_vec), 0.03 * x_span, 0.2 * x_span)
+                step = _unit_arrow(tail, step_vec, size)
+            data[f"step{i}"] = _segments([step])
+            grad_arrows.append(_unit_arrow(tail + [0, offset], -along(run.grads[k]), 0.08 * x_span))
+            if moment is not None and 0 < k <= len(moment):
+                moment_arrows.append(
+                    _unit_arrow(tail - [0, offset], -along(moment[k - 1]), 0.12 * x_span)
+                )
+            marks_x.append(k)
+            marks_y.append(rounded(run.losses[k]))
+        data["gradients"] = _segments(grad_arrows)
+        data["moments"] = _segments(moment_arrows)
+        data["loss_marks"] = {"x": marks_x, "y": marks_y}
+        frame_data.append(data)
+
+    first = frame_data[0]
+    moving = []
+    for i, (colour, label) in enumerate(zip(colours, labels, strict=True)):
+        trail = first[f"run{i}"]
+        moving += [
+            go.Scatter(
+                # on a curve the trail is dots: chords between them would cut across f
+                meta=f"run{i}", x=drawn[i][:1, 0], y=drawn[i][:1, 1], name=label,
+                mode="markers" if obj.dim == 1 else "lines+markers",
+                legendgroup=label, line={"color": colour, "width": 2.5},
+                marker={"size": trail["marker"]["size"], "color": colour,
+                        "line": {"color": "white", "width": 1}},
+                hovertemplate=f"{label}<br>(%{{x:.4f}}, %{{y:.4f}})<extra></extra>",
+            ),
+            _arrow_trace(f"step{i}", first[f"step{i}"], colour, legendgroup=label,
+                         showlegend=False, line={"color": colour, "width": 3}),
+        ]  # fmt: skip
+    arrow_colour = "white" if obj.dim == 2 else "#7a7a7a"
+    moving += [
+        _arrow_trace("gradients", first["gradients"], arrow_colour, name="−∇f direction",
+                     line={"color": arrow_colour, "width": 1.5}),
+        _arrow_trace("moments", first["moments"], "#222", name="velocity / first moment",
+                     line={"color": "#222", "width": 1.5, "dash": "dot"}),
+        go.Scatter(
+            meta="loss_marks", **first["loss_marks"], xaxis="x2", yaxis="y2",
+            mode="markers", showlegend=False, hoverinfo="skip",
+            marker={"size": 9, "color": colours, "line": {"color": "white", "width": 1}},
+        ),
+    ]  # fmt: skip
+    finite = all_losses[all_losses > 0] if log_loss else all_losses
+    layout = {
+        **axes,
+        "xaxis2": {
+            "domain": side, "anchor": "y2", "title": {"text": "epoch"},
+            "range": [0, max(int(epochs[-1]), 1)],
+        },
+        "yaxis2": {"anchor": "x2", "title": {"text": "loss f"}, **axis_scale(finite, log_loss)},
+        "legend": LEGEND | (DARK_LEGEND if obj.dim == 2 else {}),
+    }  # fmt: skip
+    return assemble(static, moving, frame_data, epochs, layout, height)

@@ -1,0 +1,98 @@
+"""How numbers read on screen: in sentences (the banner, tables) and in LaTeX (the steps)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def fmt(value: float) -> str:
+    """A number for a message: 4 decimals up to 1e5 (so 3e-9 reads 0.0000), else scientific.
+
+    >>> fmt(2.5), fmt(-3e-9), fmt(123456.0)
+    ('2.5000', '0.0000', '1.235e+05')
+    """
+    if not math.isfinite(value):
+        return str(value)
+    if abs(value) < 1e5:
+        text = f"{value:.4f}"
+        return "0.0000" if text == "-0.0000" else text
+    return f"{value:.3e}"
+
+
+def short(value: float) -> str:
+    """A rate or factor to 3 significant digits, keeping a decimal point (1.0, 1.02).
+
+    Factors within 1% of 1 get the digits that show how far from 1 they are.
+
+    >>> short(1.0), short(1.0204), short(0.998)
+    ('1.0', '1.02', '0.998')
+    """
+    text = f"{value:.5g}" if 0 < abs(value - 1) < 0.01 else f"{value:.3g}"
+    return text if any(c in text for c in ".en") else text + ".0"
+
+
+def position(objective, x) -> str:
+    """``x = 1.0000`` or ``(x, y) = (1.0000, 2.0000)``."""
+    names = [str(v) for v in objective.variables]
+    values = [fmt(float(v)) for v in np.atleast_1d(x)]
+    if len(names) == 1:
+        return f"{names[0]} = {values[0]}"
+    return f"({', '.join(names)}) = ({', '.join(values)})"
+
+
+def count(k: int, noun: str) -> str:
+    """``1 epoch``, ``3 epochs``."""
+    return f"{k} {noun}" if k == 1 else f"{k} {noun}s"
+
+
+# ---- LaTeX -----------------------------------------------------------------------------
+
+
+def latex_power(text: str) -> str:
+    """'2.5e-05' as LaTeX: 2.5 × 10⁻⁵ (and '1e-08' as 10⁻⁸).
+
+    >>> latex_power("2.5e-05")
+    '2.5 \\\\times 10^{-5}'
+    """
+    mantissa, _, exponent = text.partition("e")
+    if not exponent:
+        return text
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa} \times {power}"
+
+
+def latex_number(value: float) -> str:
+    """A computed number: 4 decimals, or 4 significant digits when tiny or huge.
+
+    Second moments and late gradients are often far below 0.0001; 4 decimals would show 0.
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return r"\mathrm{NaN}" if math.isnan(value) else ("-" if value < 0 else "") + r"\infty"
+    if value == 0 or 0.1 <= abs(value) < 1e5:
+        return fmt(value)
+    return latex_power(f"{value:.4g}")
+
+
+def latex_constant(value: float) -> str:
+    """A hyperparameter or learning rate, as given: 0.9, 0.001, 10⁻⁸."""
+    return latex_power(f"{float(value):g}")
+
+
+def latex_column(values, number=latex_number) -> str:
+    """A column vector."""
+    return r"\begin{pmatrix}" + r" \\ ".join(number(v) for v in values) + r"\end{pmatrix}"
+
+
+def latex_vector(values, number=latex_number) -> str:
+    """A plain number in 1-D, a column vector in 2-D."""
+    values = np.atleast_1d(values)
+    return number(values[0]) if len(values) == 1 else latex_column(values, number)
+
+
+def latex_operand(values, number=latex_number) -> str:
+    """``latex_vector`` as an operand: a negative plain number goes in parentheses."""
+    text = latex_vector(values, number)
+    return rf"\left({text}\right)" if text.startswith("-") else text
