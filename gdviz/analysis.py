@@ -12,6 +12,12 @@ import numpy as np
 
 from .objectives import CriticalPoint, Objective
 
+#: A loss that rose (or fell) this many epochs in a row, each change at least the one
+#: before, is running away ...
+RUNAWAY_EPOCHS = 8
+#: ... and once the last change is this many times the streak's first, the run has shown
+#: it (two decades of growth): it stops there.
+RUNAWAY_GROWTH = 100.0
 #: Window (epochs) over which the tail of a run is judged.
 TAIL = 60
 #: A bouncing run whose step sizes shrink by less than this over the tail is stuck.
@@ -78,3 +84,38 @@ def is_bouncing_without_progress(points: np.ndarray) -> bool:
     third = len(sizes) // 3
     first, last = sizes[:third].mean(), sizes[-third:].mean()
     return bool(first > 0 and last >= NO_PROGRESS * first)
+
+
+class Streak:
+    """Consecutive loss changes of one kind (rises, or falls), each at least the one
+    before: the signature of geometric growth. Fed one epoch at a time."""
+
+    def __init__(self):
+        self.length, self.first, self.last = 0, 0.0, 0.0
+
+    def add(self, size: float | None) -> None:
+        """Extend by a change of ``size`` > 0, or break the streak with None."""
+        if size is None or not size > 0:
+            self.length = 0
+        elif self.length and size >= self.last:
+            self.length += 1
+        else:
+            self.length, self.first = 1, size
+        self.last = size or 0.0
+
+    @property
+    def growth(self) -> float:
+        """The last change over the first of the streak."""
+        return self.last / self.first if self.length else 0.0
+
+    def shown(self) -> bool:
+        """Long enough and grown enough to call the run a runaway mid-run."""
+        return self.length >= RUNAWAY_EPOCHS and self.growth >= RUNAWAY_GROWTH
+
+
+def rising_streak(losses) -> int:
+    """How many of the last epochs the loss rose in, each rise at least the one before."""
+    streak = Streak()
+    for change in np.diff(np.asarray(losses, dtype=float)):
+        streak.add(change if change > 0 else None)
+    return streak.length

@@ -9,7 +9,8 @@ from functools import cached_property
 import numpy as np
 
 from . import checks
-from .analysis import is_bouncing_without_progress
+from .analysis import RUNAWAY_EPOCHS, Streak, is_bouncing_without_progress
+from .bounds import falls_without_bound
 from .messages import describe
 from .objectives import Objective, get_objective
 from .optimizers import get_optimizer
@@ -19,10 +20,6 @@ from .schedules import learning_rates
 STATUSES = ("converged", "diverged", "oscillating", "max_epochs")
 
 DEFAULT_TOL = 1e-6
-#: A path this many domain widths away from the domain's centre has run away.
-ESCAPE_SPANS = 10.0
-#: Loss rising this many epochs in a row, each rise at least as big as the first, is a runaway.
-RUNAWAY_EPOCHS = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,7 +51,8 @@ class Trajectory:
     @cached_property
     def message(self) -> str:
         """How the run ended, in words and numbers (see :mod:`gdviz.messages`)."""
-        return describe(self)
+        with np.errstate(all="ignore"):  # norms of huge last finite points may overflow
+            return describe(self)
 
     @property
     def epoch(self) -> int:
@@ -104,20 +102,19 @@ def check_run(lr, epochs, tol) -> tuple[float, int, float]:
     return lr, epochs, tol
 
 
-def _escape_box(objective: Objective) -> tuple[np.ndarray, np.ndarray]:
-    bounds = np.array(objective.domain)
-    centre = bounds.mean(axis=1)
-    reach = ESCAPE_SPANS * np.maximum(bounds[:, 1] - bounds[:, 0], 1e-12)
-    return centre, reach
-
-
-def _is_runaway(losses, window: int = RUNAWAY_EPOCHS) -> bool:
-    """Loss rose in each of the last ``window`` epochs, the last rise at least the first."""
-    if window < 1 or len(losses) <= window:
-        return False
-    tail = list(losses[-window - 1 :])
-    rises = [b - a for a, b in zip(tail, tail[1:], strict=False)]
-    return min(rises) > 0 and rises[-1] >= rises[0] and losses[-1] > losses[0]
+def _end_status(objective, points, losses, grads, tol, rises, falls) -> tuple[str, str]:
+    """How a run that used all its epochs ended."""
+    run = min(RUNAWAY_EPOCHS, len(points) - 1)  # a run too short to stop on its streak
+    if np.linalg.norm(grads[-1]) <= tol:
+        return "converged", "gradient"
+    if run and rises.length >= run and losses[-1] > losses[0]:
+        return "diverged", "runaway"
+    heading = points[-1] - points[-2] if run else None
+    if run and falls.length >= run and falls_without_bound(objective, points[-1], heading):
+        return "diverged", "unbounded"
+    if is_bouncing_without_progress(points):
+        return "oscillating", "bouncing"
+    return "max_epochs", "epochs"
 
 
 def descend(
@@ -136,10 +133,13 @@ def descend(
     """Run ``optimizer`` on ``objective`` from ``start`` for up to ``epochs`` epochs.
 
     Plain GD is x ← x − lr·∇f(x). The run stops early when the gradient norm
-    falls to ``tol`` or below ("converged"; ``tol=0`` disables the stop), or when
-    the iterate or loss overflows, leaves the domain far behind, or the loss keeps
-    rising faster and faster ("diverged"). A run that uses all its epochs is
-    "oscillating" if it bounces without getting anywhere, else "max_epochs".
+    falls to ``tol`` or below ("converged"; ``tol=0`` disables the stop), or when the
+    run itself shows it is diverging: the iterate or loss overflows, f is undefined at
+    the next point, the loss keeps rising faster and faster, or f keeps falling faster
+    along a path that keeps leaving, where f has no lower bound. Where the path is
+    relative to the objective's plotting box never matters. A run that uses all its
+    epochs is "oscillating" if it bounces without getting anywhere, else "max_epochs"
+    (or "diverged" if it ends on such a streak, too short to stop on).
 
     >>> descend("parabola", 3.0, lr=0.5, epochs=10).status
     'converged'
@@ -209,15 +209,16 @@ def run(
             f"the gradient of {objective.slug} is not defined at the start {x.tolist()} "
             "(a kink, like |x| at 0): start somewhere else"
         )
-    centre, reach = _escape_box(objective)
     points, losses, grads = [x], [loss], [grad]
     state = update.init(x)
     status = reason = None
+    rises, falls = Streak(), Streak()  # the loss rising faster; falling faster, moving away
     with np.errstate(all="ignore"):
         for rate in rates:
             if tol > 0 and math.sqrt(grad @ grad) <= tol:
                 status, reason = "converged", "gradient"
                 break
+            previous = x
             x, state = advance(x, grad, state, rate)
             loss, grad = objective.value_and_grad(x)
             if not np.isfinite(x).all() or abs(loss) == math.inf:
@@ -226,26 +227,24 @@ def run(
             if not (math.isfinite(loss) and np.isfinite(grad).all()):
                 status, reason = "diverged", "undefined"
                 break
+            change = loss - losses[-1]
+            leaving = np.linalg.norm(x - points[0]) > np.linalg.norm(previous - points[0])
+            rises.add(change if change > 0 else None)
+            falls.add(-change if change < 0 and leaving else None)
             points.append(x)
             losses.append(loss)
             grads.append(grad)
-            if (np.abs(x - centre) > reach).any():
-                status, reason = "diverged", "escaped"
-                break
-            if _is_runaway(losses):
+            if rises.shown():
                 status, reason = "diverged", "runaway"
+                break
+            if falls.shown() and falls_without_bound(objective, x, x - previous):
+                status, reason = "diverged", "unbounded"
                 break
 
     points, losses, grads = np.array(points), np.array(losses), np.array(grads)
     if status is None:
-        if np.linalg.norm(grads[-1]) <= tol:
-            status, reason = "converged", "gradient"
-        elif len(losses) <= RUNAWAY_EPOCHS and _is_runaway(losses, len(losses) - 1):
-            status, reason = "diverged", "runaway"  # a short run that only got worse
-        elif is_bouncing_without_progress(points):
-            status, reason = "oscillating", "bouncing"
-        else:
-            status, reason = "max_epochs", "epochs"
+        with np.errstate(all="ignore"):
+            status, reason = _end_status(objective, points, losses, grads, tol, rises, falls)
     return Trajectory(
         objective=objective,
         optimizer=optimizer,

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .analysis import distance_factor, nearest, stable_lr_limit
+from .analysis import distance_factor, nearest, rising_streak, stable_lr_limit
+from .bounds import direction_words, falls_without_bound
 from .numbers import count, fmt, position, short
 from .objectives import CriticalPoint, Objective
 
@@ -23,11 +24,26 @@ def _shape_word(objective: Objective) -> str:
     return "curve" if objective.dim == 1 else "surface"
 
 
+def _is_at(objective: Objective, x, point: CriticalPoint) -> bool:
+    """Whether ``x`` has landed on the listed ``point``: within the distance its gradient
+    implies near a minimum (‖∇f‖/λ_min, with room to spare), or a hair's breadth of any
+    other point. Decided by the function, never by the size of the plotting box."""
+    p = np.asarray(point.point, dtype=float)
+    distance = float(np.linalg.norm(p - x))
+    reach = 1e-6 * (1 + float(np.linalg.norm(p)))
+    hessian = objective.hessian(p)
+    if np.all(np.isfinite(hessian)):
+        lowest = float(np.linalg.eigvalsh(hessian).min())
+        if lowest > 0:
+            reach += 2 * float(np.linalg.norm(objective.grad(np.asarray(x, dtype=float)))) / lowest
+    return distance <= reach
+
+
 def landing_kind(objective: Objective, x) -> str | None:
-    """What kind of stationary point ``x`` is: a listed one nearby, else by its Hessian."""
+    """What kind of stationary point ``x`` is: a listed one it has landed on, else by its
+    Hessian."""
     point = nearest(objective.critical_points, x)
-    span = max(hi - lo for lo, hi in objective.domain)
-    if point is not None and np.linalg.norm(np.subtract(point.point, x)) <= 1e-3 * span:
+    if point is not None and _is_at(objective, x, point):
         return point.kind
     hessian = objective.hessian(np.asarray(x, dtype=float))
     if not np.all(np.isfinite(hessian)):
@@ -88,27 +104,7 @@ def describe(traj: Trajectory) -> str:
         return f"Converged in {count(k, 'epoch')} to {position(obj, x)}, f = {fmt(f)}.{landed}"
 
     if traj.status == "diverged":
-        if traj.reason == "overflow":
-            cause = f"the next step overflowed to infinity (last finite point {position(obj, x)})"
-        elif traj.reason == "undefined":
-            cause = (
-                f"the next step left the region where f is defined (last point {position(obj, x)})"
-            )
-        elif traj.reason == "escaped" and f < float(traj.losses[0]):
-            cause = (
-                f"the path slid far outside the domain to {position(obj, x)} while f kept "
-                f"falling to {fmt(f)}: this {_shape_word(obj)} has no lower bound that way"
-            )
-        elif factor is not None and factor > 1:
-            cause = f"each step multiplied the distance to the minimum by {short(factor)}"
-        elif traj.reason == "escaped":
-            cause = f"the path ran far outside the domain, to {position(obj, x)}"
-        else:
-            cause = f"the loss rose for {k} epochs, each rise bigger than the last"
-        text = f"Diverged at epoch {k}: {cause}"
-        if limit and traj.lr > 0 and "above" in limit:
-            return f"{text}; {limit}. Try a learning rate below that."
-        return text + "."
+        return _diverged(traj, factor, limit)
 
     if traj.status == "oscillating":
         text = (
@@ -122,6 +118,11 @@ def describe(traj: Trajectory) -> str:
         return text + "."
 
     gnorm = float(np.linalg.norm(traj.grads[-1]))
+    if f > traj.losses[0]:
+        return (
+            f"Not settled after {count(k, 'epoch')}: f went from {fmt(float(traj.losses[0]))} "
+            f"to {fmt(f)}, now at {position(obj, x)}, gradient size {gnorm:.3g}."
+        )
     text = (
         f"Still descending after {count(k, 'epoch')}: now at {position(obj, x)}, f = {fmt(f)}, "
         f"gradient size {gnorm:.3g} (tolerance {traj.tol:g})."
@@ -133,3 +134,42 @@ def describe(traj: Trajectory) -> str:
             f"about {more} more epochs would reach the tolerance."
         )
     return text
+
+
+def _diverged(traj: Trajectory, factor: float | None, limit: str) -> str:
+    """Why a run diverged, from its own numbers; "no lower bound" only where f has none."""
+    obj, k, x, f = traj.objective, traj.epoch, traj.points[-1], float(traj.losses[-1])
+    heading = traj.points[-1] - traj.points[-2] if k else None
+    falling = k > 0 and f < traj.losses[-2]
+    unbounded = traj.reason == "unbounded" or (falling and falls_without_bound(obj, x, heading))
+    where = position(obj, x)
+    if traj.reason == "overflow":
+        cause = f"the next step overflowed to infinity (last finite point {where}, f = {fmt(f)})"
+        if factor is not None and factor > 1 and not unbounded:
+            cause += f"; each step multiplied the distance to the minimum by {short(factor)}"
+    elif traj.reason == "undefined":
+        cause = f"the next step left the region where f is defined (last point {where})"
+    elif traj.reason == "unbounded":
+        cause = (
+            f"the path keeps running away ({direction_words(obj, heading)}) while f falls "
+            f"faster and faster, now f = {fmt(f)} at {where}"
+        )
+    elif factor is not None and factor > 1:
+        cause = f"each step multiplied the distance to the minimum by {short(factor)}"
+    else:
+        streak = rising_streak(traj.losses)
+        cause = (
+            f"the loss rose in each of the last {count(streak, 'epoch')}, each rise at least "
+            f"the one before, to f = {fmt(f)}"
+        )
+    text = f"Diverged at epoch {k}: {cause}"
+    if unbounded:
+        text += (
+            f": this {_shape_word(obj)} has no lower bound that way "
+            f"(f → −∞ as {direction_words(obj, heading)})"
+            if obj.dim == 1 or "∞" in direction_words(obj, heading)
+            else f": this {_shape_word(obj)} has no lower bound along that direction"
+        )
+    if limit and "above" in limit:
+        return f"{text}; {limit}. Try a learning rate below that."
+    return text + "."

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import gdviz
 from gdviz import OBJECTIVES, descend
+from gdviz.bounds import falls_without_bound
 
 
 @pytest.mark.parametrize("lr", [0.01, 0.1, 0.25, 0.4, 0.7, 0.9])
@@ -93,7 +94,6 @@ def test_start_at_the_minimum_converges_at_epoch_zero():
         ("beale", (4.0, 4.0), 10.0),
         ("cubic", (-1.5,), 0.01),
         ("parabola", (3.0,), 10.0),
-        ("ackley", (3.0, 3.0), 10.0),
         ("saddle", (1.0, 0.1), 0.1),
     ],
 )
@@ -106,12 +106,29 @@ def test_divergence_stops_with_finite_values_and_no_warnings(slug, start, lr):
     assert traj.message.startswith(f"Diverged at epoch {traj.epoch}")
 
 
-def test_unbounded_below_is_called_out():
-    for slug, start in [("saddle", (1.0, 0.1)), ("cubic", (-1.5,))]:
-        traj = descend(slug, start, lr=0.05, epochs=1000)
-        assert traj.status == "diverged"
-        assert "no lower bound" in traj.message
-        assert traj.losses[-1] < traj.losses[0]
+@pytest.mark.parametrize(
+    ("slug", "start", "way", "bounded_way"),
+    [("saddle", (1.0, 0.1), "y → +∞", (1.0, 0.0)), ("cubic", (-1.5,), "x → −∞", (1.0,))],
+)
+def test_unbounded_below_is_called_out_with_the_way_it_runs(slug, start, way, bounded_way):
+    traj = descend(slug, start, lr=0.05, epochs=1000)
+    assert traj.status == "diverged" and traj.reason == "unbounded"
+    assert f"no lower bound that way (f → −∞ as {way})" in traj.message
+    assert traj.losses[-1] < traj.losses[0]
+    # and it is true of the function: f falls without bound that way, not every way
+    heading = traj.points[-1] - traj.points[-2]
+    assert falls_without_bound(traj.objective, traj.points[-1], heading)
+    assert not falls_without_bound(traj.objective, traj.points[-1], bounded_way)
+
+
+def test_a_bounded_function_never_diverges_however_far_the_path_wanders():
+    # η = 10 kicks the point out onto Ackley's plain (f < 22.7 everywhere), far outside
+    # the plotting box, where it wanders: not settled, but nothing ran away.
+    traj = descend("ackley", (3.0, 3.0), lr=10.0, epochs=1000)
+    assert np.abs(traj.points).max() > 100
+    assert traj.status == "max_epochs"
+    assert traj.message.startswith("Not settled after 1000 epochs: f went from 9.0238 to ")
+    assert "no lower bound" not in traj.message and "Still descending" not in traj.message
 
 
 def test_ravine_at_its_y_limit_zigzags_forever():
@@ -198,6 +215,29 @@ def test_any_setting_the_app_allows_ends_with_a_status_and_finite_numbers(
     assert traj.message and "nan" not in traj.message.lower()
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    slug=st.sampled_from(sorted(OBJECTIVES)),
+    log_lr=st.floats(-4, 1),
+    start=st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=2),
+    epochs=st.integers(1, 300),
+)
+def test_any_typed_start_ends_with_a_status_and_true_words(slug, log_lr, start, epochs):
+    """Starts anywhere a user can type (±10⁶): finite numbers, a status, and never a claim
+    of "no lower bound" on a function that has one."""
+    obj = OBJECTIVES[slug]
+    try:
+        traj = descend(slug, start[: obj.dim], lr=10**log_lr, epochs=epochs)
+    except ValueError as error:  # f or ∇f undefined right at the start (Ackley's kink)
+        assert "at the start" in str(error)
+        return
+    assert traj.status in gdviz.STATUSES
+    assert np.all(np.isfinite(traj.points)) and np.all(np.isfinite(traj.losses))
+    assert traj.message and "nan" not in traj.message.lower()
+    if slug not in ("cubic", "saddle"):  # the only registered functions unbounded below
+        assert "no lower bound" not in traj.message
+
+
 def test_a_start_on_a_kink_is_refused_with_a_reason():
     with pytest.raises(ValueError, match="gradient of ackley is not defined at the start"):
         descend("ackley", (0.0, 0.0), lr=0.01, epochs=10)
@@ -230,3 +270,99 @@ def test_explanations_replay_the_noisy_gradients():
     for epoch in (0, 17, 39):
         np.testing.assert_allclose(replay_state(traj, epoch).delta, traj.steps[epoch], rtol=1e-12)
     np.testing.assert_allclose(traj.steps, -0.01 * velocities(traj), rtol=1e-12)
+
+
+# ---- starts anywhere: the seed program's own case ------------------------------------------
+
+
+@pytest.mark.parametrize("x0", [1.0, 500.0, 9999.0, 10_000.0])
+def test_the_seed_programs_far_starts_descend_by_0_98_per_epoch(x0):
+    """f(x) = x² + 5, η = 0.01, 100 epochs from a start up to 10,000: every step multiplies
+    x by 1 − 2η = 0.98, so the run is still descending, never diverged."""
+    traj = descend("parabola", x0, lr=0.01, epochs=100)
+    assert traj.status == "max_epochs" and traj.epoch == 100
+    np.testing.assert_allclose(traj.points[:, 0], x0 * 0.98 ** np.arange(101), rtol=1e-12)
+    assert traj.message.startswith("Still descending after 100 epochs")
+    assert "by a factor 0.98" in traj.message
+    for false in ("Diverged", "lower bound", "domain", "outside"):
+        assert false not in traj.message
+    long = descend("parabola", x0, lr=0.01, epochs=2000)
+    assert long.status == "converged"
+    # ‖f′‖ = 2|x0|·0.98^k ≤ 1e-6 first at this k:
+    assert long.epoch == math.ceil(math.log(1e-6 / (2 * x0)) / math.log(0.98))
+
+
+def test_a_far_start_in_2d_converges_from_a_million_away():
+    traj = descend("bowl", (1e6, -1e6), lr=0.1, epochs=200)
+    assert traj.status == "converged", traj.message
+    np.testing.assert_allclose(traj.points[5], np.array([1e6, -1e6]) * 0.8**5, rtol=1e-12)
+    assert "global minimum" in traj.message
+    booth = descend("booth", (-5000.0, 8000.0), lr=0.02, epochs=1000)
+    assert booth.status == "converged" and booth.final == pytest.approx([1.0, 3.0], abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("slug", "start", "lr", "epochs"),
+    [
+        ("parabola", (9999.0,), 0.01, 100),
+        ("parabola", (3.0,), 1.01, 100),
+        ("parabola", (3.0,), 10.0, 100),
+        ("bowl", (400.0, -300.0), 0.1, 50),
+        ("himmelblau", (0.0, 0.0), 0.01, 200),
+        ("double_well", (1.8,), 0.02, 500),
+        ("cubic", (-1.5,), 0.05, 300),
+        ("saddle", (1.8, 0.05), 0.05, 300),
+        ("ackley", (3.0, 3.0), 10.0, 300),
+        ("matyas", (8.0, -6.0), 0.5, 300),
+    ],
+)
+def test_status_and_message_never_depend_on_the_plotting_box(slug, start, lr, epochs):
+    """The same run on the same function with a tiny or a huge plotting box: same status,
+    same stop, same words."""
+    import dataclasses
+
+    obj = OBJECTIVES[slug]
+    base = descend(obj, start, lr=lr, epochs=epochs)
+    for scale in (0.01, 1000.0):
+        box = tuple((lo * scale, hi * scale) for lo, hi in obj.domain)
+        other = descend(dataclasses.replace(obj, domain=box), start, lr=lr, epochs=epochs)
+        assert (other.status, other.epoch, other.message) == (base.status, base.epoch, base.message)
+
+
+@pytest.mark.parametrize("lr", [1.2, 2.0, 10.0])
+def test_diverged_messages_quote_the_factor_the_run_measured(lr):
+    traj = descend("parabola", 3.0, lr=lr, epochs=100)
+    quoted = float(traj.message.split("distance to the minimum by ")[1].split(";")[0])
+    d = np.abs(traj.points[-11:, 0])
+    assert quoted == pytest.approx(np.exp(np.mean(np.diff(np.log(d)))), rel=5e-3)
+    assert quoted == pytest.approx(abs(1 - 2 * lr), rel=5e-3)
+
+
+@pytest.mark.parametrize(
+    ("slug", "start", "way", "unbounded"),
+    [
+        ("cubic", (-3.0,), (-1.0,), True),
+        ("cubic", (3.0,), (1.0,), False),
+        ("parabola", (9999.0,), (-1.0,), False),
+        ("parabola", (-9999.0,), (-1.0,), False),
+        ("saddle", (0.0, 5.0), (0.0, 1.0), True),
+        ("saddle", (5.0, 0.0), (1.0, 0.0), False),
+        ("three_hump_camel", (3.0, 0.0), (1.0, 0.0), False),
+        ("ackley", (40.0, 40.0), (1.0, 1.0), False),
+    ],
+)
+def test_no_lower_bound_is_a_claim_about_the_function(slug, start, way, unbounded):
+    assert falls_without_bound(OBJECTIVES[slug], start, way) is unbounded
+
+
+def test_no_lower_bound_is_checked_on_typed_functions_too():
+    from gdviz.custom import parse_objective
+
+    bounded_by_e = parse_objective("exp(exp(exp(x)))")  # > e everywhere
+    assert not falls_without_bound(bounded_by_e, (-3.0,), (-1.0,))
+    assert falls_without_bound(parse_objective("-x"), (3.0,), (1.0,))
+    assert falls_without_bound(parse_objective("x - sqrt(x^2 + 1) - x^2"), (3.0,), (1.0,))
+    traj = descend(parse_objective("-x"), 0.0, lr=0.1, epochs=100)
+    assert traj.status == "diverged" and "no lower bound that way (f → −∞ as x → +∞)" in (
+        traj.message
+    )
