@@ -28,6 +28,7 @@ from .optimizers import OPTIMIZERS, OptimizerSpec, get_optimizer
 from .scaling import scaling_experiment
 from .schedules import SCHEDULES, learning_rates
 from .trial import race_trial_vs_gradient, trial_and_error
+from .view import View, view_of
 
 __all__ = [
     "ExpressionError",
@@ -74,10 +75,12 @@ __all__ = [
     "Objective",
     "OptimizerSpec",
     "Trajectory",
+    "View",
     "descend",
     "get_objective",
     "get_optimizer",
     "learning_rates",
     "objective_lr_limit",
     "stable_lr_limit",
+    "view_of",
 ]

@@ -29,20 +29,15 @@ ISO_LEVELS = (14, 10, 7, 5, 3)
 ISO_POINTS = 6000
 
 
-@dataclass(frozen=True, eq=False)
-class Field:
-    """``values[i, j]`` = f(xs[j], ys[i]); ``shade`` is what the colours map (maybe log)."""
+@dataclass(frozen=True)
+class Colours:
+    """How f values map to colours: f itself, or log10(f − floor + δ), over [lo, hi]."""
 
-    xs: np.ndarray
-    ys: np.ndarray
-    values: np.ndarray
     log: bool
     floor: float  # f_lo in the log transform
     offset: float  # δ in the log transform
-    shade_range: tuple[float, float]
-    png: str  # data URI
-    iso_x: np.ndarray  # iso-lines, NaN-separated
-    iso_y: np.ndarray
+    lo: float
+    hi: float
 
     def shade(self, f) -> np.ndarray:
         """The colour coordinate of f values: f itself, or log10(f − f_lo + δ)."""
@@ -56,6 +51,37 @@ class Field:
         """Inverse of :meth:`shade`, for colour-bar labels."""
         c = np.asarray(c, dtype=float)
         return self.floor + 10.0**c - self.offset if self.log else c
+
+
+@dataclass(frozen=True, eq=False)
+class Field:
+    """``values[i, j]`` = f(xs[j], ys[i]), coloured by ``colours`` into ``png``."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    values: np.ndarray
+    colours: Colours
+    png: str  # data URI
+    iso_x: np.ndarray  # iso-lines, NaN-separated
+    iso_y: np.ndarray
+
+    @property
+    def log(self) -> bool:
+        return self.colours.log
+
+    @property
+    def floor(self) -> float:
+        return self.colours.floor
+
+    @property
+    def shade_range(self) -> tuple[float, float]:
+        return self.colours.lo, self.colours.hi
+
+    def shade(self, f) -> np.ndarray:
+        return self.colours.shade(f)
+
+    def unshade(self, c) -> np.ndarray:
+        return self.colours.unshade(c)
 
 
 def colour_rgb(t: np.ndarray) -> np.ndarray:
@@ -73,6 +99,7 @@ def _png_data_uri(shade: np.ndarray, lo: float, hi: float) -> str:
     """
     with np.errstate(invalid="ignore"):
         t = (shade - lo) / (hi - lo) if hi > lo else np.zeros_like(shade)
+    t = np.clip(t, 0.0, 1.0)  # a field coloured on another's scale may reach past it
     index = np.where(np.isfinite(t), np.round(np.nan_to_num(t) * 254), 255).astype(np.uint8)
     palette = np.vstack([colour_rgb(np.linspace(0, 1, 255)), [[0, 0, 0]]]).astype(np.uint8)
     image = Image.fromarray(index[::-1], mode="P")  # image rows run top-down
@@ -116,36 +143,63 @@ def _thin(line: np.ndarray, min_gap: float) -> np.ndarray:
     return line[keep]
 
 
-@lru_cache(maxsize=32)
-def sample_field(objective: Objective, size: int = RASTER_SIZE) -> Field:
-    """Sample a 2-D objective on a ``size`` × ``size`` grid over its domain (cached)."""
-    if objective.dim != 2:
-        raise ValueError(f"a field needs a 2-D objective, {objective.slug} is {objective.dim}-D")
-    (x0, x1), (y0, y1) = objective.domain
-    xs, ys = np.linspace(x0, x1, size), np.linspace(y0, y1, size)
-    grid = np.stack(np.meshgrid(xs, ys), axis=-1)
-    values = objective.f(grid)
+def _colours(objective: Objective, values: np.ndarray, wide: bool, log_axes: bool) -> Colours:
+    """Colours for these values: log-scaled for objectives that ask for it, and on a wide
+    box whose values span more than three decades above the lowest."""
     finite = values[np.isfinite(values)]
     f_lo = float(finite.min()) if finite.size else 0.0
     f_hi = float(finite.max()) if finite.size else 1.0
     if objective.global_minimum is not None:
         f_lo = min(f_lo, objective.global_minimum.value)
-    offset = max((f_hi - f_lo) * 1e-6, 1e-12)
-    field = Field(xs, ys, values, objective.log_colour, f_lo, offset, (0.0, 0.0), "", None, None)
-    shade = field.shade(values)
-    shade = np.where(np.isfinite(values), shade, np.nan)
-    lo, hi = float(np.nanmin(shade)), float(np.nanmax(shade))
+    log = objective.log_colour or bool(
+        wide and finite.size > 1 and (f_hi - f_lo) > 1e3 * (np.median(finite) - f_lo)
+    )
+    # δ in log10(f − f_lo + δ): on log axes the values span many decades, and so do colours
+    offset = max((f_hi - f_lo) * (1e-12 if log_axes else 1e-6), 1e-12)
+    scale = Colours(log, f_lo, offset, 0.0, 1.0)
+    shade = scale.shade(finite)
+    shade = shade[np.isfinite(shade)]
+    lo, hi = (float(shade.min()), float(shade.max())) if shade.size else (0.0, 1.0)
+    return Colours(log, f_lo, offset, lo, hi)
+
+
+@lru_cache(maxsize=32)
+def sample_field(
+    objective: Objective,
+    size: int = RASTER_SIZE,
+    box: tuple[tuple[float, float], ...] | None = None,
+    log_axes: bool = False,
+    colours: Colours | None = None,
+) -> Field:
+    """Sample a 2-D objective on a ``size`` × ``size`` grid (cached).
+
+    The grid covers ``box`` (default: the objective's plotting box). With ``log_axes`` it
+    is even in signed log coordinates (see :mod:`gdviz.view`), and ``xs``/``ys`` are given
+    in those coordinates, as the axes show them. ``colours`` shares one colour scale
+    between fields drawn together (default: this field's own, see :func:`_colours`).
+    """
+    if objective.dim != 2:
+        raise ValueError(f"a field needs a 2-D objective, {objective.slug} is {objective.dim}-D")
+    from .view import slog, unslog
+
+    (x0, x1), (y0, y1) = box or objective.domain
+    if log_axes:
+        (x0, x1), (y0, y1) = (tuple(slog([a, b]).tolist()) for a, b in ((x0, x1), (y0, y1)))
+    xs, ys = np.linspace(x0, x1, size), np.linspace(y0, y1, size)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1)
+    with np.errstate(all="ignore"):
+        values = objective.f(unslog(grid) if log_axes else grid)
+    values = np.where(np.abs(values) < 1e300, values, np.nan)  # overflow: left blank
+    colours = colours or _colours(objective, values, box is not None, log_axes)
+    shade = np.where(np.isfinite(values), colours.shade(values), np.nan)
     # Iso-lines from every other grid point: smooth enough, half the payload.
-    iso_x, iso_y = _iso_lines(xs[::2], ys[::2], shade[::2, ::2], lo, hi)
+    iso_x, iso_y = _iso_lines(xs[::2], ys[::2], shade[::2, ::2], colours.lo, colours.hi)
     return Field(
         xs=xs,
         ys=ys,
         values=values,
-        log=objective.log_colour,
-        floor=f_lo,
-        offset=offset,
-        shade_range=(lo, hi),
-        png=_png_data_uri(shade, lo, hi),
+        colours=colours,
+        png=_png_data_uri(shade, colours.lo, colours.hi),
         iso_x=iso_x,
         iso_y=iso_y,
     )

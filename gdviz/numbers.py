@@ -42,6 +42,22 @@ def position(objective, x) -> str:
     return f"({', '.join(names)}) = ({', '.join(values)})"
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def plain(value: float) -> str:
+    """A number as a person writes it: 6 significant digits, or a power of ten when huge.
+
+    >>> plain(-2.4000000000000004), plain(11000.0), plain(2.1e12)
+    ('-2.4', '11000', '2.1 × 10¹²')
+    """
+    if abs(value) < 1e5:
+        return f"{value:.6g}"
+    mantissa, exponent = f"{value:.3g}".split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    return power if mantissa == "1" else f"{mantissa} × {power}"
+
+
 def count(k: int, noun: str) -> str:
     """``1 epoch``, ``3 epochs``."""
     return f"{k} {noun}" if k == 1 else f"{k} {noun}s"

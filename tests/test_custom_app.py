@@ -66,7 +66,10 @@ def test_the_plotting_box_can_be_set():
     at.number_input(key="xmin").set_value(-2.0)
     at.number_input(key="xmax").set_value(2.0).run()
     assert not at.exception
-    assert at.slider(key="x0").max == 2.0
+    # the start (3, suggested in the old box) is kept: the slider widens to hold it
+    assert (at.slider(key="x0").min, at.slider(key="x0").max) == (-2.0, 3.0)
+    at.number_input(key="x0_exact").set_value(1.0).run()
+    assert (at.slider(key="x0").value, at.slider(key="x0").max) == (1.0, 2.0)
     spec = chart_figures(at)[0]
     assert spec["layout"]["xaxis"]["range"] == [-2.0, 2.0]
     at.number_input(key="xmin").set_value(3.0).run()  # an empty box: a message, no traceback

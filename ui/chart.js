@@ -97,7 +97,10 @@ function place(state, index) {
 function show(state, index) {
   place(state, index);
   const frame = state.frames[index];
-  return window.Plotly.animate(state.gd, [{ data: frame.data, traces: frame.traces }], STEP);
+  // A frame may carry layout too: the axis ranges of a view that zooms out with the run.
+  const step = { data: frame.data, traces: frame.traces };
+  if (frame.layout) step.layout = frame.layout;
+  return window.Plotly.animate(state.gd, [step], STEP);
 }
 
 function play(state) {
@@ -127,26 +130,32 @@ function pause(state) {
   mark(state);
 }
 
-// A trace's or layout's JSON without its data arrays and axis ranges: when these match
-// between the shown figure and a new one, the new one only moves data.
+// A trace's JSON without its data arrays, or a layout's without its view (the cartesian
+// axes and the images): when these match between the shown figure and a new one, the new
+// one only moves data and changes the view.
 const DATA_KEYS = new Set(["x", "y", "customdata", "text", "hovertext"]);
-const shape = (value) =>
-  JSON.stringify(value, (key, v) => (DATA_KEYS.has(key) || key === "range" ? undefined : v));
+const isView = (key) => key === "images" || /^[xy]axis\d*$/.test(key);
+const shape = (value) => JSON.stringify(value, (key, v) => (DATA_KEYS.has(key) ? undefined : v));
+const layoutShape = (layout) =>
+  JSON.stringify(Object.fromEntries(Object.entries(layout).filter(([key]) => !isView(key))));
 
-// Every axis range of a figure whose traces are all 2-D scatters on fixed axes, or null.
-// Moving data does not autorange an axis again, so only fixed axes can take the fast path.
-function fixedRanges(data, layout) {
-  const ranges = {};
+// The view of a figure whose traces are all 2-D scatters on axes with fixed ranges (each
+// axis, and the images, as JSON), or null. Moving data does not autorange an axis again,
+// so only fixed axes can take the fast path.
+function fixedView(data, layout) {
+  const view = {};
   for (const trace of data) {
     if ((trace.type || "scatter") !== "scatter") return null;
     for (const axis of [trace.xaxis || "x", trace.yaxis || "y"]) {
       const key = `${axis[0]}axis${axis.slice(1)}`;
-      const range = layout[key]?.range;
-      if (!Array.isArray(range) || layout[key].autorange === true) return null;
-      ranges[`${key}.range`] = JSON.stringify(range);
+      if (!Array.isArray(layout[key]?.range) || layout[key].autorange === true) return null;
     }
   }
-  return ranges;
+  for (const [key, value] of Object.entries(layout)) {
+    if (isView(key)) view[key] = JSON.stringify(value);
+  }
+  view.images ??= "null";
+  return view;
 }
 
 // Move the shown graph to the new figure without a full redraw, when only data and
@@ -156,11 +165,11 @@ function fixedRanges(data, layout) {
 // (~2x the time on the descent figures, see bench/settle.py).
 async function update(state, fig, next) {
   const shown = state.shown;
-  if (!shown?.ranges || !next.ranges) return false;
+  if (!shown?.view || !next.view) return false;
   if (shown.config !== next.config || shown.layout !== next.layout) return false;
   if (shown.traces.length !== next.traces.length) return false;
-  const keys = Object.keys(next.ranges);
-  if (keys.length !== Object.keys(shown.ranges).length || keys.some((k) => !(k in shown.ranges))) {
+  const keys = Object.keys(next.view);
+  if (keys.length !== Object.keys(shown.view).length || keys.some((k) => !(k in shown.view))) {
     return false;
   }
   const changed = [];
@@ -169,9 +178,12 @@ async function update(state, fig, next) {
     if (next.shapes[i] !== shown.shapes[i]) return false;
     changed.push(i);
   }
+  // A frame may have zoomed the axes: then the new figure's axes all go back in.
   const moved = {};
-  for (const [key, range] of Object.entries(next.ranges)) {
-    if (range !== shown.ranges[key]) moved[key] = JSON.parse(range);
+  for (const [key, value] of Object.entries(next.view)) {
+    if (value !== shown.view[key] || (state.zoomed && key !== "images")) {
+      moved[key] = JSON.parse(value);
+    }
   }
   if (changed.length) {
     const data = changed.map((i) => fig.data[i]);
@@ -211,8 +223,8 @@ async function render(state, text) {
   const next = {
     traces: fig.data.map((trace) => JSON.stringify(trace)),
     shapes: fig.data.map(shape),
-    layout: shape(layout),
-    ranges: fixedRanges(fig.data, layout),
+    layout: layoutShape(layout),
+    view: fixedView(fig.data, layout),
     config: JSON.stringify(config),
     moving: new Set(frames.flatMap((f) => f.traces || [])),
   };
@@ -221,6 +233,7 @@ async function render(state, text) {
   state.shown = next;
   state.text = text;
   state.frames = frames;
+  state.zoomed = frames.some((frame) => frame.layout);
   state.labels = slider ? slider.steps.map((s) => s.label) : frames.map((f) => f.name);
   state.prefix = slider?.currentvalue?.prefix ?? "";
   state.speed.replaceChildren(...speeds.map(([label, ms]) => new Option(label, String(ms))));

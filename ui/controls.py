@@ -6,6 +6,7 @@ settings side by side (the descent page uses no prefix: its keys are contracts).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -70,12 +71,10 @@ class RunSettings(NamedTuple):
 
 
 def slider_step(lo: float, hi: float) -> float:
-    """A round step giving about 200 positions across [lo, hi]."""
-    raw = (hi - lo) / 200
-    for step in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0):
-        if step >= raw:
-            return step
-    return 1.0
+    """A round step (1, 2 or 5 × 10ᵏ, at least 0.001) giving about 200 positions."""
+    raw = max((hi - lo) / 200, 0.001)
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(float(f"{m * power:.12g}") for m in (1, 2, 5, 10) if m * power >= raw)
 
 
 def snap(value: float, lo: float, hi: float) -> float:
@@ -92,6 +91,38 @@ def is_number(value) -> bool:
 def _reset_start(prefix: str, objective: Objective) -> None:
     for name, value, (lo, hi) in zip(("x0", "y0"), objective.start, objective.domain, strict=False):
         st.session_state[prefix + name] = snap(value, lo, hi)
+
+
+#: Starts can be typed anywhere in ±START_LIMIT; the slider covers the plotting box.
+START_LIMIT = 1e6
+
+
+def _copy(source: str, target: str) -> None:
+    st.session_state[target] = st.session_state[source]
+
+
+def start_input(label: str, key: str, box: tuple[float, float], suggested: float) -> float:
+    """A start slider over the plotting box and, beside it, a number input that takes any
+    value in ±START_LIMIT (the slider's range then widens to hold it).
+
+    The value lives under ``key`` (the slider's key); the number input is ``key + "_exact"``.
+    Both are written before they are drawn, so they always show the value the page uses.
+    """
+    state = st.session_state
+    lo, hi = box
+    value = state.get(key)
+    if not is_number(value) or not -START_LIMIT <= value <= START_LIMIT:
+        value = snap(suggested, lo, hi)
+    state[key] = state[key + "_exact"] = float(value)
+    low, high = min(lo, value), max(hi, value)
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    left.slider(label, min_value=low, max_value=high, step=slider_step(low, high), key=key)
+    right.number_input(
+        f"{label}, typed", min_value=-START_LIMIT, max_value=START_LIMIT, key=key + "_exact",
+        step=slider_step(lo, hi), format="%g", on_change=_copy, args=(key + "_exact", key),
+        label_visibility="collapsed", help="Any start from −10⁶ to 10⁶",
+    )  # fmt: skip
+    return float(state[key])
 
 
 def _current(prefix: str) -> Objective | None:
@@ -131,7 +162,7 @@ def _on_dimension(prefix: str, hook: Hook | None) -> None:
 
 
 # The run controls a page draws after the function picker (plus the learning rate).
-RUN_KEYS = ("x0", "y0", "epochs", "tol", "noise", "noise_seed", "lr")
+RUN_KEYS = ("x0", "y0", "x0_exact", "y0_exact", "epochs", "tol", "noise", "noise_seed", "lr")
 
 
 def _keep(prefix: str, names) -> None:
@@ -227,23 +258,19 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
 def run_controls(
     objective: Objective, prefix: str = "", default_epochs: int = 100, *, stopping: bool = True
 ) -> RunSettings:
-    """Start point (inside the domain), and unless ``stopping`` is False, epochs and the
-    stopping tolerance."""
+    """Start point (a slider over the plotting box and a number input for any start), and
+    unless ``stopping`` is False, epochs and the stopping tolerance."""
     state = st.session_state
-    for name, suggested, (lo, hi) in zip(
-        ("x0", "y0"), objective.start, objective.domain, strict=False
-    ):
-        if not is_number(state.get(prefix + name)) or not lo <= state[prefix + name] <= hi:
-            state[prefix + name] = snap(suggested, lo, hi)
     if not is_number(state.get(prefix + "epochs")) or not 1 <= state[prefix + "epochs"] <= 1000:
         state[prefix + "epochs"] = default_epochs
     if state.get(prefix + "tol") not in TOLERANCES:
         state[prefix + "tol"] = gdviz.DEFAULT_TOL
-    for name, var, (lo, hi) in zip(
-        ("x0", "y0"), objective.variables, objective.domain, strict=False
-    ):
-        st.slider(f"Start {var}₀", min_value=lo, max_value=hi, step=slider_step(lo, hi),
-                  key=prefix + name)  # fmt: skip
+    start = tuple(
+        start_input(f"Start {var}₀", prefix + name, box, suggested)
+        for name, var, box, suggested in zip(
+            ("x0", "y0"), objective.variables, objective.domain, objective.start, strict=False
+        )
+    )
     if stopping:
         st.slider("Epochs", min_value=1, max_value=1000, key=prefix + "epochs")
         st.select_slider(
@@ -252,7 +279,6 @@ def run_controls(
             key=prefix + "tol",
             format_func=lambda t: "never (run all epochs)" if t == 0 else f"{t:g}",
         )
-    start = tuple(float(state[prefix + n]) for n in ("x0", "y0")[: objective.dim])
     return RunSettings(start, int(state[prefix + "epochs"]), float(state[prefix + "tol"]))
 
 

@@ -21,10 +21,7 @@ with st.sidebar:
     )
     objective = OBJECTIVES[slug]
     lo, hi = objective.domain[0]
-    state = st.session_state
-    if not controls.is_number(state.get(P + "x")) or not lo <= state[P + "x"] <= hi:
-        state[P + "x"] = controls.snap(1.0 if lo <= 1.0 <= hi else objective.start[0], lo, hi)
-    x = st.slider("x", lo, hi, step=controls.slider_step(lo, hi), key=P + "x")
+    x = controls.start_input("x", P + "x", (lo, hi), 1.0 if lo <= 1.0 <= hi else objective.start[0])
     dx = st.select_slider("Δx", options=(2.0, 1.0, 0.5, 0.1, 0.01, 0.001), value=1.0,
                           key=P + "dx")  # fmt: skip
 

@@ -80,14 +80,18 @@ def descent_view(objective, settings, noise, noise_seed, lr_box) -> None:
         st.error(f"Cannot run: {error}")
         return
 
+    view = gdviz.view_of(traj)
     with st.container(key="status_banner"):
-        BANNER.get(traj.status, st.info)(traj.message)
+        BANNER.get(traj.status, st.info)(" ".join(filter(None, (traj.message, view.note()))))
 
     with st.container(key="descent_chart"):
         if objective.dim == 1:
             animated_chart(descent_chart(*args), key="descent_figure")
             st.caption(
-                "Press ▶ Play. The dashed line is the tangent: its slope is f′(x). "
+                "Press ▶ Play. Both axes are on a signed log scale, so every bounce, further "
+                "out and higher up each time, stays in view. The red arrow is the step −η·f′(x)."
+                if view.log
+                else "Press ▶ Play. The dashed line is the tangent: its slope is f′(x). "
                 "The red arrow is the step −η·f′(x): downhill, against the slope."
             )
         else:
@@ -96,7 +100,10 @@ def descent_view(objective, settings, noise, noise_seed, lr_box) -> None:
             with contour_tab:
                 animated_chart(descent_chart(*args), key="descent_figure")
                 st.caption(
-                    "Press ▶ Play. The white arrow points along −∇f, the steepest way "
+                    "Press ▶ Play. Both axes are on a signed log scale, so the path stays in "
+                    "view as it grows; the white arrow is each step, to the next point."
+                    if view.log
+                    else "Press ▶ Play. The white arrow points along −∇f, the steepest way "
                     "down; it crosses the level sets at right angles."
                 )
             if surface_tab.open:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ..field import COLORSCALE, sample_field
+from ..field import COLORSCALE, RASTER_SIZE, sample_field
 from ..numbers import fmt
+from ..view import View, log_ticks, slog, unslog, zoom_levels
 from .base import CONTOUR_HEIGHT, MARGIN
 from .style import CURVE, MINIMUM
 
@@ -23,13 +24,40 @@ def curve_range(ys) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def curve_backdrop(obj, domain=MAIN_DOMAIN):
-    """The curve and its known points, the fixed axes, and the y range: drawn once."""
-    (x_lo, x_hi) = obj.domain[0]
-    xs = np.linspace(x_lo, x_hi, 400)
-    ys = obj.f(xs[:, None])
-    y_lo, y_hi = curve_range(ys)
+def curve_samples(obj, view: View) -> tuple[np.ndarray, np.ndarray]:
+    """x and f(x) across the view, in the view's coordinates: even in signed log units on a
+    log view, else even across the view and denser over the plotting box."""
+    (lo, hi), (d_lo, d_hi) = view.box[0], view.domain[0]
+    if view.log:
+        xs = unslog(np.linspace(*slog([lo, hi]), 801))
+    elif view.widened:
+        xs = np.union1d(np.linspace(lo, hi, 601), np.linspace(d_lo, d_hi, 201))
+    else:
+        xs = np.linspace(lo, hi, 400)
+    with np.errstate(all="ignore"):
+        ys = obj.f(xs[:, None])
+    ys = np.where(np.abs(ys) < 1e300, ys, np.nan)
+    return view.to_view(xs), view.to_view(ys)
+
+
+def _axis(title: str, lo: float, hi: float, log: bool) -> dict:
+    axis = {"title": {"text": title}, "range": [lo, hi], "autorange": False}
+    if log:
+        axis["title"]["text"] += " (signed log scale)"
+        axis |= log_ticks(lo, hi)
+    return axis
+
+
+def curve_backdrop(obj, domain=MAIN_DOMAIN, view: View | None = None, path_y=()):
+    """The curve and its known points, the axes, and the y range: drawn once.
+
+    Everything is in the view's coordinates; the y range holds the curve over the view
+    and ``path_y`` (the path's f values, view coordinates)."""
+    view = view or View(obj.domain, obj.domain)
+    xs, ys = curve_samples(obj, view)
+    y_lo, y_hi = curve_range(np.concatenate([ys, np.asarray(path_y, dtype=float)]))
     marks = obj.critical_points
+    real = np.column_stack([unslog(xs), unslog(ys)]) if view.log else np.column_stack([xs, ys])
     traces = [
         go.Scatter(
             x=xs,
@@ -37,31 +65,28 @@ def curve_backdrop(obj, domain=MAIN_DOMAIN):
             mode="lines",
             name=f"f(x) = {obj.formula}",
             line={"color": CURVE, "width": 2.5},
-            hovertemplate="x = %{x:.4f}<br>f = %{y:.4f}<extra></extra>",
+            customdata=real.astype(np.float32),
+            hovertemplate="x = %{customdata[0]:.4g}<br>f = %{customdata[1]:.4g}<extra></extra>",
         ),
         go.Scatter(
-            x=[p.point[0] for p in marks],
-            y=[p.value for p in marks],
+            x=view.to_view([p.point[0] for p in marks]),
+            y=view.to_view([p.value for p in marks]),
             mode="markers",
             name="known stationary points",
-            text=[p.kind for p in marks],
+            text=[f"{p.kind}<br>x = {p.point[0]:.4f}<br>f = {p.value:.4f}" for p in marks],
             marker={
                 "symbol": ["star" if p.is_minimum else "diamond" for p in marks],
                 "size": 13,
                 "color": MINIMUM,
                 "line": {"color": "#333", "width": 1},
             },
-            hovertemplate="%{text}<br>x = %{x:.4f}<br>f = %{y:.4f}<extra></extra>",
+            hovertemplate="%{text}<extra></extra>",
         ),
     ]
+    x_lo, x_hi = view.to_view(np.array(view.box[0]))
     axes = {
-        "xaxis": {
-            "domain": list(domain),
-            "title": {"text": "x"},
-            "range": [x_lo, x_hi],
-            "autorange": False,
-        },
-        "yaxis": {"title": {"text": "f(x)"}, "range": [y_lo, y_hi], "autorange": False},
+        "xaxis": {"domain": list(domain), **_axis("x", float(x_lo), float(x_hi), view.log)},
+        "yaxis": _axis("f(x)", y_lo, y_hi, view.log),
     }
     return traces, axes, (y_lo, y_hi)
 
@@ -94,79 +119,81 @@ def colourbar_trace(field, map_end: float) -> go.Scatter:
     )
 
 
-def field_backdrop(obj, domain=MAIN_DOMAIN, *, colourbar: bool = True):
+def field_backdrop(obj, domain=MAIN_DOMAIN, *, colourbar: bool = True, view: View | None = None):
     """Iso-lines, colour bar and known points as traces, the raster field and fixed
-    equal-aspect axes as layout: everything of a contour map that does not move."""
-    field = sample_field(obj)
+    equal-aspect axes as layout: everything of a contour map that does not move.
+
+    On a widened view the field covers the whole view; on a zooming one it is drawn at
+    nested zoom levels (outermost first, one colour scale) so it stays sharp at every
+    frame, with the level sets of the plotting box."""
+    view = view or View(obj.domain, obj.domain)
+    if view.widened:
+        boxes = zoom_levels(view)
+        outer = sample_field(obj, RASTER_SIZE, boxes[0], view.log)
+        fields = [outer, *(sample_field(obj, RASTER_SIZE, b, view.log, outer.colours)
+                           for b in boxes[1:])]  # fmt: skip
+    else:
+        fields = [sample_field(obj)]
     marks = obj.critical_points
     traces = [
         go.Scatter(
-            x=field.iso_x,
-            y=field.iso_y,
+            x=fields[-1].iso_x,
+            y=fields[-1].iso_y,
             mode="lines",
             name="level sets",
             showlegend=False,
             line={"color": "rgba(255,255,255,0.35)", "width": 1},
             hoverinfo="skip",
         ),
-        *([colourbar_trace(field, domain[1])] if colourbar else []),
+        *([colourbar_trace(fields[0], domain[1])] if colourbar else []),
         go.Scatter(
-            x=[p.point[0] for p in marks],
-            y=[p.point[1] for p in marks],
+            x=view.to_view([p.point[0] for p in marks]),
+            y=view.to_view([p.point[1] for p in marks]),
             mode="markers",
             name="known stationary points",
-            text=[f"{p.kind}, f = {fmt(p.value)}" for p in marks],
+            text=[
+                f"{p.kind}, f = {fmt(p.value)}<br>({p.point[0]:.4f}, {p.point[1]:.4f})"
+                for p in marks
+            ],
             marker={
                 "symbol": ["star" if p.is_minimum else "x-thin-open" for p in marks],
                 "size": [15 if p.is_minimum else 10 for p in marks],
                 "color": [MINIMUM if p.is_minimum else "white" for p in marks],
                 "line": {"color": "#222", "width": 1},
             },
-            hovertemplate="%{text}<br>(%{x:.4f}, %{y:.4f})<extra></extra>",
+            hovertemplate="%{text}<extra></extra>",
         ),
     ]
-    (x_lo, x_hi), (y_lo, y_hi) = obj.domain
+    (x_lo, x_hi), (y_lo, y_hi) = (view.to_view(np.array(b)).tolist() for b in view.box)
+    flat = {"showgrid": False, "zeroline": False, "constrain": "domain"}
     axes = {
-        "xaxis": {
-            "domain": list(domain),
-            "title": {"text": "x"},
-            "range": [x_lo, x_hi],
-            "autorange": False,
-            "showgrid": False,
-            "zeroline": False,
-            "constrain": "domain",
-        },
-        "yaxis": {
-            "title": {"text": "y"},
-            "range": [y_lo, y_hi],
-            "autorange": False,
-            "showgrid": False,
-            "zeroline": False,
-            "scaleanchor": "x",
-            "scaleratio": 1,
-            "constrain": "domain",
-        },
-        "images": [
-            {
-                "source": field.png,
-                "xref": "x",
-                "yref": "y",
-                "x": x_lo,
-                "y": y_hi,
-                "sizex": x_hi - x_lo,
-                "sizey": y_hi - y_lo,
-                "sizing": "stretch",
-                "layer": "below",
-            }
-        ],
+        "xaxis": {"domain": list(domain), **_axis("x", x_lo, x_hi, view.log), **flat},
+        "yaxis": {**_axis("y", y_lo, y_hi, view.log), **flat, "scaleanchor": "x", "scaleratio": 1},
+        "images": [_image(field) for field in fields],
     }
     return traces, axes
 
 
-def map_width(obj) -> tuple[int, list[float]]:
-    """Figure width and x domain that fit an equal-aspect map of ``obj``'s domain and
-    its colour bar, for a map as tall as the contour figure's plot area."""
-    (x_lo, x_hi), (y_lo, y_hi) = obj.domain
+def _image(field) -> dict:
+    """A field's raster as a layout image under the plot, placed in view coordinates."""
+    x_lo, x_hi, y_lo, y_hi = field.xs[0], field.xs[-1], field.ys[0], field.ys[-1]
+    return {
+        "source": field.png,
+        "xref": "x",
+        "yref": "y",
+        "x": float(x_lo),
+        "y": float(y_hi),
+        "sizex": float(x_hi - x_lo),
+        "sizey": float(y_hi - y_lo),
+        "sizing": "stretch",
+        "layer": "below",
+    }
+
+
+def map_width(box) -> tuple[int, list[float]]:
+    """Figure width and x domain that fit an equal-aspect map of ``box`` (view
+    coordinates) and its colour bar, for a map as tall as the contour figure's plot area."""
+    (x_lo, x_hi), (y_lo, y_hi) = box
     plot_height = CONTOUR_HEIGHT - MARGIN["t"] - MARGIN["b"]
     width_px = plot_height * float(np.clip((x_hi - x_lo) / (y_hi - y_lo), 0.6, 2.0))
     width = int(round(MARGIN["l"] + width_px + COLOURBAR_ROOM + MARGIN["r"]))

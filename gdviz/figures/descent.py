@@ -8,7 +8,15 @@ import plotly.graph_objects as go
 
 from ..descent import Trajectory
 from ..field import COLORSCALE, sample_field
-from .backdrops import axis_scale, curve_backdrop, field_backdrop, map_width
+from ..view import frame_boxes, log_ticks, view_of
+from .backdrops import (
+    axis_scale,
+    curve_backdrop,
+    curve_range,
+    curve_samples,
+    field_backdrop,
+    map_width,
+)
 from .base import (
     CONTOUR_HEIGHT,
     CURVE_HEIGHT,
@@ -20,40 +28,89 @@ from .base import (
     static_figure,
     trail_epochs,
     typed,
+    typed_values,
 )
 from .style import ARROW, CURVE, DARK_LEGEND, MINIMUM, PALETTE, PATH, POINT, TANGENT
 
 
-def _clamp(values, lo, hi):
-    if isinstance(values, float):  # per frame: plain floats, ~10x faster than np.clip
-        return min(max(values, lo), hi) if values == values else values
-    return np.clip(values, lo, hi)
+def _zoom_layouts(view, boxes, y_ranges=None) -> list[dict]:
+    """Each frame's axis ranges (and, on signed log axes, its ticks) as frame layouts."""
+    layouts = []
+    for i, box in enumerate(boxes):
+        ranges = list(box) if y_ranges is None else [box[0], y_ranges[i]]
+        frame = {}
+        for name, (lo, hi) in zip(("xaxis", "yaxis"), ranges, strict=True):
+            frame[name] = {"range": [rounded(lo), rounded(hi)]}
+            if view.log:
+                frame[name] |= log_ticks(lo, hi)
+        layouts.append(frame)
+    return layouts
+
+
+def _curve_zoom(traj, view, vy, epochs):
+    """Per-frame x ranges (holding the path up to the next point) and y ranges (the curve
+    over that x range and the path's f values so far), in view coordinates."""
+    obj = traj.objective
+    boxes = frame_boxes(view, traj.points, epochs)
+    cx, cy = curve_samples(obj, view)
+    y_ranges = []
+    for e, ((lo, hi),) in zip(epochs, boxes, strict=True):
+        inside = cy[(cx >= lo) & (cx <= hi)]
+        y_ranges.append(curve_range(np.concatenate([inside, vy[: int(e) + 2]])))
+    return boxes, y_ranges
+
+
+def _tangent(view, x: float, f: float, g: float, span: float) -> dict:
+    """The tangent at (x, f) with slope g: a segment ``0.24·span`` wide on linear axes; on
+    signed log axes the same line, as it looks there (a curve touching the graph), across
+    x ± 60%."""
+    if not view.log:
+        half = 0.12 * span
+        return {
+            "x": [rounded(x - half), rounded(x + half)],
+            "y": [rounded(f - g * half), rounded(f + g * half)],
+        }
+    t = x + np.linspace(-0.6, 0.6, 25) * max(abs(x), 1.0)
+    with np.errstate(all="ignore"):
+        line = view.to_view(f + g * (t - x))
+    keep = np.isfinite(line)
+    return {"x": typed(view.to_view(t)[keep]), "y": typed(line[keep])}
 
 
 def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
     """A 1-D run: the curve, the point, its trail, the tangent and the step −η·f′(x).
 
     Static traces: curve, known points, whole path (faint); moving (in frames, by name):
-    ``trail``, ``tangent``, ``step``, ``point``. Loss and ‖∇f‖ per epoch are
+    ``trail``, ``tangent``, ``step``, ``point``. The view follows the run (see
+    :mod:`gdviz.view`): widened to the whole path when it leaves the plotting box, zooming
+    out frame by frame when it diverges, on signed log axes (where the tangent line shows
+    as a curve) when its growth spans decades. Loss and ‖∇f‖ per epoch are
     :func:`loss_figure`: a side panel here would make every learning-rate change redraw
     two more subplots (~30 ms in the browser, see bench/settle.py).
     """
     obj = traj.objective
     if obj.dim != 1:
         raise ValueError(f"curve_figure needs a 1-D run, {obj.slug} is {obj.dim}-D")
-    backdrop, axes, (y_lo, y_hi) = curve_backdrop(obj, domain=[0.0, 1.0])
-    (x_lo, x_hi) = obj.domain[0]
-    span = x_hi - x_lo
+    view = view_of(traj)
     px, py, slopes = traj.points[:, 0], traj.losses, traj.grads[:, 0]
-    # Far-off points are drawn at (or just past) the edge: fixed axes show the escape.
-    draw_x = _clamp(px, x_lo - span, x_hi + span)
-    draw_y = _clamp(py, y_lo - (y_hi - y_lo), y_hi + (y_hi - y_lo))
+    vx, vy = view.to_view(px), view.to_view(py)
     epochs = frame_epochs(traj.epoch, max_frames)
+    backdrop, axes, y_range = curve_backdrop(obj, [0.0, 1.0], view, vy)
+    x_range = [float(v) for v in view.to_view(np.array(view.box[0]))]
+    layouts = None
+    if view.zoom:
+        boxes, y_ranges = _curve_zoom(traj, view, vy, epochs)
+        layouts = _zoom_layouts(view, boxes, y_ranges)
+        axes["xaxis"] |= layouts[0]["xaxis"]
+        axes["yaxis"] |= layouts[0]["yaxis"]
+        spans = [hi - lo for ((lo, hi),) in boxes]
+    else:
+        spans = [x_range[1] - x_range[0]] * len(epochs)
     static = [
         *backdrop,
         go.Scatter(
-            x=draw_x.astype(np.float32),
-            y=draw_y.astype(np.float32),
+            x=typed_values(vx),
+            y=typed_values(vy),
             mode="lines",
             name="whole path",
             showlegend=False,
@@ -63,44 +120,37 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
         ),
     ]
     frame_data = []
-    for e in epochs:
+    for e, span in zip(epochs, spans, strict=True):
         shown = trail_epochs(epochs[epochs <= e])
         x, f, g = float(px[e]), float(py[e]), float(slopes[e])
-        cx, cy = float(_clamp(x, x_lo, x_hi)), float(_clamp(f, y_lo, y_hi))
-        off = cx != x or cy != f
-        half = 0.12 * span
         step = -traj.lr * g
-        frame_data.append(
-            {
-                "trail": {"x": typed(draw_x[shown]), "y": typed(draw_y[shown])},
-                "tangent": {
-                    "x": [rounded(x - half), rounded(x + half)],
-                    "y": [rounded(f - g * half), rounded(f + g * half)],
-                },
-                "step": {
-                    "x": [rounded(cx), rounded(_clamp(x + step, x_lo - span, x_hi + span))],
-                    "y": [rounded(cy), rounded(cy)],
-                },
-                "point": {
-                    "x": [rounded(cx)],
-                    "y": [rounded(cy)],
-                    "text": [f"epoch {int(e)}" + (" (off the chart)" if off else "")],
-                    "customdata": [[rounded(x), rounded(f), rounded(g), rounded(step)]],
-                    "marker": {"symbol": "x" if off else "circle"},
-                },
-            }
-        )
+        x_now, f_now = float(vx[e]), float(vy[e])
+        data = {
+            "trail": {"x": typed(vx[shown]), "y": typed(vy[shown])},
+            "tangent": _tangent(view, x, f, g, span),
+        }
+        data["step"] = {
+            "x": [rounded(x_now), rounded(float(view.to_view(x + step)))],
+            "y": [rounded(f_now), rounded(f_now)],
+        }
+        data["point"] = {
+            "x": [rounded(x_now)],
+            "y": [rounded(f_now)],
+            "text": [f"epoch {int(e)}"],
+            "customdata": [[rounded(x), rounded(f), rounded(g), rounded(step)]],
+        }
+        frame_data.append(data)
     first = frame_data[0]
     moving = [
         go.Scatter(
             meta="trail",
-            x=draw_x[:1],
-            y=draw_y[:1],
+            x=vx[:1],
+            y=vy[:1],
             mode="lines+markers",
             name="path so far",
             line={"color": PATH, "width": 2},
             marker={"size": 6, "color": PATH},
-            hovertemplate="x = %{x:.4f}<br>f = %{y:.4f}<extra>path</extra>",
+            hoverinfo="skip",
         ),
         go.Scatter(
             meta="tangent",
@@ -135,7 +185,7 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
         ),
     ]
     layout = {**axes, "legend": LEGEND}
-    return assemble(static, moving, frame_data, epochs, layout, CURVE_HEIGHT)
+    return assemble(static, moving, frame_data, epochs, layout, CURVE_HEIGHT, layouts)
 
 
 def _arrow_2d(point, grad, lr, span):
@@ -153,24 +203,35 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
     """A 2-D run over its field: raster colours, iso-lines, minima, path, point, −∇f arrow.
 
     Static traces: iso-lines, colour bar, known points, whole path (faint); moving (in
-    frames, by name): ``trail``, ``arrow``, ``point``. The figure is as wide as the
-    equal-aspect map and its colour bar. Loss and ‖∇f‖ per epoch are :func:`loss_figure`.
+    frames, by name): ``trail``, ``arrow``, ``point``. The view follows the run as in
+    :func:`curve_figure` (on signed log axes the arrow is the step itself, to the next
+    point). The figure is as wide as the equal-aspect map and its colour bar. Loss and
+    ‖∇f‖ per epoch are :func:`loss_figure`.
     """
     obj = traj.objective
     if obj.dim != 2:
         raise ValueError(f"contour_figure needs a 2-D run, {obj.slug} is {obj.dim}-D")
-    box = np.array(obj.domain)
-    spans = box[:, 1] - box[:, 0]
-    span = float(spans.max())
-    draw = np.clip(traj.points, box[:, 0] - spans, box[:, 1] + spans)
+    view = view_of(traj)
+    draw = view.to_view(traj.points)
     epochs = frame_epochs(traj.epoch, max_frames)
-    width, map_domain = map_width(obj)
-    backdrop, axes = field_backdrop(obj, map_domain)
+    final = view.to_view(np.array(view.box, dtype=float))
+    layouts = None
+    if view.zoom:
+        boxes = frame_boxes(view, traj.points, epochs, like=final)
+        layouts = _zoom_layouts(view, boxes)
+        spans = [max(hi - lo for lo, hi in box) for box in boxes]
+    else:
+        spans = [float((final[:, 1] - final[:, 0]).max())] * len(epochs)
+    width, map_domain = map_width(final)
+    backdrop, axes = field_backdrop(obj, map_domain, view=view)
+    if layouts:
+        axes["xaxis"] |= layouts[0]["xaxis"]
+        axes["yaxis"] |= layouts[0]["yaxis"]
     static = [
         *backdrop,
         go.Scatter(
-            x=draw[:, 0].astype(np.float32),
-            y=draw[:, 1].astype(np.float32),
+            x=typed_values(draw[:, 0]),
+            y=typed_values(draw[:, 1]),
             mode="lines",
             name="whole path",
             showlegend=False,
@@ -180,12 +241,14 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
         ),
     ]
     frame_data = []
-    for e in epochs:
+    for e, span in zip(epochs, spans, strict=True):
         shown = trail_epochs(epochs[epochs <= e])
-        p = traj.points[e]
-        c = np.clip(p, box[:, 0], box[:, 1])
-        off = bool(np.any(c != p))
-        ax, ay = _arrow_2d(c, traj.grads[e], traj.lr, span)
+        p, c = traj.points[e], draw[e]
+        if view.log:
+            head = draw[min(int(e) + 1, traj.epoch)]
+            ax, ay = [float(c[0]), float(head[0])], [float(c[1]), float(head[1])]
+        else:
+            ax, ay = _arrow_2d(c, traj.grads[e], traj.lr, span)
         frame_data.append(
             {
                 "trail": {"x": typed(draw[shown, 0]), "y": typed(draw[shown, 1])},
@@ -193,9 +256,8 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
                 "point": {
                     "x": [rounded(c[0])],
                     "y": [rounded(c[1])],
-                    "text": [f"epoch {int(e)}" + (" (off the chart)" if off else "")],
+                    "text": [f"epoch {int(e)}"],
                     "customdata": [[rounded(v) for v in (*p, traj.losses[e], *traj.grads[e])]],
-                    "marker": {"symbol": "x" if off else "circle"},
                 },
             }
         )
@@ -209,7 +271,7 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
             name="path so far",
             line={"color": PATH, "width": 2.5},
             marker={"size": 5, "color": PATH},
-            hovertemplate="(%{x:.4f}, %{y:.4f})<extra>path</extra>",
+            hoverinfo="skip",
         ),
         go.Scatter(
             meta="arrow",
@@ -237,7 +299,7 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
         ),
     ]
     layout = {**axes, "width": width, "legend": LEGEND | DARK_LEGEND}
-    return assemble(static, moving, frame_data, epochs, layout, CONTOUR_HEIGHT)
+    return assemble(static, moving, frame_data, epochs, layout, CONTOUR_HEIGHT, layouts)
 
 
 def descent_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
@@ -252,11 +314,11 @@ def surface_figure(traj, labels=None, *, size: int = 70):
     obj = runs[0].objective
     if obj.dim != 2:
         raise ValueError(f"surface_figure needs a 2-D run, {obj.slug} is {obj.dim}-D")
-    field = sample_field(obj)
+    view = view_of(runs, zoom=False)  # linear axes: a surface shows f itself
+    field = sample_field(obj, box=view.box) if view.widened else sample_field(obj)
     step = max(1, len(field.xs) // size)
     xs, ys = field.xs[::step], field.ys[::step]
     height = field.shade(field.values[::step, ::step])
-    box = np.array(obj.domain)
     lo, hi = field.shade_range
     lo = min(lo, float(field.shade(field.floor)))  # the grid may miss the exact minimum
     z_title = "log₁₀(f − f_min + δ)" if field.log else "f(x, y)"
@@ -286,9 +348,8 @@ def surface_figure(traj, labels=None, *, size: int = 70):
     for i, run in enumerate(runs):
         colour = PATH if single else PALETTE[i % len(PALETTE)]
         name = "path" if single else (labels[i] if labels else run.optimizer)
-        inside = np.all((run.points >= box[:, 0]) & (run.points <= box[:, 1]), axis=1)
-        path = run.points[inside]
-        path_z = np.clip(field.shade(run.losses[inside]), lo, hi)
+        path = run.points
+        path_z = np.clip(field.shade(run.losses), lo, hi)
         data += [
             go.Scatter3d(
                 x=path[:, 0], y=path[:, 1], z=path_z, mode="lines+markers", name=name,
@@ -305,8 +366,8 @@ def surface_figure(traj, labels=None, *, size: int = 70):
         "height": 600,
         "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
         "scene": {
-            "xaxis": {"title": {"text": "x"}, "range": list(obj.domain[0])},
-            "yaxis": {"title": {"text": "y"}, "range": list(obj.domain[1])},
+            "xaxis": {"title": {"text": "x"}, "range": list(view.box[0])},
+            "yaxis": {"title": {"text": "y"}, "range": list(view.box[1])},
             "zaxis": {"title": {"text": z_title}},
             "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.0}},
         },

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ..view import view_of
 from .backdrops import MAIN_DOMAIN, axis_scale, curve_backdrop, field_backdrop
 from .base import CURVE_HEIGHT, LEGEND, MAX_FRAMES, assemble, frame_epochs, rounded, trail_epochs
 from .base import typed as typed_array
@@ -80,19 +81,15 @@ def _landscape(traj, epochs):
     on axes x4/y4: static traces, axes, moving traces (names ``landscape_trail``,
     ``landscape_point``) and a per-frame function."""
     obj = traj.objective
+    view = view_of(traj, zoom=False)
     if obj.dim == 1:
-        backdrop, axes, (y_lo, y_hi) = curve_backdrop(obj, MAIN_DOMAIN)
-        raw = np.column_stack([traj.points[:, 0], traj.losses])
-        lo = np.array([obj.domain[0][0], y_lo])
-        hi = np.array([obj.domain[0][1], y_hi])
+        path = view.to_view(np.column_stack([traj.points[:, 0], traj.losses]))
+        backdrop, axes, _ = curve_backdrop(obj, MAIN_DOMAIN, view, path[:, 1])
     else:
-        backdrop, axes = field_backdrop(obj, MAIN_DOMAIN, colourbar=False)
-        raw = traj.points
-        lo, hi = np.array(obj.domain).T
-        image = axes.pop("images")[0]
-        axes["images"] = [{**image, "xref": "x4", "yref": "y4"}]
+        backdrop, axes = field_backdrop(obj, MAIN_DOMAIN, colourbar=False, view=view)
+        path = view.to_view(traj.points)
+        axes["images"] = [{**image, "xref": "x4", "yref": "y4"} for image in axes["images"]]
         axes["yaxis"]["scaleanchor"] = "x4"
-    path = np.clip(raw, lo - (hi - lo), hi + (hi - lo))
     for trace in backdrop:
         trace.update(xaxis="x4", yaxis="y4", showlegend=False)
     layout = {

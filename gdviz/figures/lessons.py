@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ..view import view_around
 from .backdrops import MAIN_DOMAIN, curve_backdrop, field_backdrop
-from .base import CONTOUR_HEIGHT, LEGEND, static_figure
+from .base import CONTOUR_HEIGHT, LEGEND, static_figure, typed_values
 from .style import ARROW, DARK_LEGEND, LOSS, PALETTE, POINT, TANGENT
 
 SMALL_MARGIN = {"l": 60, "r": 20, "t": 40, "b": 50}
@@ -15,22 +16,22 @@ SMALL_MARGIN = {"l": 60, "r": 20, "t": 40, "b": 50}
 
 def paths_figure(objective, paths):
     """Several recorded paths on one contour map (or curve): ``paths`` = [(label, points)]."""
+    paths = [(label, np.asarray(points, dtype=float)) for label, points in paths]
+    view = view_around(objective, [points for _, points in paths])
     if objective.dim == 2:
-        backdrop, axes = field_backdrop(objective, MAIN_DOMAIN, colourbar=False)
-        lo, hi = np.array(objective.domain).T
+        backdrop, axes = field_backdrop(objective, MAIN_DOMAIN, colourbar=False, view=view)
     else:
-        backdrop, axes, (y_lo, y_hi) = curve_backdrop(objective, MAIN_DOMAIN)
-        lo, hi = np.array([objective.domain[0][0], y_lo]), np.array([objective.domain[0][1], y_hi])
+        values = np.concatenate([objective.f(points) for _, points in paths])
+        backdrop, axes, _ = curve_backdrop(objective, MAIN_DOMAIN, view, view.to_view(values))
     traces = [*backdrop]
     for i, (label, points) in enumerate(paths):
-        points = np.asarray(points, dtype=float)
         if objective.dim == 1:
             points = np.column_stack([points[:, 0], objective.f(points)])
-        points = np.clip(points, lo - (hi - lo), hi + (hi - lo))
+        points = view.to_view(points)
         colour = PALETTE[i % len(PALETTE)]
         traces.append(
             go.Scatter(
-                x=points[:, 0].astype(np.float32), y=points[:, 1].astype(np.float32),
+                x=typed_values(points[:, 0]), y=typed_values(points[:, 1]),
                 mode="lines+markers", name=f"{label} ({len(points) - 1} moves)",
                 line={"color": colour, "width": 2.5}, marker={"size": 4, "color": colour},
             )
@@ -110,8 +111,11 @@ def derivative_figure(objective, x: float, dx: float):
     """A 1-D curve with the secant through x and x + Δx and the tangent at x."""
     from ..derivative import secant_and_tangent
 
-    backdrop, axes, _ = curve_backdrop(objective, MAIN_DOMAIN)
-    lines = secant_and_tangent(objective, x, dx)
+    view = view_around(objective, [[x, x + dx]])
+    (x_lo, x_hi) = view.box[0]
+    lines = secant_and_tangent(objective, x, dx, span=(x_lo, x_hi))
+    ends = [lines.touch[1], lines.other[1]]
+    backdrop, axes, _ = curve_backdrop(objective, MAIN_DOMAIN, view, ends)
     traces = [*backdrop]
     for line, name, colour, dash in (
         (lines.secant, f"secant: slope Δy/Δx = {lines.secant.slope:.4g}", ARROW, "solid"),

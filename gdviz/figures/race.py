@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ..view import view_of
 from .backdrops import MAIN_DOMAIN, axis_scale, curve_backdrop, field_backdrop
 from .base import (
     CONTOUR_HEIGHT,
@@ -15,6 +16,7 @@ from .base import (
     rounded,
     trail_epochs,
     typed,
+    typed_values,
 )
 from .style import DARK_LEGEND, PALETTE
 
@@ -74,27 +76,28 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
     labels = list(labels) if labels else [r.optimizer for r in runs]
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(runs))]
     epochs = frame_epochs(max(r.epoch for r in runs), max_frames)
+    view = view_of(runs, zoom=False)
     if obj.dim == 1:
-        backdrop, axes, (y_lo, y_hi) = curve_backdrop(obj, MAIN_DOMAIN)
-        lo, hi = np.array([obj.domain[0][0], y_lo]), np.array([obj.domain[0][1], y_hi])
+        path_y = view.to_view(np.concatenate([r.losses for r in runs]))
+        backdrop, axes, (y_lo, y_hi) = curve_backdrop(obj, MAIN_DOMAIN, view, path_y)
         height = CURVE_HEIGHT
         side = SIDE_DOMAIN
     else:
-        backdrop, axes = field_backdrop(obj, MAIN_DOMAIN)
-        lo, hi = np.array(obj.domain)[:, 0], np.array(obj.domain)[:, 1]
+        backdrop, axes = field_backdrop(obj, MAIN_DOMAIN, view=view)
+        y_lo, y_hi = axes["yaxis"]["range"]
         height = CONTOUR_HEIGHT
         side = SIDE_DOMAIN_2D
-    spans = hi - lo
-    x_span = float(spans[0]) if obj.dim == 1 else float(spans.max())
+    x_span = float(np.subtract(*axes["xaxis"]["range"][::-1]))
 
     def screen(run):
         """Plot coordinates of every iterate: (x, f) on a curve, (x, y) on a map."""
         raw = np.column_stack([run.points[:, 0], run.losses]) if obj.dim == 1 else run.points
-        return np.clip(raw, lo - spans, hi + spans)
+        return view.to_view(raw)
 
-    def along(vector):
-        """A vector in parameter space as a plot direction (horizontal on a curve)."""
-        return np.array([vector[0], 0.0]) if obj.dim == 1 else np.asarray(vector, dtype=float)
+    def along(point, vector):
+        """A vector at ``point`` as a plot direction (horizontal on a curve)."""
+        vector = view.direction(point, vector)
+        return np.array([vector[0], 0.0]) if obj.dim == 1 else vector
 
     drawn = [screen(r) for r in runs]
     moments = [velocities(r) for r in runs]
@@ -106,8 +109,8 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
     for path, colour in zip(drawn, colours, strict=True):
         static.append(
             go.Scatter(
-                x=path[:, 0].astype(np.float32),
-                y=path[:, 1].astype(np.float32),
+                x=typed_values(path[:, 0]),
+                y=typed_values(path[:, 1]),
                 mode="lines",
                 showlegend=False,
                 hoverinfo="skip",
@@ -129,7 +132,7 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
             )
         )
 
-    offset = 0.03 * (hi[1] - lo[1]) if obj.dim == 1 else 0.0
+    offset = 0.03 * (y_hi - y_lo) if obj.dim == 1 else 0.0
     frame_data = []
     for e in epochs:
         data, grad_arrows, moment_arrows, marks_x, marks_y = {}, [], [], [], []
@@ -141,17 +144,19 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
             data[f"run{i}"] = {
                 "x": typed(path[trail, 0]), "y": typed(path[trail, 1]), "marker": {"size": sizes},
             }  # fmt: skip
-            tail = path[k]
+            tail, here = path[k], run.points[k]
             step = None
             if k < run.epoch:
-                step_vec = along(run.points[k + 1] - run.points[k])
+                step_vec = (path[k + 1] - tail) * ([1.0, 1.0] if obj.dim == 2 else [1.0, 0.0])
                 size = np.clip(np.linalg.norm(step_vec), 0.03 * x_span, 0.2 * x_span)
                 step = _unit_arrow(tail, step_vec, size)
             data[f"step{i}"] = _segments([step])
-            grad_arrows.append(_unit_arrow(tail + [0, offset], -along(run.grads[k]), 0.08 * x_span))
+            grad_arrows.append(
+                _unit_arrow(tail + [0, offset], -along(here, run.grads[k]), 0.08 * x_span)
+            )
             if moment is not None and 0 < k <= len(moment):
                 moment_arrows.append(
-                    _unit_arrow(tail - [0, offset], -along(moment[k - 1]), 0.12 * x_span)
+                    _unit_arrow(tail - [0, offset], -along(here, moment[k - 1]), 0.12 * x_span)
                 )
             marks_x.append(k)
             marks_y.append(rounded(run.losses[k]))

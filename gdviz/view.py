@@ -1,0 +1,268 @@
+"""What a figure shows of a run: the plotting box, or more when the path leaves it.
+
+Statuses and messages never look at the plotting box; figures do. A path that stays in
+the objective's box is drawn there. One that leaves it widens the view to the whole path
+(the function is drawn there too). A diverging one that leaves it zooms out as it plays,
+frame by frame, and where its growth spans decades it is drawn on signed log axes, so the
+point bouncing from wall to wall, further up each time, stays visible at every scale.
+
+Signed log coordinates: u = sign(v)·log₁₀(1 + |v|), linear near 0 and logarithmic far
+out, defined for negative values too; tick labels show the real values.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .numbers import plain
+
+PAD = 0.08  #: room around the path, as a share of the view's span
+#: A diverging path that reaches this many times farther than it started (from the box's
+#: centre, in units of the box) is drawn on signed log axes.
+LOG_GROWTH = 100.0
+#: Widest and tallest a map may be, as an aspect ratio (the map stays readable).
+MAX_ASPECT = 2.0
+
+
+def slog(values):
+    """Signed log coordinates: sign(v)·log₁₀(1 + |v|).
+
+    >>> slog(np.array([-99.0, 0.0, 9.0])).tolist()
+    [-2.0, 0.0, 1.0]
+    """
+    values = np.asarray(values, dtype=float)
+    with np.errstate(all="ignore"):
+        return np.sign(values) * np.log10(1.0 + np.abs(values))
+
+
+def unslog(values):
+    """The inverse of :func:`slog`."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(all="ignore"):
+        return np.sign(values) * (10.0 ** np.abs(values) - 1.0)
+
+
+def nice_box(lo: float, hi: float) -> tuple[float, float]:
+    """``[lo, hi]`` rounded outward to two significant digits of its span, so nearby runs
+    share one view (and its cached field)."""
+    span = hi - lo
+    if not (math.isfinite(span) and span > 0):
+        return lo, hi
+    step = 10.0 ** (math.floor(math.log10(span)) - 1)
+    return float(f"{math.floor(lo / step) * step:.12g}"), float(
+        f"{math.ceil(hi / step) * step:.12g}"
+    )
+
+
+def padded(lo, hi, pad: float = PAD):
+    """A range grown by ``pad`` of its span on each side (by 1 if it is a single value)."""
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    span = np.where(hi > lo, hi - lo, np.maximum(np.abs(lo), 1.0))
+    return lo - pad * span, hi + pad * span
+
+
+def square(lo, hi, max_aspect: float = MAX_ASPECT):
+    """Widen the narrower side of a 2-D box around its centre until its aspect ratio is
+    at most ``max_aspect``, so a map of a long thin path stays readable."""
+    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    span = hi - lo
+    need = span.max() / max_aspect
+    grow = np.maximum(need - span, 0.0) / 2
+    return lo - grow, hi + grow
+
+
+def _finite(points) -> np.ndarray:
+    points = np.asarray(points, dtype=float)
+    return points[np.isfinite(points).all(axis=-1)]
+
+
+@dataclass(frozen=True)
+class View:
+    """How a figure frames one or more runs of one objective.
+
+    ``box`` is the widest extent shown, as ((lo, hi) per coordinate), in the objective's
+    own coordinates. ``widened``: some path leaves the objective's plotting box.
+    ``zoom``: the frames zoom out with a diverging run. ``log``: signed log axes.
+    """
+
+    domain: tuple[tuple[float, float], ...]
+    box: tuple[tuple[float, float], ...]
+    widened: bool = False
+    zoom: bool = False
+    log: bool = False
+
+    def to_view(self, values):
+        """Coordinates as the axes show them (signed log on a log view)."""
+        return slog(values) if self.log else np.asarray(values, dtype=float)
+
+    def direction(self, point, vector) -> np.ndarray:
+        """Where ``vector`` at ``point`` points on the axes: itself, or on signed log axes
+        its image under the local scaling d(slog v)/dv = 1 / ((1 + |v|)·ln 10)."""
+        vector = np.asarray(vector, dtype=float)
+        if not self.log:
+            return vector
+        return vector / (1.0 + np.abs(np.asarray(point, dtype=float)))
+
+    def note(self) -> str | None:
+        """A sentence for the banner when the view is not the plotting box."""
+        if not self.widened:
+            return None
+        ranges = ", ".join(
+            f"{name} from {plain(lo)} to {plain(hi)}"
+            for name, (lo, hi) in zip("xy", self.box, strict=False)
+        )
+        if self.log:
+            return (
+                "The path leaves the plotting box and its growth spans decades: the view "
+                f"zooms out as it plays, on signed log axes ({ranges} at the end)."
+            )
+        if self.zoom:
+            return f"The path leaves the plotting box: the view zooms out as it plays ({ranges})."
+        return (
+            "The path leaves the plotting box, so the view is widened to show all of it "
+            f"({ranges})."
+        )
+
+
+def _reach(points, domain) -> np.ndarray:
+    """How far each point is from the box's centre, in half-widths of the box."""
+    box = np.array(domain, dtype=float)
+    centre, half = box.mean(axis=1), np.maximum((box[:, 1] - box[:, 0]) / 2, 1e-300)
+    with np.errstate(all="ignore"):
+        return np.max(np.abs(np.asarray(points, dtype=float) - centre) / half, axis=-1)
+
+
+def view_of(runs, *, zoom: bool = True) -> View:
+    """The view that shows every iterate of ``runs`` (one Trajectory or several of one
+    objective): the plotting box if they stay in it, else widened (on signed log axes
+    where a diverging run's growth spans decades; zooming out frame by frame for a single
+    diverging run, unless ``zoom`` is False)."""
+    runs = [runs] if hasattr(runs, "points") else list(runs)
+    diverging = [r.points for r in runs if r.status == "diverged"]
+    return view_around(
+        runs[0].objective,
+        [r.points for r in runs],
+        diverging=diverging,
+        zoom=zoom and len(runs) == 1 and bool(diverging),
+    )
+
+
+def view_around(objective, paths, *, diverging=(), zoom: bool = False) -> View:
+    """The view that shows every point of ``paths`` (arrays of points of ``objective``),
+    widened beyond its plotting box if needed; on signed log axes if one of the
+    ``diverging`` paths grows more than ``LOG_GROWTH``-fold."""
+    domain = tuple(tuple(map(float, pair)) for pair in objective.domain)
+    points = _finite(np.concatenate([np.reshape(p, (-1, objective.dim)) for p in paths]))
+    box = np.array(domain)
+    if not np.any((points < box[:, 0]) | (points > box[:, 1])):
+        return View(domain, domain)
+    reach = [_reach(_finite(p), domain) for p in diverging]
+    log = any(r.max() >= LOG_GROWTH * max(1.0, r[0]) for r in reach if r.size)
+    lo = np.minimum(box[:, 0], points.min(axis=0))
+    hi = np.maximum(box[:, 1], points.max(axis=0))
+    if log:  # pad and round in the coordinates the axes show
+        lo, hi = padded(slog(lo), slog(hi))
+        if objective.dim == 2:
+            lo, hi = square(lo, hi)
+        lo, hi = unslog(lo), unslog(hi)
+    else:
+        lo, hi = padded(lo, hi)
+        if objective.dim == 2:
+            lo, hi = square(lo, hi)
+    widened = tuple(nice_box(float(a), float(b)) for a, b in zip(lo, hi, strict=True))
+    return View(domain, widened, widened=True, zoom=zoom, log=log)
+
+
+def same_aspect(box, like) -> tuple[tuple[float, float], ...]:
+    """``box`` widened around its centre to the aspect ratio of ``like`` (2-D boxes), so
+    every frame of a zooming map keeps the figure's shape."""
+    lo, hi = np.array(box, dtype=float).T
+    target = np.array(like, dtype=float)
+    aspect = (target[0, 1] - target[0, 0]) / (target[1, 1] - target[1, 0])
+    span = hi - lo
+    want = np.array([max(span[0], span[1] * aspect), max(span[1], span[0] / aspect)])
+    grow = (want - span) / 2
+    return tuple((float(a), float(b)) for a, b in zip(lo - grow, hi + grow, strict=True))
+
+
+def frame_boxes(view: View, points, epochs, like=None) -> list[tuple[tuple[float, float], ...]]:
+    """For a zooming view: each frame's box in view coordinates, holding the plotting box
+    and the path up to the next point (the step about to be taken), padded. Boxes only
+    grow, so the view zooms out as the run plays; ``like`` (a 2-D box) gives every frame
+    its aspect ratio."""
+    box = np.array(view.domain, dtype=float)
+    shown = view.to_view(_finite(points))
+    lo, hi = view.to_view(box[:, 0]), view.to_view(box[:, 1])
+    reach_lo = np.minimum.accumulate(np.minimum(shown, lo), axis=0)
+    reach_hi = np.maximum.accumulate(np.maximum(shown, hi), axis=0)
+    boxes, before = [], None
+    for e in epochs:
+        k = min(int(e) + 1, len(shown) - 1)
+        a, b = padded(reach_lo[k], reach_hi[k])
+        if before is not None:
+            a, b = np.minimum(a, before[:, 0]), np.maximum(b, before[:, 1])
+        if like is not None:
+            a, b = np.array(same_aspect(np.column_stack([a, b]), like)).T
+        before = np.column_stack([a, b])
+        boxes.append(tuple((float(x), float(y)) for x, y in before))
+    return boxes
+
+
+def log_ticks(lo: float, hi: float, most: int = 7) -> dict:
+    """Tick values and labels for a signed log axis from ``lo`` to ``hi`` (view units):
+    0 and ±10ᵏ, every decade or every few, labelled with the real values."""
+    top = max(abs(lo), abs(hi))
+    decades = max(1, int(math.floor(top)))
+    every = max(1, math.ceil(2 * decades / most))
+    values, labels = [0.0], ["0"]
+    for k in range(every, decades + 1, every):
+        for sign in (1, -1):
+            at = float(slog(sign * 10.0**k))
+            if lo <= at <= hi:
+                values.append(at)
+                labels.append(("−" if sign < 0 else "") + _power(k))
+    order = np.argsort(values)
+    return {
+        "tickmode": "array",
+        "tickvals": [values[i] for i in order],
+        "ticktext": [labels[i] for i in order],
+    }
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _power(k: int) -> str:
+    return {0: "1", 1: "10", 2: "100", 3: "1000"}.get(k, "10" + str(k).translate(_SUPERSCRIPT))
+
+
+#: Each zoom level's box is about this many times the next one in (view coordinates).
+ZOOM_STEP = 4.0
+MAX_LEVELS = 6
+
+
+def zoom_levels(view: View) -> list[tuple[tuple[float, float], ...]]:
+    """Boxes (the objective's coordinates) to draw a 2-D field in, outermost first: the
+    whole view, then nested boxes about 4× apart down to the plotting box, so that the
+    field stays sharp at every zoom of the animation. One box if the view does not zoom."""
+    if not view.zoom:
+        return [view.box]
+    inner = view.to_view(np.array(view.domain, dtype=float))
+    outer = view.to_view(np.array(view.box, dtype=float))
+    centre, half = inner.mean(axis=1), (inner[:, 1] - inner[:, 0]) / 2
+    levels, scale = [], ZOOM_STEP
+    while len(levels) < MAX_LEVELS - 2:
+        lo = np.maximum(outer[:, 0], centre - half * scale)
+        hi = np.minimum(outer[:, 1], centre + half * scale)
+        if np.all(lo <= outer[:, 0]) and np.all(hi >= outer[:, 1]):
+            break
+        levels.append(np.column_stack([lo, hi]))
+        scale *= ZOOM_STEP
+    boxes = [outer, *reversed(levels), inner]
+    if view.log:
+        boxes = [unslog(b) for b in boxes]
+    boxes[-1] = np.array(view.domain, dtype=float)  # exactly the plotting box
+    return [tuple((float(a), float(b)) for a, b in box) for box in boxes]
