@@ -143,19 +143,27 @@ def _thin(line: np.ndarray, min_gap: float) -> np.ndarray:
     return line[keep]
 
 
-def _colours(objective: Objective, values: np.ndarray, wide: bool, log_axes: bool) -> Colours:
-    """Colours for these values: log-scaled for objectives that ask for it, and on a wide
-    box whose values span more than three decades above the lowest."""
+def colours_for(objective: Objective, values, *, log: bool | None = None, inner=None) -> Colours:
+    """A colour scale for these f values.
+
+    Log-scaled for objectives that ask for it, when ``log`` says so, or (``log`` None) on a
+    box whose values span more than three decades above the lowest. δ is a millionth of
+    the spread, of ``inner`` values if given (the plotting box's, for nested zoom levels,
+    so every level of a zoom keeps its shades).
+    """
     finite = values[np.isfinite(values)]
     f_lo = float(finite.min()) if finite.size else 0.0
     f_hi = float(finite.max()) if finite.size else 1.0
     if objective.global_minimum is not None:
         f_lo = min(f_lo, objective.global_minimum.value)
-    log = objective.log_colour or bool(
-        wide and finite.size > 1 and (f_hi - f_lo) > 1e3 * (np.median(finite) - f_lo)
-    )
-    # δ in log10(f − f_lo + δ): on log axes the values span many decades, and so do colours
-    offset = max((f_hi - f_lo) * (1e-12 if log_axes else 1e-6), 1e-12)
+    if log is None:
+        log = finite.size > 1 and (f_hi - f_lo) > 1e3 * (np.median(finite) - f_lo)
+    log = bool(objective.log_colour or log)
+    spread = f_hi - f_lo
+    if inner is not None:
+        inside = inner[np.isfinite(inner)]
+        spread = float(inside.max() - f_lo) if inside.size else spread
+    offset = max(spread * 1e-6, 1e-12)
     scale = Colours(log, f_lo, offset, 0.0, 1.0)
     shade = scale.shade(finite)
     shade = shade[np.isfinite(shade)]
@@ -164,20 +172,12 @@ def _colours(objective: Objective, values: np.ndarray, wide: bool, log_axes: boo
 
 
 @lru_cache(maxsize=32)
-def sample_field(
-    objective: Objective,
-    size: int = RASTER_SIZE,
-    box: tuple[tuple[float, float], ...] | None = None,
-    log_axes: bool = False,
-    colours: Colours | None = None,
-) -> Field:
-    """Sample a 2-D objective on a ``size`` × ``size`` grid (cached).
-
-    The grid covers ``box`` (default: the objective's plotting box). With ``log_axes`` it
-    is even in signed log coordinates (see :mod:`gdviz.view`), and ``xs``/``ys`` are given
-    in those coordinates, as the axes show them. ``colours`` shares one colour scale
-    between fields drawn together (default: this field's own, see :func:`_colours`).
-    """
+def sample_values(
+    objective: Objective, size: int = RASTER_SIZE, box=None, log_axes: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """f on a ``size`` × ``size`` grid over ``box`` (default: the plotting box), even in
+    signed log coordinates with ``log_axes``: (xs, ys, values), xs and ys in the axes'
+    coordinates; overflowing values are NaN (left blank)."""
     if objective.dim != 2:
         raise ValueError(f"a field needs a 2-D objective, {objective.slug} is {objective.dim}-D")
     from .view import slog, unslog
@@ -189,11 +189,40 @@ def sample_field(
     grid = np.stack(np.meshgrid(xs, ys), axis=-1)
     with np.errstate(all="ignore"):
         values = objective.f(unslog(grid) if log_axes else grid)
-    values = np.where(np.abs(values) < 1e300, values, np.nan)  # overflow: left blank
-    colours = colours or _colours(objective, values, box is not None, log_axes)
+    values = np.where(np.abs(values) < 1e300, values, np.nan)
+    for array in (xs, ys, values):
+        array.flags.writeable = False  # shared through the cache
+    return xs, ys, values
+
+
+@lru_cache(maxsize=32)
+def sample_field(
+    objective: Objective,
+    size: int = RASTER_SIZE,
+    box: tuple[tuple[float, float], ...] | None = None,
+    log_axes: bool = False,
+    colours: Colours | None = None,
+    hole: tuple[tuple[float, float], ...] | None = None,
+) -> Field:
+    """Sample a 2-D objective on a ``size`` × ``size`` grid (cached) and colour it.
+
+    The grid covers ``box`` (default: the objective's plotting box). With ``log_axes`` it
+    is even in signed log coordinates (see :mod:`gdviz.view`), and ``xs``/``ys`` are given
+    in those coordinates, as the axes show them. ``colours`` shares one colour scale
+    between fields drawn together (default: this field's own, see :func:`colours_for`);
+    ``hole`` (axes' coordinates) is a box another field covers: no level sets there.
+    """
+    xs, ys, values = sample_values(objective, size, box, log_axes)
+    if colours is None:
+        colours = colours_for(objective, values, log=None if box is not None else False)
     shade = np.where(np.isfinite(values), colours.shade(values), np.nan)
+    lined = shade
+    if hole is not None:
+        (a, b), (c, d) = hole
+        inside = (xs[None, :] > a) & (xs[None, :] < b) & (ys[:, None] > c) & (ys[:, None] < d)
+        lined = np.where(inside, np.nan, shade)
     # Iso-lines from every other grid point: smooth enough, half the payload.
-    iso_x, iso_y = _iso_lines(xs[::2], ys[::2], shade[::2, ::2], colours.lo, colours.hi)
+    iso_x, iso_y = _iso_lines(xs[::2], ys[::2], lined[::2, ::2], colours.lo, colours.hi)
     return Field(
         xs=xs,
         ys=ys,

@@ -213,12 +213,12 @@ def frame_boxes(view: View, points, epochs, like=None) -> list[tuple[tuple[float
 
 def log_ticks(lo: float, hi: float, most: int = 7) -> dict:
     """Tick values and labels for a signed log axis from ``lo`` to ``hi`` (view units):
-    0 and ±10ᵏ, every decade or every few, labelled with the real values."""
+    0 and ±10ᵏ from ±1 up, every decade or every few, labelled with the real values."""
     top = max(abs(lo), abs(hi))
-    decades = max(1, int(math.floor(top)))
-    every = max(1, math.ceil(2 * decades / most))
+    decades = max(0, int(math.floor(math.log10(10.0**top - 1.0)))) if top > 0 else 0
+    every = max(1, math.ceil(2 * (decades + 1) / most))
     values, labels = [0.0], ["0"]
-    for k in range(every, decades + 1, every):
+    for k in range(0 if decades < 3 else every, decades + 1, every):  # ±1 only when close
         for sign in (1, -1):
             at = float(slog(sign * 10.0**k))
             if lo <= at <= hi:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ..field import COLORSCALE, RASTER_SIZE, sample_field
+from ..field import COLORSCALE, RASTER_SIZE, colours_for, sample_field, sample_values
 from ..numbers import fmt
 from ..view import View, log_ticks, slog, unslog, zoom_levels
 from .base import CONTOUR_HEIGHT, MARGIN
@@ -127,18 +127,12 @@ def field_backdrop(obj, domain=MAIN_DOMAIN, *, colourbar: bool = True, view: Vie
     nested zoom levels (outermost first, one colour scale) so it stays sharp at every
     frame, with the level sets of the plotting box."""
     view = view or View(obj.domain, obj.domain)
-    if view.widened:
-        boxes = zoom_levels(view)
-        outer = sample_field(obj, RASTER_SIZE, boxes[0], view.log)
-        fields = [outer, *(sample_field(obj, RASTER_SIZE, b, view.log, outer.colours)
-                           for b in boxes[1:])]  # fmt: skip
-    else:
-        fields = [sample_field(obj)]
+    fields = _fields(obj, view)
     marks = obj.critical_points
     traces = [
         go.Scatter(
-            x=fields[-1].iso_x,
-            y=fields[-1].iso_y,
+            x=np.concatenate([f.iso_x for f in fields]),
+            y=np.concatenate([f.iso_y for f in fields]),
             mode="lines",
             name="level sets",
             showlegend=False,
@@ -172,6 +166,25 @@ def field_backdrop(obj, domain=MAIN_DOMAIN, *, colourbar: bool = True, view: Vie
         "images": [_image(field) for field in fields],
     }
     return traces, axes
+
+
+def _fields(obj, view: View) -> list:
+    """The field of a view: one over the plotting box or the widened view; over a zooming
+    view one per zoom level (outermost first), on one log colour scale whose fine end is
+    set by the plotting box, each with level sets outside the next level in."""
+    if not view.widened:
+        return [sample_field(obj)]
+    boxes = zoom_levels(view)
+    if len(boxes) == 1:
+        return [sample_field(obj, RASTER_SIZE, boxes[0], view.log)]
+    values = [sample_values(obj, RASTER_SIZE, box, view.log)[2] for box in boxes]
+    colours = colours_for(obj, np.concatenate([v.ravel() for v in values]), log=True,
+                          inner=values[-1])  # fmt: skip
+    holes = [tuple(map(tuple, view.to_view(np.array(b)))) for b in boxes[1:]] + [None]
+    return [
+        sample_field(obj, RASTER_SIZE, box, view.log, colours, hole)
+        for box, hole in zip(boxes, holes, strict=True)
+    ]
 
 
 def _image(field) -> dict:

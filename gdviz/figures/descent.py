@@ -63,14 +63,17 @@ def _curve_zoom(traj, view, vy, epochs):
 def _tangent(view, x: float, f: float, g: float, span: float) -> dict:
     """The tangent at (x, f) with slope g: a segment ``0.24·span`` wide on linear axes; on
     signed log axes the same line, as it looks there (a curve touching the graph), across
-    x ± 60%."""
+    x ± 60% (less where the line would cross zero)."""
     if not view.log:
         half = 0.12 * span
         return {
             "x": [rounded(x - half), rounded(x + half)],
             "y": [rounded(f - g * half), rounded(f + g * half)],
         }
-    t = x + np.linspace(-0.6, 0.6, 25) * max(abs(x), 1.0)
+    reach = 0.6 * max(abs(x), 1.0)
+    if f and g:  # keep the line on f's side of zero, where signed log stays smooth
+        reach = min(reach, 0.9 * abs(f / g))
+    t = x + np.linspace(-1.0, 1.0, 25) * reach
     with np.errstate(all="ignore"):
         line = view.to_view(f + g * (t - x))
     keep = np.isfinite(line)
@@ -129,10 +132,10 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
             "trail": {"x": typed(vx[shown]), "y": typed(vy[shown])},
             "tangent": _tangent(view, x, f, g, span),
         }
-        data["step"] = {
-            "x": [rounded(x_now), rounded(float(view.to_view(x + step)))],
-            "y": [rounded(f_now), rounded(f_now)],
-        }
+        # A diverged run stopped here: the step it would take next is not drawn.
+        stopped = int(e) == traj.epoch and traj.status == "diverged"
+        head = x_now if stopped else float(view.to_view(x + step))
+        data["step"] = {"x": [rounded(x_now), rounded(head)], "y": [rounded(f_now), rounded(f_now)]}
         data["point"] = {
             "x": [rounded(x_now)],
             "y": [rounded(f_now)],

@@ -328,3 +328,103 @@ def test_a_typo_in_your_function_keeps_the_run_settings(app_page, ui):
     page.locator(".st-key-epochs input[type=range]").wait_for()
     assert page.evaluate(SLIDER_VALUES) == before
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+VIEW = """(sel) => {
+    const gd = document.querySelector(sel);
+    const point = gd._fullData.find((t) => t.name === 'current point');
+    return {x: gd._fullLayout.xaxis.range.slice(), y: gd._fullLayout.yaxis.range.slice(),
+            point: [point.x[0], point.y[0]], title: gd._fullLayout.xaxis.title.text};
+}"""
+
+
+def test_a_diverging_run_zooms_out_as_it_plays_and_the_next_run_starts_in_its_own_view(
+    app_page, ui, artifacts
+):
+    """η = 10 on x² + 5: every frame's axes hold the point, and they only grow. After a
+    zoomed-out frame, a new learning rate shows its own view again (fast path)."""
+    page = app_page
+    runs, banner = ui.run_count(page), ui.banner_text(page)
+    page.locator('.st-key-lr input[type="range"]').focus()
+    page.keyboard.press("End")
+    ui.wait_idle(page, runs_before=runs, text_before=banner)
+    assert "zooms out as it plays" in ui.banner_text(page)
+    frames = ui.chart_state(page)["frames"]
+    assert frames >= 8
+    page.locator(".st-key-descent_chart .gdviz-epoch").focus()
+    views = [page.evaluate(VIEW, ui.CHART_SEL)]
+    for _ in range(frames - 1):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(60)
+        views.append(page.evaluate(VIEW, ui.CHART_SEL))
+    assert "signed log" in views[0]["title"]
+    for before, now in zip(views, views[1:], strict=False):
+        assert now["x"][0] <= before["x"][0] and now["x"][1] >= before["x"][1]
+    for view in views:
+        assert view["x"][0] <= view["point"][0] <= view["x"][1]
+        assert view["y"][0] <= view["point"][1] <= view["y"][1]
+    assert views[-1]["x"][1] - views[-1]["x"][0] > 5 * (views[0]["x"][1] - views[0]["x"][0])
+    page.locator(".st-key-descent_chart").screenshot(path=str(artifacts / "zoomed_out.png"))
+
+    # η = 1.01 diverges slowly, to its last epoch: zoom to its last frame, then take one
+    # epoch fewer, a new figure whose first view is the old one's. The graph, left zoomed
+    # out by the old last frame, must come back to that first view.
+    lr_box = page.locator(".st-key-lr_exact input")
+    runs, banner = ui.run_count(page), ui.banner_text(page)
+    lr_box.fill("1.01")
+    lr_box.press("Enter")
+    ui.wait_idle(page, runs_before=runs, text_before=banner)
+    assert ui.banner_text(page).startswith("Diverged at epoch 100")
+    first = page.evaluate(VIEW, ui.CHART_SEL)
+    page.locator(".st-key-descent_chart .gdviz-epoch").focus()
+    page.keyboard.press("End")
+    page.wait_for_timeout(300)
+    assert page.evaluate(VIEW, ui.CHART_SEL)["x"] != first["x"]
+    runs, epochs = ui.run_count(page), page.locator(".st-key-epochs").inner_text()
+    page.locator('.st-key-epochs input[type="range"]').focus()
+    page.keyboard.press("ArrowLeft")
+    ui.wait_idle(page, runs_before=runs, text_before=epochs, text_selector=".st-key-epochs")
+    assert ui.banner_text(page).startswith("Diverged at epoch 99")
+    root = "(sel) => document.querySelector(sel).closest('.gdviz-chart').dataset.update"
+    assert page.evaluate(root, ui.CHART_SEL) == "moved"
+    assert page.evaluate(VIEW, ui.CHART_SEL)["x"] == first["x"]
+    shown, fresh = page.evaluate(SAME_AS_A_FRESH_DRAW, ui.CHART_SEL)
+    assert shown["ranges"] == fresh["ranges"] and shown["ticks"] == fresh["ticks"]
+
+    runs, banner = ui.run_count(page), ui.banner_text(page)
+    lr_box.fill("0.1")
+    lr_box.press("Enter")
+    ui.wait_idle(page, runs_before=runs, text_before=banner)
+    assert ui.banner_text(page).startswith("Converged")
+    assert page.evaluate(root, ui.CHART_SEL) == "moved"
+    view = page.evaluate(VIEW, ui.CHART_SEL)
+    assert view["x"] == [-5, 5] and "log" not in view["title"]
+
+
+def test_a_start_typed_beside_the_slider_goes_anywhere_and_the_view_follows(app_page, ui):
+    page = app_page
+    banner = ui.banner_text(page)
+    box = page.locator(".st-key-x0_exact input")
+    box.fill("10000000")  # beyond ±10⁶: the input refuses it and the run keeps its start
+    box.press("Enter")
+    page.wait_for_timeout(800)
+    ui.wait_idle(page)
+    assert ui.banner_text(page) == banner
+    assert "3" in page.locator(".st-key-x0").inner_text()
+    runs = ui.run_count(page)
+    box.fill("9999")
+    box.press("Enter")
+    ui.wait_idle(page, runs_before=runs, text_before=banner)
+    text = ui.banner_text(page)
+    assert text.startswith("Converged") or text.startswith("Still descending"), text
+    assert "the view is widened" in text
+    view = page.evaluate(VIEW, ui.CHART_SEL)
+    assert view["x"][0] <= -5 and view["x"][1] >= 9999 and view["point"][0] == 9999
+    assert (
+        page.locator('.st-key-x0 input[type="range"]').get_attribute("aria-valuenow")
+        in (
+            "9999",
+            "9999.0",
+        )
+        or page.locator(".st-key-x0").inner_text().count("9999") >= 1
+    )
