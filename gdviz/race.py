@@ -29,14 +29,16 @@ def suggested_lr(objective: Objective | str, optimizer: str) -> float:
     """A learning rate that makes the first view of a race interesting.
 
     Gradient methods step by η·g, so they take the objective's own suggestion.
-    Adaptive methods step by about η per coordinate whatever the slope, so η
-    scales with the domain: Adam/AdamW ~1/100 of it, AdaGrad ~1/10, RMSprop
-    (whose first step is ~10η) ~1/1000.
+    Adaptive methods step by about η per coordinate whatever the slope, so η is the
+    optimizer's ``lr_share`` of the domain's width, rounded to 1, 2 or 5 × 10ᵏ
+    (Adam ~1/100, AdaGrad ~1/10, RMSprop, whose first step is ~10η, ~1/1000).
+
+    >>> suggested_lr("himmelblau", "adam")  # a tenth-unit step on a 10-wide map
+    0.1
     """
     obj = get_objective(objective)
-    checks.one_of("optimizer", optimizer, OPTIMIZERS)
+    share = checks.one_of("optimizer", optimizer, OPTIMIZERS).lr_share
     span = max(hi - lo for lo, hi in obj.domain)
-    share = {"adam": 0.01, "adamw": 0.01, "adagrad": 0.1, "rmsprop": 0.001}.get(optimizer)
     return obj.lr if share is None else nice(share * span)
 
 

@@ -64,7 +64,7 @@ def test_second_step_of_momentum_accumulates():
     state = update.init(x)
     _, state = update.step(np.array([1.0]), state, x, 0.1)
     delta, state = update.step(np.array([2.0]), state, x, 0.1)
-    assert state.buf[0] == pytest.approx(0.9 * 1.0 + 0.9 * 2.0)
+    assert state.b[0] == pytest.approx(0.9 * 1.0 + 0.9 * 2.0)
     assert delta[0] == pytest.approx(-0.1 * 2.7)
 
 
