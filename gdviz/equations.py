@@ -147,7 +147,7 @@ def adagrad(s: Step) -> Lines:
         lines.say(
             rf"{eta} = \eta / (1 + (t-1)\,\eta_{{\text{{decay}}}}) = {_const(s.lr)}"
             rf" / (1 + {t - 1} \cdot {_const(h['lr_decay'])}) = {_num(lr)}",
-            "AdaGrad's lr decay: the learning rate shrinks a little with every step.",
+            "AdaGrad's learning-rate decay: η shrinks a little with every step.",
         )
     lines.say(
         rf"G_{{{t}}} = G_{{{t - 1}}} + g_{{{t}}}^2 = {_arg(before.G)} + {_arg(g * g)}"

@@ -17,6 +17,7 @@ import sympy as sp
 
 from . import checks
 from .data import DATASETS, Dataset, X, get_dataset
+from .derivative import downhill_sentence
 from .descent import DEFAULT_TOL, Trajectory, check_run, check_start, run
 from .objectives import CriticalPoint, Objective
 from .optimizers import get_optimizer
@@ -226,6 +227,25 @@ def loss_objective(dataset: Dataset | str, loss: str = "mse") -> LossObjective:
         dataset=dataset,
         loss=loss,
     )
+
+
+def at_start(objective: LossObjective, start, shown: int = 6) -> str:
+    """What the model predicts at ``start`` (the first ``shown`` points) and which way the
+    derivative says each parameter should move, in the course's words.
+
+    >>> at_start(loss_objective("three_points"), [1.0]).split(". ")[0]
+    'At the start (w = 1) the model predicts (1, 2, 3) for y = (2, 4, 6)'
+    """
+    data, start = objective.dataset, np.asarray(start, dtype=float)
+    more = " …" if data.n > shown else ""
+    predicted = ", ".join(f"{p:.4g}" for p in data.predict(start)[:shown]) + more
+    targets = ", ".join(f"{v:.4g}" for v in data.y[:shown]) + more
+    at = ", ".join(f"{n} = {v:g}" for n, v in zip(data.params, start, strict=True))
+    words = " ".join(
+        downhill_sentence(float(g), name)
+        for g, name in zip(objective.grad(start), data.params, strict=True)
+    )
+    return f"At the start ({at}) the model predicts ({predicted}) for y = ({targets}). {words}"
 
 
 @lru_cache(maxsize=32)
