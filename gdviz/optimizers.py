@@ -55,6 +55,11 @@ class OptimizerSpec:
     lr_share: float | None = None
 
     @property
+    def adaptive(self) -> bool:
+        """Steps by about η per coordinate, whatever the slope (not η·g)."""
+        return self.lr_share is not None
+
+    @property
     def defaults(self) -> dict:
         """The hyperparameters open to change, with their (PyTorch's) defaults."""
         return keyword_defaults(self.build)

@@ -95,8 +95,7 @@ with st.container(key="race_banner"), guarded("the race's result"):
         st.error("Every optimizer diverged: lower the learning rates (open each optimizer above).")
     else:
         st.success(
-            f"Lowest loss: {best['optimizer']}, f = {fmt(best['final loss'])} "
-            f"({best['status'].replace('_', ' ')})."
+            f"Lowest loss: {best['optimizer']}, f = {fmt(best['final loss'])} ({best['status']})."
         )
 with st.container(key="race_chart"), guarded("the race chart"):
     if objective.dim == 1:
