@@ -192,7 +192,7 @@ class AdagradState(NamedTuple):
 def adagrad(lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10) -> Update:
     """torch.optim.Adagrad.
 
-    g ← g + λx; η_t = η / (1 + (t − 1)·decay); G ← G + g²; x ← x − η_t g / (√G + ε).
+    g ← g + λx; η_t = η / (1 + (t − 1)·decay); G ← G + g²; d = √G + ε; x ← x − η_t g / d.
     """
     _check("lr_decay", lr_decay)
     _check("weight_decay", weight_decay)
@@ -208,7 +208,8 @@ def adagrad(lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1
             g = g + weight_decay * x
         eta = lr / (1 + (t - 1) * lr_decay)  # decayed learning rate η_t
         G = state.G + g * g  # accumulated squared gradient
-        return -eta * g / (np.sqrt(G) + eps), AdagradState(t, G)
+        d = np.sqrt(G) + eps
+        return -eta * g / d, AdagradState(t, G)
 
     return Update(init, step)
 
@@ -234,8 +235,9 @@ class RMSpropState(NamedTuple):
 def rmsprop(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False) -> Update:
     """torch.optim.RMSprop.
 
-    g ← g + λx; v ← αv + (1 − α)g²; (centered: ḡ ← αḡ + (1 − α)g, v ← v − ḡ²);
-    d = √v + ε (ε after the root); b ← μb + g/d, x ← x − η b (momentum) or x ← x − η g/d.
+    g ← g + λx; v ← αv + (1 − α)g²; d = √v + ε (ε after the root), or when centered
+    ḡ ← αḡ + (1 − α)g and d = √(v − ḡ²) + ε; b ← μb + g/d, x ← x − η b (momentum),
+    or x ← x − η g/d.
     """
     _check("alpha", alpha)
     _check("eps", eps)

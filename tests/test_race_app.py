@@ -35,6 +35,7 @@ def test_race_renders_with_the_default_racers_and_a_leaderboard(race_page):
     spec = race_spec(race_page)
     assert len([n for n in legend_names(spec) if n and ", η = " in n]) == 3
     assert race_page.code[0].value.count("step()") >= 1
+    assert OPTIMIZERS["gd"].rule in race_page.latex[0].value  # the rule, then its numbers
 
 
 @pytest.mark.parametrize("count", [1, len(OPTIMIZERS)])
@@ -77,3 +78,13 @@ def test_bad_hyperparameters_leave_a_racer_out_with_a_message(race_page):
     assert not race_page.exception
     assert any("nesterov needs momentum" in w.value for w in race_page.warning)
     assert len(race_page.dataframe[0].value) == 1
+
+
+def test_schedule_parameters_the_scheduler_refuses_stop_the_race_with_a_message(race_page):
+    race_page.selectbox(key="race_schedule").set_value("linear").run()
+    race_page.number_input(key="race_sched_start_factor").set_value(1.5).run()
+    assert not race_page.exception
+    assert [e.value for e in race_page.error] == [
+        "linear schedule factors must lie in (0, 1] and [0, 1]"
+    ]
+    assert not race_page.dataframe

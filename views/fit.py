@@ -85,7 +85,7 @@ st.caption(
     f"{data.n} points. One epoch is one pass over them: {per_epoch} update"
     f"{'s' if per_epoch != 1 else ''} per epoch with this batch size."
 )
-with st.container(key="fit_banner"):
+with st.container(key="fit_banner"), guarded("the fit's result"):
     {"converged": st.success, "diverged": st.error, "oscillating": st.warning}.get(
         traj.status, st.info
     )(traj.message)

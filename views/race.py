@@ -32,12 +32,13 @@ with st.sidebar:
     noise, noise_seed = controls.noise_controls(P)
     st.subheader("Learning-rate schedule")
     schedule = race_controls.schedule_controls(P, settings.epochs)
-    try:
-        rates_chart = schedule_chart(tuple(schedule.items()), settings.epochs)
-    except ValueError as error:
-        st.error(str(error))
-        st.stop()
-    st.plotly_chart(rates_chart, key=P + "schedule_chart", theme=None, width="stretch")
+    with guarded("the schedule's learning rates"):
+        try:
+            rates_chart = schedule_chart(tuple(schedule.items()), settings.epochs)
+        except ValueError as error:
+            st.error(str(error))
+            st.stop()
+        st.plotly_chart(rates_chart, key=P + "schedule_chart", theme=None, width="stretch")
     st.caption(
         f"{SCHEDULES[schedule['kind']].about} Shown for η = 1; each optimizer's η is scaled the "
         "same way, once per epoch, as `scheduler.step()` does. PyTorch's momentum (b ← μb + g, "
@@ -136,6 +137,7 @@ chosen = st.selectbox(
     format_func=lambda i: labels[i],
 )
 run = runs[chosen]
+st.latex(OPTIMIZERS[run.optimizer].rule)  # the rule in symbols; below, one epoch in numbers
 if run.epoch == 0:
     st.info("This run stopped at the start: there is no step to explain.")
 else:
