@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import sympy as sp
 
 from . import checks
+from .settings import Setting, keyword_defaults
 
 #: The input symbol every model is written in.
 X = sp.Symbol("x", real=True)
@@ -29,7 +31,12 @@ _DELIMITERS = ",;\t"
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Points (x, y) and the model fitted to them, with a suggested start and lr."""
+    """Points (x, y) and the model fitted to them, with a suggested start and lr.
+
+    A data set drawn from parameters (the noisy line) keeps the function that draws it
+    (``make``) and how a page asks for each of its arguments (``settings``); their
+    defaults are the function's own.
+    """
 
     slug: str
     name: str
@@ -40,6 +47,8 @@ class Dataset:
     start: tuple[float, ...]
     lr: float
     about: str = ""
+    make: Callable[..., Dataset] | None = None
+    settings: dict[str, Setting] = field(default_factory=dict)
 
     def __post_init__(self):
         x = np.asarray(self.x, dtype=float).reshape(-1)
@@ -66,6 +75,11 @@ class Dataset:
     @property
     def dim(self) -> int:
         return len(self.params)
+
+    @property
+    def defaults(self) -> dict:
+        """The arguments ``make`` draws this data set with by default (empty if fixed)."""
+        return keyword_defaults(self.make) if self.make else {}
 
     def predict(self, params, x=None) -> np.ndarray:
         """The model's predictions at ``x`` (default: the data's x) for ``params``."""
@@ -105,61 +119,39 @@ def make_noisy_line(
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(0.0, 4.0, size))
     y = slope * x + intercept + noise * rng.standard_normal(size)
-    return _line_dataset(
-        "noisy_line",
-        "Noisy line",
-        x,
-        y,
-        f"{size} points scattered around y = {slope:g}x + {intercept:g} "
-        f"(noise {noise:g}): no line passes through all of them, so the best fit "
-        "still has some error left.",
+    about = (
+        f"{size} points scattered around y = {slope:g}x + {intercept:g} (noise {noise:g}): "
+        "no line passes through all of them, so the best fit still has some error left."
     )
+    return _line_dataset("noisy_line", "Noisy line", x, y, about, make_noisy_line, _NOISY)
 
 
-def _line_dataset(slug: str, name: str, x, y, about: str) -> Dataset:
+_NOISY = {
+    "slope": Setting("slope", step=0.1),
+    "intercept": Setting("intercept", step=0.1),
+    "noise": Setting("noise", 0.0, step=0.1),
+    "size": Setting("size", 2, 1000, step=1, whole=True),
+    "seed": Setting("seed", 0, step=1, whole=True),
+}
+
+
+def _line_dataset(slug: str, name: str, x, y, about: str, *made) -> Dataset:
     """Points to fit with y = w·x + b, from (0, 0) at a learning rate the data allows."""
-    return Dataset(
-        slug=slug,
-        name=name,
-        x=x,
-        y=y,
-        model=W * X + B,
-        params=("w", "b"),
-        start=(0.0, 0.0),
-        lr=_line_lr(x),
-        about=about,
-    )
+    return Dataset(slug, name, x, y, W * X + B, ("w", "b"), (0.0, 0.0), _line_lr(x), about, *made)
 
 
 #: Every built-in data set, keyed by slug.
 DATASETS: dict[str, Dataset] = {
     d.slug: d
     for d in [
-        Dataset(
-            slug="three_points",
-            name="Three points",
-            x=[1.0, 2.0, 3.0],
-            y=[2.0, 4.0, 6.0],
-            model=W * X,
-            params=("w",),
-            start=(1.0,),
-            lr=0.1,
-            about="y is exactly twice x: the model y = w·x fits perfectly at w = 2.",
-        ),
-        Dataset(
-            slug="four_points",
-            name="Four points",
-            x=[1.0, 2.0, 3.0, 4.0],
-            y=[2.0, 3.0, 4.0, 5.0],
-            model=W * X + B,
-            params=("w", "b"),
-            start=(0.0, 0.0),
-            lr=0.1,
-            about="The points lie on y = x + 1: the line y = w·x + b fits at w = 1, b = 1.",
-        ),
+        Dataset("three_points", "Three points", [1.0, 2.0, 3.0], [2.0, 4.0, 6.0], W * X, ("w",),
+                (1.0,), 0.1, "y is exactly twice x: the model y = w·x fits perfectly at w = 2."),
+        Dataset("four_points", "Four points", [1.0, 2.0, 3.0, 4.0], [2.0, 3.0, 4.0, 5.0],
+                W * X + B, ("w", "b"), (0.0, 0.0), 0.1,
+                "The points lie on y = x + 1: the line y = w·x + b fits at w = 1, b = 1."),
         make_noisy_line(),
     ]
-}
+}  # fmt: skip
 
 
 def get_dataset(dataset: Dataset | str) -> Dataset:

@@ -17,6 +17,7 @@ import sympy as sp
 
 from . import checks
 from .data import DATASETS, Dataset, X, get_dataset
+from .derivative import downhill_sentence
 from .descent import DEFAULT_TOL, Trajectory, check_run, check_start, run
 from .objectives import CriticalPoint, Objective
 from .optimizers import get_optimizer
@@ -32,19 +33,24 @@ MAX_TERMS = 200
 
 @dataclass(frozen=True)
 class Loss:
-    """A per-sample loss of the residual r = prediction − y."""
+    """A per-sample loss of the residual r = prediction − y.
+
+    The slug in capitals is its abbreviation on screen (MSE); the name, in lower case,
+    its label on the fit page.
+    """
 
     slug: str
     name: str
     of_residual: object  # sympy expression builder: r -> ℓ
     latex: str  # ℓ in terms of the residual "r"
+    squared: bool = False  # a squared error: the least-squares answer is its minimum
 
 
 #: Every loss, keyed by slug.
 LOSSES: dict[str, Loss] = {
     loss.slug: loss
     for loss in [
-        Loss("mse", "Mean squared error", lambda r: r**2, r"\left({r}\right)^2"),
+        Loss("mse", "Mean squared error", lambda r: r**2, r"\left({r}\right)^2", squared=True),
         Loss("mae", "Mean absolute error", sp.Abs, r"\left|{r}\right|"),
     ]
 }
@@ -116,24 +122,21 @@ def _moment(values: np.ndarray, exact: bool) -> sp.Expr:
 
 
 def _display_expr(dataset: Dataset, loss: str) -> sp.Expr:
-    """The mean loss as an expression in θ alone: moments for MSE, the sum for a short MAE."""
+    """The mean loss as an expression in θ alone: moments for a polynomial loss (MSE), the
+    sum for a short other one (MAE)."""
     sample = LOSSES[loss].of_residual(dataset.model - Y)
-    if loss == "mse":
-        try:
-            poly = sp.Poly(sp.expand(sample), X, Y)
-        except sp.PolynomialError:
-            poly = None
-        if poly is not None:
-            # mean of Σ c·x^i·y^j over samples = Σ c·mean(x^i·y^j): exact and short
-            exact = all(
-                np.all(v == np.round(v)) and np.all(abs(v) < 1e6) for v in (dataset.x, dataset.y)
-            )
-            return sp.Add(
-                *(
-                    coeff * _moment(dataset.x**i * dataset.y**j, exact)
-                    for (i, j), coeff in poly.terms()
-                )
-            )
+    try:
+        poly = sp.Poly(sp.expand(sample), X, Y)
+    except sp.PolynomialError:
+        poly = None
+    if poly is not None:
+        # mean of Σ c·x^i·y^j over samples = Σ c·mean(x^i·y^j): exact and short
+        exact = all(
+            np.all(v == np.round(v)) and np.all(abs(v) < 1e6) for v in (dataset.x, dataset.y)
+        )
+        return sp.Add(
+            *(coeff * _moment(dataset.x**i * dataset.y**j, exact) for (i, j), coeff in poly.terms())
+        )
     if dataset.n > MAX_TERMS:
         return sample  # too long to write out; the compiled functions hold the data
     terms = [
@@ -200,7 +203,7 @@ def loss_objective(dataset: Dataset | str, loss: str = "mse") -> LossObjective:
     centre = start if answer is None else answer
     half = np.maximum.reduce([np.full(dim, 2.0), 1.5 * abs(start - centre), 0.5 * abs(centre)])
     critical = ()
-    if loss == "mse" and answer is not None:
+    if spec.squared and answer is not None:
         critical = (CriticalPoint(tuple(answer.tolist()), float(f(*answer)), "global minimum"),)
     model_i = sp.latex(dataset.model.subs(X, sp.Symbol("x_i")))
     names = ", ".join(dataset.params)
@@ -224,6 +227,25 @@ def loss_objective(dataset: Dataset | str, loss: str = "mse") -> LossObjective:
         dataset=dataset,
         loss=loss,
     )
+
+
+def at_start(objective: LossObjective, start, shown: int = 6) -> str:
+    """What the model predicts at ``start`` (the first ``shown`` points) and which way the
+    derivative says each parameter should move, in the course's words.
+
+    >>> at_start(loss_objective("three_points"), [1.0]).split(". ")[0]
+    'At the start (w = 1) the model predicts (1, 2, 3) for y = (2, 4, 6)'
+    """
+    data, start = objective.dataset, np.asarray(start, dtype=float)
+    more = " …" if data.n > shown else ""
+    predicted = ", ".join(f"{p:.4g}" for p in data.predict(start)[:shown]) + more
+    targets = ", ".join(f"{v:.4g}" for v in data.y[:shown]) + more
+    at = ", ".join(f"{n} = {v:g}" for n, v in zip(data.params, start, strict=True))
+    words = " ".join(
+        downhill_sentence(float(g), name)
+        for g, name in zip(objective.grad(start), data.params, strict=True)
+    )
+    return f"At the start ({at}) the model predicts ({predicted}) for y = ({targets}). {words}"
 
 
 @lru_cache(maxsize=32)
@@ -313,19 +335,8 @@ def fit(
                     break  # the loop reports the overflow; this epoch is not recorded
             return theta, state
 
-    traj = run(
-        objective,
-        x,
-        update,
-        rates,
-        optimizer=optimizer,
-        lr=lr,
-        epochs=epochs,
-        tol=tol,
-        hyper=hyper,
-        schedule=schedule,
-        advance=advance,
-    )
+    traj = run(objective, x, update, rates, optimizer=optimizer, lr=lr, epochs=epochs, tol=tol,
+               hyper=hyper, schedule=schedule, advance=advance)  # fmt: skip
     done = traj.epoch
     iterations = traj.points if full else np.array(iterates[: done * per_epoch + 1])
     return FitTrajectory(

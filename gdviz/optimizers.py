@@ -1,31 +1,93 @@
 """Optimizers as small pure state updates, written like their equations.
 
 Each optimizer is a factory that closes over its hyperparameters and returns an
-``Update``: ``init(params) -> state`` and ``step(grad, state, params, lr) ->
-(delta, state)``; applying it is ``params + delta``. The learning rate is passed
-per step so that schedules can change it. Everything is element-wise, so it works
-on arrays with any leading batch axes.
+``Update``: ``init(x) -> state`` and ``step(g, state, x, lr) -> (delta, state)``;
+applying it is ``x + delta``. The learning rate is passed per step so that schedules
+can change it. Everything is element-wise, so it works on arrays with any leading
+batch axes. States and variables carry the symbols the explanations show: g, b, G, v,
+ḡ, m, t.
 
 Names, defaults and arithmetic follow ``torch.optim`` (torch 2.x, single-tensor
 path), operation for operation, so trajectories agree with PyTorch's to rounding.
+
+Each optimizer is registered beside its function with :func:`optimizer`: that entry is
+the only place it is described (name, rule, torch class, explanation, suggested η);
+its hyperparameters and their defaults are the function's own.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import checks
+from . import checks, equations
+from .settings import keyword_defaults
 
 
 class Update(NamedTuple):
     init: Callable[[np.ndarray], Any]
     step: Callable[[np.ndarray, Any, np.ndarray, float], tuple[np.ndarray, Any]]
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """A registry entry: everything pages, explanations, snippets and tests read.
+
+    ``build`` makes the update from hyperparameters named and defaulted as PyTorch's
+    (lr excepted: it is passed per step); a preset is a ``functools.partial`` of one
+    (Momentum is SGD with μ = 0.9 fixed for good).
+    """
+
+    slug: str
+    name: str
+    build: Callable[..., Update]
+    rule: str  # the update rule in LaTeX
+    about: str  # one sentence for the page
+    torch: str  # the torch.optim class that runs the same method
+    lines: Callable[[equations.Step], equations.Lines]  # one step's equations, with numbers
+    #: Suggested η as a share of the domain's width: adaptive methods step by about η per
+    #: coordinate whatever the slope. None: the objective's own η (steps of η·g).
+    lr_share: float | None = None
+
+    @property
+    def adaptive(self) -> bool:
+        """Steps by about η per coordinate, whatever the slope (not η·g)."""
+        return self.lr_share is not None
+
+    @property
+    def defaults(self) -> dict:
+        """The hyperparameters open to change, with their (PyTorch's) defaults."""
+        return keyword_defaults(self.build)
+
+    @property
+    def preset(self) -> dict:
+        """The arguments a preset fixes (``{"momentum": 0.9, ...}``); empty for the rest."""
+        return dict(getattr(self.build, "keywords", {}))
+
+    @property
+    def fixed(self) -> dict:
+        """The preset arguments PyTorch must be given: those unlike the function's default."""
+        base = keyword_defaults(getattr(self.build, "func", self.build))
+        return {k: v for k, v in self.preset.items() if v != base[k]}
+
+
+#: Every optimizer, keyed by slug, in the order the pages list them.
+OPTIMIZERS: dict[str, OptimizerSpec] = {}
+
+
+def optimizer(slug: str, name: str, **entry) -> Callable:
+    """Register the decorated builder (or preset) as ``OPTIMIZERS[slug]``; see OptimizerSpec."""
+
+    def register(build):
+        OPTIMIZERS[slug] = OptimizerSpec(slug, name, build, **entry)
+        return build
+
+    return register
 
 
 def _lerp(start, end, weight):
@@ -42,13 +104,17 @@ def _check(name: str, value, low: float = 0.0, high: float = math.inf, closed: b
 # ---- plain gradient descent ------------------------------------------------------------
 
 
+@optimizer(
+    "gd", "Gradient descent", torch="SGD", lines=equations.sgd,
+    about="Step downhill, against the gradient, by the learning rate times its size.",
+    rule=r"x_{t+1} = x_t - \eta\,\nabla f(x_t)")  # fmt: skip
 def gd() -> Update:
     """Plain gradient descent: x ← x − η g."""
 
-    def init(params):
+    def init(x):
         return ()
 
-    def step(g, state, params, lr):
+    def step(g, state, x, lr):
         return -lr * g, state
 
     return Update(init, step)
@@ -58,13 +124,17 @@ def gd() -> Update:
 
 
 class SGDState(NamedTuple):
-    buf: np.ndarray | None  # momentum buffer b (velocity); None before the first step
+    b: np.ndarray | None  # momentum buffer (velocity); None before the first step
 
     @property
     def velocity(self):
-        return self.buf
+        return self.b
 
 
+@optimizer(
+    "sgd", "SGD", torch="SGD", lines=equations.sgd,
+    about="PyTorch's SGD: optional momentum buffer, dampening, Nesterov, weight decay.",
+    rule=r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad x_{t+1} = x_t - \eta\, b_t")  # fmt: skip
 def sgd(momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0) -> Update:
     """torch.optim.SGD.
 
@@ -77,51 +147,69 @@ def sgd(momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0) -> Update
     if nesterov and (momentum <= 0 or dampening != 0):
         raise ValueError("nesterov needs momentum > 0 and dampening = 0")
 
-    def init(params):
-        return SGDState(buf=None)
+    def init(x):
+        return SGDState(b=None)
 
-    def step(g, state, params, lr):
+    def step(g, state, x, lr):
         if weight_decay:
-            g = g + weight_decay * params  # L2 penalty's gradient
-        buf = state.buf
+            g = g + weight_decay * x  # L2 penalty's gradient
+        b = state.b
         if momentum:
             # velocity: on the first step the buffer is the gradient itself
-            buf = np.array(g, copy=True) if buf is None else momentum * buf + (1 - dampening) * g
-            g = g + momentum * buf if nesterov else buf
-        return -lr * g, SGDState(buf)
+            b = np.array(g, copy=True) if b is None else momentum * b + (1 - dampening) * g
+            g = g + momentum * b if nesterov else b
+        return -lr * g, SGDState(b)
 
     return Update(init, step)
+
+
+# Presets: SGD with some arguments fixed for good (PyTorch runs them as SGD with those).
+optimizer(
+    "momentum", "Momentum (μ = 0.9)", torch="SGD", lines=equations.sgd,
+    about="A heavy ball: the buffer remembers past gradients and keeps rolling.",
+    rule=r"b_t = 0.9\, b_{t-1} + g_t,\quad x_{t+1} = x_t - \eta\, b_t",
+)(partial(sgd, momentum=0.9, nesterov=False))  # fmt: skip
+optimizer(
+    "nesterov", "Nesterov (μ = 0.9)", torch="SGD", lines=equations.sgd,
+    about="Momentum that looks ahead: the step adds the buffer to the gradient.",
+    rule=r"b_t = 0.9\, b_{t-1} + g_t,\quad x_{t+1} = x_t - \eta\,(g_t + 0.9\, b_t)",
+)(partial(sgd, momentum=0.9, nesterov=True, dampening=0.0))  # fmt: skip
 
 
 # ---- AdaGrad ------------------------------------------------------------------------------
 
 
 class AdagradState(NamedTuple):
-    count: int  # steps taken
-    sum: np.ndarray  # running sum of squared gradients G
+    t: int  # steps taken
+    G: np.ndarray  # running sum of squared gradients
 
 
+@optimizer(
+    "adagrad", "AdaGrad", torch="Adagrad", lines=equations.adagrad, lr_share=0.1,
+    about="Each coordinate's step shrinks with the squared gradients it has seen.",
+    rule=r"G_t = G_{t-1} + g_t^2,\quad "
+    r"x_{t+1} = x_t - \eta\, g_t / (\sqrt{G_t} + \epsilon)")  # fmt: skip
 def adagrad(lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10) -> Update:
     """torch.optim.Adagrad.
 
-    g ← g + λx; η_t = η / (1 + (t − 1)·decay); G ← G + g²; x ← x − η_t g / (√G + ε).
+    g ← g + λx; η_t = η / (1 + (t − 1)·decay); G ← G + g²; d = √G + ε; x ← x − η_t g / d.
     """
     _check("lr_decay", lr_decay)
     _check("weight_decay", weight_decay)
     _check("initial_accumulator_value", initial_accumulator_value)
     _check("eps", eps)
 
-    def init(params):
-        return AdagradState(0, np.full_like(params, initial_accumulator_value, dtype=float))
+    def init(x):
+        return AdagradState(0, np.full_like(x, initial_accumulator_value, dtype=float))
 
-    def step(g, state, params, lr):
-        t = state.count + 1
+    def step(g, state, x, lr):
+        t = state.t + 1
         if weight_decay:
-            g = g + weight_decay * params
-        clr = lr / (1 + (t - 1) * lr_decay)  # decayed learning rate
-        total = state.sum + 1 * g * g  # accumulated squared gradient
-        std = np.sqrt(total) + eps
-        return -clr * g / std, AdagradState(t, total)
+            g = g + weight_decay * x
+        eta = lr / (1 + (t - 1) * lr_decay)  # decayed learning rate η_t
+        G = state.G + g * g  # accumulated squared gradient
+        d = np.sqrt(G) + eps
+        return -eta * g / d, AdagradState(t, G)
 
     return Update(init, step)
 
@@ -130,48 +218,51 @@ def adagrad(lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1
 
 
 class RMSpropState(NamedTuple):
-    square_avg: np.ndarray  # E[g²]
-    grad_avg: np.ndarray  # E[g] (centered only)
-    buf: np.ndarray  # momentum buffer
+    v: np.ndarray  # moving average of g²
+    g_bar: np.ndarray  # moving average of g (centered only)
+    b: np.ndarray  # momentum buffer
 
     @property
     def velocity(self):
-        return self.buf
+        return self.b
 
 
+@optimizer(
+    "rmsprop", "RMSProp", torch="RMSprop", lines=equations.rmsprop, lr_share=0.001,
+    about="AdaGrad that forgets: a moving average of squared gradients scales each step.",
+    rule=r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2,\quad "
+    r"x_{t+1} = x_t - \eta\, g_t / (\sqrt{v_t} + \epsilon)")  # fmt: skip
 def rmsprop(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False) -> Update:
     """torch.optim.RMSprop.
 
-    g ← g + λx; v ← αv + (1 − α)g²; (centered: ḡ ← αḡ + (1 − α)g, v̂ = v − ḡ²);
-    d = √v̂ + ε (ε after the root); b ← μb + g/d, x ← x − η b (momentum) or x ← x − η g/d.
+    g ← g + λx; v ← αv + (1 − α)g²; d = √v + ε (ε after the root), or when centered
+    ḡ ← αḡ + (1 − α)g and d = √(v − ḡ²) + ε; b ← μb + g/d, x ← x − η b (momentum),
+    or x ← x − η g/d.
     """
     _check("alpha", alpha)
     _check("eps", eps)
     _check("weight_decay", weight_decay)
     _check("momentum", momentum)
 
-    def init(params):
-        zeros = np.zeros_like(params, dtype=float)
+    def init(x):
+        zeros = np.zeros_like(x, dtype=float)
         return RMSpropState(zeros, zeros, zeros)
 
-    def step(g, state, params, lr):
+    def step(g, state, x, lr):
         if weight_decay:
-            g = g + weight_decay * params
-        square_avg = state.square_avg * alpha + (1 - alpha) * g * g  # second moment
-        grad_avg = state.grad_avg
+            g = g + weight_decay * x
+        v = state.v * alpha + (1 - alpha) * g * g  # second moment
+        g_bar = state.g_bar
         if centered:
-            grad_avg = _lerp(grad_avg, g, 1 - alpha)  # first moment
-            avg = np.sqrt(square_avg + -1 * grad_avg * grad_avg)  # variance estimate
+            g_bar = _lerp(g_bar, g, 1 - alpha)  # first moment
+            d = np.sqrt(v - g_bar * g_bar) + eps  # root of the variance
         else:
-            avg = np.sqrt(square_avg)
-        avg = avg + eps
-        buf = state.buf
+            d = np.sqrt(v) + eps
+        b = state.b
         if momentum > 0:
-            buf = buf * momentum + 1 * g / avg
-            delta = -lr * buf
-        else:
-            delta = -lr * g / avg
-        return delta, RMSpropState(square_avg, grad_avg, buf)
+            b = b * momentum + g / d
+            return -lr * b, RMSpropState(v, g_bar, b)
+        return -lr * g / d, RMSpropState(v, g_bar, b)
 
     return Update(init, step)
 
@@ -180,7 +271,7 @@ def rmsprop(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
 
 
 class AdamState(NamedTuple):
-    count: int  # steps taken
+    t: int  # steps taken
     m: np.ndarray  # first moment
     v: np.ndarray  # second moment
     v_max: np.ndarray  # running max of v (AMSGrad)
@@ -190,13 +281,8 @@ class AdamState(NamedTuple):
         return self.m
 
 
-def adam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled=False) -> Update:
-    """torch.optim.Adam (and AdamW with ``decoupled=True``).
-
-    Adam: g ← g + λx. AdamW: x ← x(1 − ηλ) instead.
-    m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; (AMSGrad: v̂ ← max(v̂, v));
-    x ← x − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
-    """
+def _adam(betas, eps, weight_decay, amsgrad, *, decoupled) -> Update:
+    """Adam's update; ``decoupled`` weight decay shrinks x directly (AdamW)."""
     try:
         beta1, beta2 = (float(b) for b in betas)
     except (TypeError, ValueError):
@@ -206,161 +292,49 @@ def adam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decouple
     _check("eps", eps)
     _check("weight_decay", weight_decay)
 
-    def init(params):
-        zeros = np.zeros_like(params, dtype=float)
+    def init(x):
+        zeros = np.zeros_like(x, dtype=float)
         return AdamState(0, zeros, zeros, zeros)
 
-    def step(g, state, params, lr):
-        t = state.count + 1
-        decayed = params
-        if weight_decay:
-            if decoupled:
-                decayed = params * (1 - lr * weight_decay)  # AdamW: shrink x directly
-            else:
-                g = g + weight_decay * params  # Adam: L2 penalty in the gradient
+    def step(g, state, x, lr):
+        t = state.t + 1
+        x_decayed = x
+        if weight_decay and decoupled:
+            x_decayed = x * (1 - lr * weight_decay)  # AdamW: shrink x directly
+        elif weight_decay:
+            g = g + weight_decay * x  # Adam: L2 penalty in the gradient
         m = _lerp(state.m, g, 1 - beta1)  # first moment
         v = state.v * beta2 + (1 - beta2) * g * g  # second moment
-        step_size = lr / (1 - beta1**t)  # bias correction of m
-        root_correction = (1 - beta2**t) ** 0.5  # bias correction of v
         v_max = np.maximum(state.v_max, v) if amsgrad else state.v_max
-        denom = np.sqrt(v_max if amsgrad else v) / root_correction + eps
-        new = decayed + -step_size * m / denom
-        return new - params, AdamState(t, m, v, v_max)
+        eta = lr / (1 - beta1**t)  # η with m's bias correction
+        d = np.sqrt(v_max if amsgrad else v) / (1 - beta2**t) ** 0.5 + eps  # √v̂ + ε
+        return x_decayed - eta * m / d - x, AdamState(t, m, v, v_max)
 
     return Update(init, step)
 
 
-adamw = partial(adam, decoupled=True)
+@optimizer(
+    "adam", "Adam", torch="Adam", lines=equations.adam, lr_share=0.01,
+    about="Momentum and RMSProp together, with bias correction for the first steps.",
+    rule=r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\ v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,"
+    r"\ x_{t+1} = x_t - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)")  # fmt: skip
+def adam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False) -> Update:
+    """torch.optim.Adam.
 
-
-# ---- the registry -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OptimizerSpec:
-    """A registry entry: how to build the optimizer and how to explain it.
-
-    ``defaults`` are PyTorch's (lr excepted: it is passed on its own); ``torch``
-    names the ``torch.optim`` class and fixed arguments that run the same method.
+    g ← g + λx; m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; (AMSGrad: v̂ ← max(v̂, v));
+    x ← x − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
     """
-
-    slug: str
-    name: str
-    build: Callable[..., Update]
-    defaults: dict
-    rule: str  # the update rule in LaTeX
-    about: str = ""
-    torch: str = ""
-    torch_lr: float = 1e-3
-    fixed: dict = field(default_factory=dict)  # preset arguments not open to change
+    return _adam(betas, eps, weight_decay, amsgrad, decoupled=False)
 
 
-_SGD_DEFAULTS = {"momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0}
-
-#: Every optimizer, keyed by slug.
-OPTIMIZERS: dict[str, OptimizerSpec] = {
-    spec.slug: spec
-    for spec in [
-        OptimizerSpec(
-            slug="gd",
-            name="Gradient descent",
-            build=gd,
-            defaults={},
-            rule=r"x_{t+1} = x_t - \eta\,\nabla f(x_t)",
-            about="Step downhill, against the gradient, by the learning rate times its size.",
-            torch="torch.optim.SGD(params, lr=η)",
-            torch_lr=1e-3,
-        ),
-        OptimizerSpec(
-            slug="sgd",
-            name="SGD",
-            build=sgd,
-            defaults=dict(_SGD_DEFAULTS),
-            rule=r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad x_{t+1} = x_t - \eta\, b_t",
-            about="PyTorch's SGD: optional momentum buffer, dampening, Nesterov, weight decay.",
-            torch="torch.optim.SGD",
-            torch_lr=1e-3,
-        ),
-        OptimizerSpec(
-            slug="momentum",
-            name="Momentum (μ = 0.9)",
-            build=partial(sgd, momentum=0.9),
-            defaults={"dampening": 0.0, "weight_decay": 0.0},
-            rule=r"b_t = 0.9\, b_{t-1} + g_t,\quad x_{t+1} = x_t - \eta\, b_t",
-            about="A heavy ball: the buffer remembers past gradients and keeps rolling.",
-            torch="torch.optim.SGD(momentum=0.9)",
-            torch_lr=1e-3,
-            fixed={"momentum": 0.9},
-        ),
-        OptimizerSpec(
-            slug="nesterov",
-            name="Nesterov (μ = 0.9)",
-            build=partial(sgd, momentum=0.9, nesterov=True),
-            defaults={"weight_decay": 0.0},
-            rule=r"b_t = 0.9\, b_{t-1} + g_t,\quad x_{t+1} = x_t - \eta\,(g_t + 0.9\, b_t)",
-            about="Momentum that looks ahead: the step adds the buffer to the gradient.",
-            torch="torch.optim.SGD(momentum=0.9, nesterov=True)",
-            torch_lr=1e-3,
-            fixed={"momentum": 0.9, "nesterov": True},
-        ),
-        OptimizerSpec(
-            slug="adagrad",
-            name="AdaGrad",
-            build=adagrad,
-            defaults={
-                "lr_decay": 0.0,
-                "weight_decay": 0.0,
-                "initial_accumulator_value": 0.0,
-                "eps": 1e-10,
-            },
-            rule=r"G_t = G_{t-1} + g_t^2,\quad "
-            r"x_{t+1} = x_t - \eta\, g_t / (\sqrt{G_t} + \epsilon)",
-            about="Each coordinate's step shrinks with the squared gradients it has seen.",
-            torch="torch.optim.Adagrad",
-            torch_lr=1e-2,
-        ),
-        OptimizerSpec(
-            slug="rmsprop",
-            name="RMSProp",
-            build=rmsprop,
-            defaults={
-                "alpha": 0.99,
-                "eps": 1e-8,
-                "weight_decay": 0.0,
-                "momentum": 0.0,
-                "centered": False,
-            },
-            rule=r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2,\quad "
-            r"x_{t+1} = x_t - \eta\, g_t / (\sqrt{v_t} + \epsilon)",
-            about="AdaGrad that forgets: a moving average of squared gradients scales each step.",
-            torch="torch.optim.RMSprop",
-            torch_lr=1e-2,
-        ),
-        OptimizerSpec(
-            slug="adam",
-            name="Adam",
-            build=adam,
-            defaults={"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False},
-            rule=r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\ "
-            r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,"
-            r"\ x_{t+1} = x_t - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)",
-            about="Momentum and RMSProp together, with bias correction for the first steps.",
-            torch="torch.optim.Adam",
-            torch_lr=1e-3,
-        ),
-        OptimizerSpec(
-            slug="adamw",
-            name="AdamW",
-            build=adamw,
-            defaults={"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2, "amsgrad": False},
-            rule=r"x_t \leftarrow x_t (1 - \eta\lambda),\ "
-            r"x_{t+1} = x_t - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)",
-            about="Adam with decoupled weight decay: x shrinks directly, not through the gradient.",
-            torch="torch.optim.AdamW",
-            torch_lr=1e-3,
-        ),
-    ]
-}
+@optimizer(
+    "adamw", "AdamW", torch="AdamW", lines=equations.adamw, lr_share=0.01,
+    about="Adam with decoupled weight decay: x shrinks directly, not through the gradient.",
+    rule=r"x_t \leftarrow x_t (1 - \eta\lambda),\ "
+    r"x_{t+1} = x_t - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)")  # fmt: skip
+def adamw(betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False) -> Update:
+    """torch.optim.AdamW: Adam, but x ← x(1 − ηλ) instead of g ← g + λx."""
+    return _adam(betas, eps, weight_decay, amsgrad, decoupled=True)
 
 
 def get_optimizer(slug: str, **hyper) -> Update:

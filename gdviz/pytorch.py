@@ -159,16 +159,6 @@ def _call(name: str, first: str, kwargs: dict) -> str:
     return f"{name}({', '.join([first, *(f'{k}={_literal(v)}' for k, v in kwargs.items())])})"
 
 
-#: Arguments the schedulers default to in torch; the others must be passed.
-_TORCH_SCHEDULER_DEFAULTS = {
-    "step": {"gamma": 0.1},
-    "exponential": {},
-    "cosine": {"eta_min": 0.0},
-    "linear": {"start_factor": 1.0 / 3, "end_factor": 1.0, "total_iters": 5},
-}
-_WHOLE = ("step_size", "T_max", "total_iters")
-
-
 def torch_code(traj: Trajectory) -> str:
     """A PyTorch script that reruns ``traj``: same objective, start, optimizer and schedule.
 
@@ -185,7 +175,7 @@ def torch_code(traj: Trajectory) -> str:
         for k in spec.defaults
         if k in traj.hyper and not _same(traj.hyper[k], spec.defaults[k])
     }
-    optimizer = _call(spec.torch.split("(")[0], "[p]", {"lr": traj.lr, **spec.fixed, **changed})
+    optimizer = _call(f"torch.optim.{spec.torch}", "[p]", {"lr": traj.lr, **spec.fixed, **changed})
     lines = [
         f"# {spec.name} on {objective.name} for {traj.epoch} epochs, as gdviz ran it.",
         *(["import math", ""] if "math." in expression else []),
@@ -201,18 +191,16 @@ def torch_code(traj: Trajectory) -> str:
         f"p = torch.tensor([{start}], requires_grad=True)",
         f"optimizer = {optimizer}",
     ]
-    schedule = filled_schedule(traj.schedule)
+    schedule = filled_schedule(traj.schedule, traj.epochs)  # None defaults: the whole run
     if schedule is not None:
-        kind = schedule.pop("kind")
-        if kind == "cosine" and schedule["T_max"] is None:
-            schedule["T_max"] = traj.epochs  # gdviz's default: anneal over the whole run
-        defaults = _TORCH_SCHEDULER_DEFAULTS[kind]
+        scheduler = SCHEDULES[schedule.pop("kind")]
+        defaults = scheduler.torch_defaults
         params = {
-            k: int(v) if k in _WHOLE else v
+            k: int(v) if scheduler.settings[k].whole else v
             for k, v in schedule.items()
             if k not in defaults or not _same(v, defaults[k])
         }
-        name = f"torch.optim.lr_scheduler.{SCHEDULES[kind].torch}"
+        name = f"torch.optim.lr_scheduler.{scheduler.torch}"
         lines.append(f"scheduler = {_call(name, 'optimizer', params)}")
     lines += [
         "",

@@ -29,15 +29,18 @@ def suggested_lr(objective: Objective | str, optimizer: str) -> float:
     """A learning rate that makes the first view of a race interesting.
 
     Gradient methods step by η·g, so they take the objective's own suggestion.
-    Adaptive methods step by about η per coordinate whatever the slope, so η
-    scales with the domain: Adam/AdamW ~1/100 of it, AdaGrad ~1/10, RMSprop
-    (whose first step is ~10η) ~1/1000.
+    Adaptive methods step by about η per coordinate whatever the slope, so η is the
+    optimizer's ``lr_share`` of the domain's width, rounded to 1, 2 or 5 × 10ᵏ
+    (Adam ~1/100, AdaGrad ~1/10, RMSprop, whose first step is ~10η, ~1/1000).
+
+    >>> suggested_lr("himmelblau", "adam")  # a tenth-unit step on a 10-wide map
+    0.1
     """
     obj = get_objective(objective)
-    checks.one_of("optimizer", optimizer, OPTIMIZERS)
-    span = max(hi - lo for lo, hi in obj.domain)
-    share = {"adam": 0.01, "adamw": 0.01, "adagrad": 0.1, "rmsprop": 0.001}.get(optimizer)
-    return obj.lr if share is None else nice(share * span)
+    spec = checks.one_of("optimizer", optimizer, OPTIMIZERS)
+    if not spec.adaptive:
+        return obj.lr
+    return nice(spec.lr_share * max(hi - lo for lo, hi in obj.domain))
 
 
 @dataclass(frozen=True)
@@ -50,12 +53,16 @@ class Racer:
 
     @property
     def label(self) -> str:
-        """Legend text: name, lr and every hyperparameter that differs from PyTorch's default."""
+        """Legend text: name, η and every hyperparameter that differs from PyTorch's default.
+
+        >>> Racer("sgd", 0.01, {"momentum": 0.9}).label
+        'SGD, η = 0.01 (momentum 0.9)'
+        """
         spec = OPTIMIZERS[self.optimizer]
         changed = [
             f"{k} {_show(v)}" for k, v in self.hyper.items() if _differs(v, spec.defaults.get(k))
         ]
-        return f"{spec.name}, lr {self.lr:g}" + (f" ({', '.join(changed)})" if changed else "")
+        return f"{spec.name}, η = {self.lr:g}" + (f" ({', '.join(changed)})" if changed else "")
 
 
 def _differs(value, default) -> bool:
@@ -123,12 +130,17 @@ def epochs_to_tolerance(traj: Trajectory, tol: float) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
+#: How a run ended, in the words the page uses where the status's own name is not one.
+_IN_WORDS = {"max_epochs": "still descending", "oscillating": "bouncing"}
+
+
 def leaderboard(trajectories, labels=None) -> list[dict]:
     """One row per racer, ranked by final loss (lowest first); diverged runs rank last.
 
     Ranking by loss, not by distance to one minimum, keeps a race fair on a surface
     with several equally good minima. Columns: rank, optimizer, final loss,
-    distance to the nearest known minimum, epochs to reach the tolerance, status.
+    distance to the nearest known minimum, epochs to reach the tolerance, status (in words:
+    converged, still descending, bouncing, diverged).
     """
     ranked = []
     for i, traj in enumerate(trajectories):
@@ -139,7 +151,7 @@ def leaderboard(trajectories, labels=None) -> list[dict]:
             "final loss": float(traj.losses[-1]),
             "distance to nearest minimum": distance,
             "epochs to tolerance": epochs_to_tolerance(traj, traj.tol),
-            "status": traj.status,
+            "status": _IN_WORDS.get(traj.status, traj.status),
         }
         ranked.append(((traj.status == "diverged", row["final loss"], i), row))
     ranked.sort(key=lambda pair: pair[0])

@@ -113,8 +113,8 @@ def test_replay_is_pure_and_starts_from_init():
     np.testing.assert_array_equal(traj.points, points)
     np.testing.assert_array_equal(traj.grads, grads)
     start = replay_state(traj, 0).before
-    assert start.count == 0 and not start.m.any() and not start.v.any()
-    assert replay_state(run("momentum"), 0).before.buf is None
+    assert start.t == 0 and not start.m.any() and not start.v.any()
+    assert replay_state(run("momentum"), 0).before.b is None
 
 
 @pytest.mark.parametrize("epoch", [-1, 30, 1.0, True, "3", None])

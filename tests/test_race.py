@@ -22,10 +22,10 @@ def test_suggested_rates_differ_by_family_and_scale_with_the_domain():
 
 
 def test_labels_name_the_settings_that_differ_from_pytorch():
-    assert Racer("adam", 0.1).label == "Adam, lr 0.1"
-    assert Racer("adam", 0.1, {"betas": (0.9, 0.999)}).label == "Adam, lr 0.1"
+    assert Racer("adam", 0.1).label == "Adam, η = 0.1"
+    assert Racer("adam", 0.1, {"betas": (0.9, 0.999)}).label == "Adam, η = 0.1"
     label = Racer("sgd", 0.01, {"momentum": 0.9, "nesterov": True, "dampening": 0.0}).label
-    assert label == "SGD, lr 0.01 (momentum 0.9, nesterov True)"
+    assert label == "SGD, η = 0.01 (momentum 0.9, nesterov True)"
 
 
 def test_race_runs_everyone_from_the_same_start():
@@ -53,6 +53,8 @@ def test_leaderboard_ranks_by_final_loss_with_diverged_last():
     assert first["distance to nearest minimum"] < 1e-4
     assert first["epochs to tolerance"] is not None
     assert board[-2]["optimizer"] == "d" and board[-2]["epochs to tolerance"] is None
+    assert board[-2]["status"] == "still descending"  # words on screen, not max_epochs
+    assert {row["status"] for row in board} <= {"converged", "still descending", "diverged"}
 
 
 def test_velocities_are_the_momentum_buffer_and_the_first_moment():

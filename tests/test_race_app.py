@@ -33,8 +33,9 @@ def test_race_renders_with_the_default_racers_and_a_leaderboard(race_page):
     assert len(board) == 3
     assert board["final loss"].is_monotonic_increasing
     spec = race_spec(race_page)
-    assert len([n for n in legend_names(spec) if n and ", lr " in n]) == 3
+    assert len([n for n in legend_names(spec) if n and ", η = " in n]) == 3
     assert race_page.code[0].value.count("step()") >= 1
+    assert OPTIMIZERS["gd"].rule in race_page.latex[0].value  # the rule, then its numbers
 
 
 @pytest.mark.parametrize("count", [1, len(OPTIMIZERS)])
@@ -44,7 +45,7 @@ def test_race_with_one_to_all_optimizers(race_page, count):
     assert not race_page.exception
     assert len(race_page.dataframe[0].value) == count
     spec = race_spec(race_page)
-    assert len([n for n in legend_names(spec) if n and ", lr " in n]) == count
+    assert len([n for n in legend_names(spec) if n and ", η = " in n]) == count
 
 
 def test_changing_one_learning_rate_changes_only_that_path(race_page):
@@ -55,10 +56,10 @@ def test_changing_one_learning_rate_changes_only_that_path(race_page):
     changed = {
         names[i]
         for i, (a, b) in enumerate(zip(before["data"], after["data"], strict=True))
-        if a != b and names[i] and ", lr " in names[i]
+        if a != b and names[i] and ", η = " in names[i]
     }
-    assert changed == {"Adam, lr 0.1"}
-    assert any(", lr 0.05" in (t.get("name") or "") for t in after["data"])
+    assert changed == {"Adam, η = 0.1"}
+    assert any(", η = 0.05" in (t.get("name") or "") for t in after["data"])
 
 
 def test_a_schedule_is_shown_and_used(race_page):
@@ -77,3 +78,13 @@ def test_bad_hyperparameters_leave_a_racer_out_with_a_message(race_page):
     assert not race_page.exception
     assert any("nesterov needs momentum" in w.value for w in race_page.warning)
     assert len(race_page.dataframe[0].value) == 1
+
+
+def test_schedule_parameters_the_scheduler_refuses_stop_the_race_with_a_message(race_page):
+    race_page.selectbox(key="race_schedule").set_value("linear").run()
+    race_page.number_input(key="race_sched_start_factor").set_value(1.5).run()
+    assert not race_page.exception
+    assert [e.value for e in race_page.error] == [
+        "linear schedule factors must lie in (0, 1] and [0, 1]"
+    ]
+    assert not race_page.dataframe

@@ -9,11 +9,13 @@ code would be rebuilt if pickled.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import gdviz
-from gdviz import DATASETS
-from gdviz.race import Racer, race
+from gdviz import DATASETS, explain
+from gdviz.fit import at_start
+from gdviz.race import Racer, leaderboard, race
 from ui.controls import resolve
 
 # ---- gradient descent ------------------------------------------------------------------
@@ -60,19 +62,50 @@ def race_surface(labels, *key):
     return gdviz.surface_figure(run_race(*key), labels)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def race_board(labels, *key):
+    return leaderboard(run_race(*key), labels)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def race_steps(index, epoch, *key):
+    return explain.step_latex(run_race(*key)[index], epoch)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def race_snippet(index, *key):
+    return explain.torch_code(run_race(*key)[index])
+
+
+# A schedule travels as a tuple of (name, value) pairs, "kind" first.
+@st.cache_resource(max_entries=32, show_spinner=False)
+def schedule_chart(schedule, epochs):
+    return gdviz.schedule_figure(gdviz.learning_rates(dict(schedule), 1.0, epochs))
+
+
 # ---- fitting data ----------------------------------------------------------------------
 
 
 # Data sets hold compiled functions, so caches key on where the data came from instead:
-# ("registry", slug), ("noisy", slope, intercept, noise, size, seed) or ("csv", bytes).
+# ("registry", slug), ("made", slug, ((argument, value), ...)) or ("csv", bytes).
 @st.cache_resource(max_entries=16, show_spinner=False)
 def load_dataset(source: tuple):
     kind, *rest = source
     if kind == "registry":
         return DATASETS[rest[0]]
-    if kind == "noisy":
-        return gdviz.make_noisy_line(*rest)
+    if kind == "made":
+        return DATASETS[rest[0]].make(**dict(rest[1]))
     return gdviz.dataset_from_csv(rest[0])
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def fit_objective(source, loss):
+    return gdviz.loss_objective(load_dataset(source), loss)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def fit_start(source, loss, start):
+    return at_start(fit_objective(source, loss), start)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -86,6 +119,25 @@ def run_fit(source, start, lr, epochs, optimizer, batch_size, seed, loss):
 @st.cache_resource(max_entries=32, show_spinner=False)
 def fit_chart(*args):
     return gdviz.fit_figure(run_fit(*args))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def fit_comparison(source, start, lr, epochs, optimizer, seed, loss):
+    """The same fit with the full batch, mini-batches of 4 and single samples (SGD)."""
+    n = load_dataset(source).n
+    sizes = [(None, "full batch"), (min(4, n), f"mini-batch of {min(4, n)}"), (1, "SGD (batch 1)")]
+    runs = [run_fit(source, start, lr, epochs, optimizer, b, seed, loss) for b, _ in sizes]
+    return gdviz.race_figure(runs, [label for _, label in sizes])
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def fit_landscape(*args):
+    return gdviz.descent_figure(run_fit(*args))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def fit_table(*args):
+    return pd.DataFrame(explain.table(run_fit(*args)))
 
 
 # ---- why gradients ---------------------------------------------------------------------

@@ -1,21 +1,25 @@
 """Fit a model to data by gradient descent: batch, mini-batch and SGD."""
 
-import pandas as pd
 import streamlit as st
 from sympy import latex
 
-import gdviz
-from gdviz import DATASETS, LOSSES, OPTIMIZERS
-from gdviz.derivative import downhill_sentence
-from gdviz.explain import table
-from ui import controls
+from gdviz import LOSSES, OPTIMIZERS
+from ui import controls, fit_controls
 from ui.charts import animated_chart
-from ui.compute import fit_chart, load_dataset, run_fit
+from ui.compute import (
+    fit_chart,
+    fit_comparison,
+    fit_landscape,
+    fit_objective,
+    fit_start,
+    fit_table,
+    load_dataset,
+    run_fit,
+)
+from ui.guard import guarded
 
 P = "fit_"
-UPLOAD = "upload"
 BATCHES = ("full batch", "mini-batch", "1 (SGD)")
-NOISY = {"slope": 2.0, "intercept": 1.0, "noise": 0.5, "size": 30, "seed": 0}
 
 
 def _reset(prefix: str = P, *_):
@@ -27,46 +31,22 @@ state = st.session_state
 # ---- sidebar ---------------------------------------------------------------------------
 with st.sidebar:
     st.header("Data and model")
-    choice = st.selectbox(
-        "Data",
-        [*DATASETS, UPLOAD],
-        key=P + "dataset",
-        on_change=_reset,
-        format_func=lambda s: "Upload a CSV (x, y)" if s == UPLOAD else DATASETS[s].name,
-    )
-    if choice == "noisy_line":
-        params = {
-            name: st.number_input(
-                name, value=default, key=f"{P}noisy_{name}",
-                min_value={"size": 2, "seed": 0, "noise": 0.0}.get(name),
-                max_value=1000 if name == "size" else None,
-                step=1 if isinstance(default, int) else 0.1,
-            )
-            for name, default in NOISY.items()
-        }  # fmt: skip
-        source = ("noisy", *params.values())
-    elif choice == UPLOAD:
-        upload = st.file_uploader("CSV with two numeric columns, x and y", type=["csv", "txt"],
-                                  key=P + "csv")  # fmt: skip
-        source = None if upload is None else ("csv", upload.getvalue())
-    else:
-        source = ("registry", choice)
+    source = fit_controls.data_source(P, on_change=_reset)
     data = None
     if source is not None:
         try:
             data = load_dataset(source)
         except ValueError as error:
             st.error(f"That file cannot be used: {error}")
-    loss_names = {"mse": "mean squared error", "mae": "mean absolute error"}
     loss = st.radio("Loss", list(LOSSES), key=P + "loss", horizontal=True,
-                    format_func=lambda s: loss_names.get(s, s))  # fmt: skip
+                    format_func=lambda s: LOSSES[s].name.lower())  # fmt: skip
 
 if data is None:
     st.title("Fit a model")
     st.info("Upload a CSV file with two numeric columns (x, y) in the sidebar, or pick a data set.")
     st.stop()
 
-objective = gdviz.loss_objective(data, loss)
+objective = fit_objective(source, loss)
 with st.sidebar:
     st.header("Descent")
     optimizer = st.selectbox("Optimizer", list(OPTIMIZERS), key=P + "optimizer",
@@ -105,25 +85,15 @@ st.caption(
     f"{data.n} points. One epoch is one pass over them: {per_epoch} update"
     f"{'s' if per_epoch != 1 else ''} per epoch with this batch size."
 )
-with st.container(key="fit_banner"):
+with st.container(key="fit_banner"), guarded("the fit's result"):
     {"converged": st.success, "diverged": st.error, "oscillating": st.warning}.get(
         traj.status, st.info
     )(traj.message)
 
-# What the derivative says at the start, in the course's words.
-preds = data.predict(start)
-slope = objective.grad(start)
-words = " ".join(
-    downhill_sentence(float(g), name) for g, name in zip(slope, data.params, strict=True)
-)
-shown = ", ".join(f"{p:.4g}" for p in preds[:6]) + (" …" if data.n > 6 else "")
-st.markdown(
-    f"At the start ({', '.join(f'{n} = {v:g}' for n, v in zip(data.params, start, strict=True))})"
-    f" the model predicts ({shown}) for y = ({', '.join(f'{v:.4g}' for v in data.y[:6])}"
-    f"{' …' if data.n > 6 else ''}). {words}"
-)
+with guarded("what the derivative says at the start"):
+    st.markdown(fit_start(source, loss, start))  # what the derivative says, in the course's words
 
-with st.container(key="fit_chart"):
+with st.container(key="fit_chart"), guarded("the fitted line"):
     animated_chart(fit_chart(*args), key=P + "figure")
 st.caption("Press ▶ Play: the line moves epoch by epoch; dotted lines are the residuals.")
 
@@ -133,25 +103,24 @@ landscape, compare, epochs_tab = st.tabs(
     on_change="rerun",
 )
 if landscape.open:
-    with landscape:
-        animated_chart(gdviz.descent_figure(traj), key=P + "landscape")
+    with landscape, guarded("the loss landscape"):
+        animated_chart(fit_landscape(*args), key=P + "landscape")
 if compare.open:
-    sizes = [(None, "full batch"), (min(4, data.n), f"mini-batch of {min(4, data.n)}"),
-             (1, "SGD (batch 1)")]  # fmt: skip
-    runs = [run_fit(source, start, float(lr), int(epochs), optimizer, b, int(seed), loss)
-            for b, _ in sizes]  # fmt: skip
-    compare.caption(
-        "Same start, same learning rate, same number of epochs, so every run computes the "
-        "same number of per-sample gradients; smaller batches take more, noisier steps."
-    )
-    with compare:
-        animated_chart(gdviz.race_figure(runs, [label for _, label in sizes]), key=P + "compare")
+    with compare, guarded("the batch comparison"):
+        st.caption(
+            "Same start, same learning rate, same number of epochs, so every run computes the "
+            "same number of per-sample gradients; smaller batches take more, noisier steps."
+        )
+        comparison = fit_comparison(source, start, float(lr), int(epochs), optimizer, int(seed),
+                                    loss)  # fmt: skip
+        animated_chart(comparison, key=P + "compare")
 if epochs_tab.open:
-    frame = pd.DataFrame(table(traj))
-    epochs_tab.dataframe(frame, key=P + "table", hide_index=True, height=300)
-    epochs_tab.download_button(
-        "Download CSV",
-        frame.to_csv(index=False).encode(),
-        file_name=f"gdviz-fit-{data.slug}.csv",
-        key=P + "download",
-    )
+    with epochs_tab, guarded("the table of epochs"):
+        frame = fit_table(*args)
+        st.dataframe(frame, key=P + "table", hide_index=True, height=300)
+        st.download_button(
+            "Download CSV",
+            frame.to_csv(index=False).encode(),
+            file_name=f"gdviz-fit-{data.slug}.csv",
+            key=P + "download",
+        )
