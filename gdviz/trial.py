@@ -155,6 +155,14 @@ def _objective_start(objective: Objective, start) -> np.ndarray:
     return checks.point("start", start, objective.dim, objective.slug)
 
 
+def _counted(method, points, losses, evals, totals, status, reason, **extra) -> SearchRun:
+    """A SearchRun from its recorded rows: ``evals`` = (loss counts, gradient counts) per
+    point, ``totals`` = every evaluation of f and of ∇f the run made."""
+    loss_evals, grad_evals = (np.array(counts, dtype=np.int64) for counts in evals)
+    return SearchRun(method, len(points[0]), np.array(points), np.array(losses), loss_evals,
+                     grad_evals, *totals, status, reason, **extra)  # fmt: skip
+
+
 # ---------------------------------------------------------------- trial and error
 
 
@@ -232,23 +240,9 @@ def trial_and_error(
             if delta < min_delta:
                 status, reason = "converged", "delta"
     points, losses, deltas, counts = zip(*rec.rows, strict=True)
-    return SearchRun(
-        method="trial",
-        dim=x.size,
-        points=np.array(points),
-        losses=np.array(losses),
-        loss_evals=np.array(counts, dtype=np.int64),
-        grad_evals=np.zeros(len(counts), dtype=np.int64),
-        total_loss_evals=evals,
-        total_grad_evals=0,
-        status=status,
-        reason=reason,
-        deltas=np.array(deltas),
-        sweeps=sweeps,
-        final_delta=delta,
-        target=target,
-        tol=tol,
-    )
+    return _counted("trial", points, losses, (counts, [0] * len(counts)), (evals, 0),
+                    status, reason, deltas=np.array(deltas), sweeps=sweeps,
+                    final_delta=delta, target=target, tol=tol)  # fmt: skip
 
 
 def _sequential_sweep(f, x, fx, delta, evals, max_evals, target, tol, rec):
@@ -398,21 +392,8 @@ def counted_descent(
                 if not (math.isfinite(fx) and np.isfinite(x).all()):
                     status, reason = "diverged", "overflow"
     points, losses, loss_evals, grad_evals = zip(*rows, strict=True)
-    return SearchRun(
-        method="gradient",
-        dim=x.size,
-        points=np.array(points),
-        losses=np.array(losses),
-        loss_evals=np.array(loss_evals, dtype=np.int64),
-        grad_evals=np.array(grad_evals, dtype=np.int64),
-        total_loss_evals=n_f,
-        total_grad_evals=n_g,
-        status=status,
-        reason=reason,
-        lr=lr,
-        target=target,
-        tol=tol,
-    )
+    return _counted("gradient", points, losses, (loss_evals, grad_evals), (n_f, n_g),
+                    status, reason, lr=lr, target=target, tol=tol)  # fmt: skip
 
 
 def counted_descent_objective(

@@ -60,6 +60,32 @@ def _curve_zoom(traj, view, vy, epochs):
     return boxes, y_ranges
 
 
+def _trail(x, y, *, width: float, size: int) -> go.Scatter:
+    """The path so far, which frames move (by its name, ``trail``)."""
+    return go.Scatter(
+        meta="trail", x=x, y=y, mode="lines+markers", name="path so far",
+        line={"color": PATH, "width": width}, marker={"size": size, "color": PATH},
+        hoverinfo="skip",
+    )  # fmt: skip
+
+
+def _arrow(name: str, data: dict, label: str, colour: str, head: int) -> go.Scatter:
+    """An arrow (a line with an arrowhead at its end) that frames move, by ``name``."""
+    return go.Scatter(
+        meta=name, **data, mode="lines+markers", name=label, line={"color": colour, "width": 3},
+        marker={"symbol": "arrow", "angleref": "previous", "size": [0, head], "color": colour},
+        hoverinfo="skip",
+    )  # fmt: skip
+
+
+def _point(data: dict, hover: str, **text) -> go.Scatter:
+    """The current point, labelled with its epoch; frames move it (``point``)."""
+    return go.Scatter(
+        meta="point", **data, mode="markers+text", name="current point", hovertemplate=hover,
+        marker={"size": 14, "color": POINT, "line": {"color": "white", "width": 2}}, **text,
+    )  # fmt: skip
+
+
 def _tangent(view, x: float, f: float, g: float, span: float) -> dict:
     """The tangent at (x, f) with slope g: a segment ``0.24·span`` wide on linear axes; on
     signed log axes the same line, as it looks there (a curve touching the graph), across
@@ -145,16 +171,7 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
         frame_data.append(data)
     first = frame_data[0]
     moving = [
-        go.Scatter(
-            meta="trail",
-            x=vx[:1],
-            y=vy[:1],
-            mode="lines+markers",
-            name="path so far",
-            line={"color": PATH, "width": 2},
-            marker={"size": 6, "color": PATH},
-            hoverinfo="skip",
-        ),
+        _trail(vx[:1], vy[:1], width=2, size=6),
         go.Scatter(
             meta="tangent",
             **first["tangent"],
@@ -163,28 +180,12 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
             line={"color": TANGENT, "width": 2, "dash": "dash"},
             hoverinfo="skip",
         ),
-        go.Scatter(
-            meta="step",
-            **first["step"],
-            mode="lines+markers",
-            name="step −η·f′(x)",
-            line={"color": ARROW, "width": 3},
-            marker={"symbol": "arrow", "angleref": "previous", "size": [0, 14], "color": ARROW},
-            hoverinfo="skip",
-        ),
-        go.Scatter(
-            meta="point",
-            x=first["point"]["x"],
-            y=first["point"]["y"],
-            mode="markers+text",
-            name="current point",
-            text=first["point"]["text"],
+        _arrow("step", first["step"], "step −η·f′(x)", ARROW, 14),
+        _point(
+            first["point"],
+            "x = %{customdata[0]:.6g}<br>f(x) = %{customdata[1]:.6g}<br>f′(x) = "
+            "%{customdata[2]:.6g}<br>step −η·f′(x) = %{customdata[3]:.6g}<extra></extra>",
             textposition="top center",
-            customdata=first["point"]["customdata"],
-            marker={"size": 14, "color": POINT, "line": {"color": "white", "width": 2}},
-            hovertemplate="x = %{customdata[0]:.6g}<br>f(x) = %{customdata[1]:.6g}"
-            "<br>f′(x) = %{customdata[2]:.6g}"
-            "<br>step −η·f′(x) = %{customdata[3]:.6g}<extra></extra>",
         ),
     ]
     layout = {**axes, "legend": LEGEND}
@@ -266,39 +267,14 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
         )
     first = frame_data[0]
     moving = [
-        go.Scatter(
-            meta="trail",
-            x=draw[:1, 0],
-            y=draw[:1, 1],
-            mode="lines+markers",
-            name="path so far",
-            line={"color": PATH, "width": 2.5},
-            marker={"size": 5, "color": PATH},
-            hoverinfo="skip",
-        ),
-        go.Scatter(
-            meta="arrow",
-            **first["arrow"],
-            mode="lines+markers",
-            name="−∇f direction (step)",
-            line={"color": "white", "width": 3},
-            marker={"symbol": "arrow", "angleref": "previous", "size": [0, 15], "color": "white"},
-            hoverinfo="skip",
-        ),
-        go.Scatter(
-            meta="point",
-            x=first["point"]["x"],
-            y=first["point"]["y"],
-            mode="markers+text",
-            name="current point",
-            text=first["point"]["text"],
+        _trail(draw[:1, 0], draw[:1, 1], width=2.5, size=5),
+        _arrow("arrow", first["arrow"], "−∇f direction (step)", "white", 15),
+        _point(
+            first["point"],
+            "(x, y) = (%{customdata[0]:.6g}, %{customdata[1]:.6g})<br>f = %{customdata[2]:.6g}"
+            "<br>∇f = (%{customdata[3]:.4g}, %{customdata[4]:.4g})<extra></extra>",
             textposition="top right",
             textfont={"color": "white"},
-            customdata=first["point"]["customdata"],
-            marker={"size": 14, "color": POINT, "line": {"color": "white", "width": 2}},
-            hovertemplate="(x, y) = (%{customdata[0]:.6g}, %{customdata[1]:.6g})"
-            "<br>f = %{customdata[2]:.6g}<br>∇f = (%{customdata[3]:.4g}, %{customdata[4]:.4g})"
-            "<extra></extra>",
         ),
     ]
     layout = {**axes, "width": width, "legend": LEGEND | DARK_LEGEND}
