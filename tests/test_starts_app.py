@@ -6,11 +6,12 @@ import pytest
 
 from tests.conftest import chart_figures, open_page
 
-PAGES = [  # (page, key prefix, the start's key)
-    (None, "", "x0"),
-    ("views/race.py", "race_", "race_x0"),
-    ("views/why.py", "why_", "why_x0"),
-    ("views/derivative.py", "slope_", "slope_x"),
+PAGES = [  # (page, the start's key, the axis of the start's coordinate)
+    (None, "x0", "xaxis"),
+    ("views/race.py", "race_x0", "xaxis"),
+    ("views/why.py", "why_x0", "xaxis"),
+    ("views/derivative.py", "slope_x", "xaxis"),
+    ("views/fit.py", "fit_w0", "xaxis4"),  # the loss landscape beside the data
 ]
 
 
@@ -18,8 +19,8 @@ def alerts(at) -> list[str]:
     return [e.value for kind in ("success", "error", "warning", "info") for e in getattr(at, kind)]
 
 
-@pytest.mark.parametrize(("page", "prefix", "key"), PAGES)
-def test_a_start_typed_far_outside_the_box_is_used_and_shown(page, prefix, key):
+@pytest.mark.parametrize(("page", "key", "axis"), PAGES)
+def test_a_start_typed_far_outside_the_box_is_used_and_shown(page, key, axis):
     at = open_page(page)
     at.number_input(key=key + "_exact").set_value(9999.0).run()
     assert not at.exception, at.exception
@@ -27,7 +28,7 @@ def test_a_start_typed_far_outside_the_box_is_used_and_shown(page, prefix, key):
     assert slider.value == 9999.0 and slider.max == 9999.0  # the slider widens to hold it
     assert not any(text.startswith("Cannot") for text in alerts(at))
     figure = chart_figures(at)[0]
-    lo, hi = figure["layout"]["xaxis"]["range"]
+    lo, hi = figure["layout"][axis]["range"]
     assert lo < 0 < 9999.0 <= hi  # the view follows the start
 
 

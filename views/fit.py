@@ -23,7 +23,7 @@ BATCHES = ("full batch", "mini-batch", "1 (SGD)")
 
 
 def _reset(prefix: str = P, *_):
-    for name in ("lr", "w0", "b0"):
+    for name in ("lr", "w0", "b0", "w0_exact", "b0_exact"):
         st.session_state.pop(P + name, None)
 
 
@@ -55,10 +55,10 @@ with st.sidebar:
         state[P + "lr"] = min(max(data.lr, controls.LR_MIN), controls.LR_MAX)
     lr = st.select_slider("Learning rate η", options=controls.lr_options(state[P + "lr"]),
                           key=P + "lr", format_func=lambda v: f"{v:g}")  # fmt: skip
-    for name, start, (lo, hi) in zip(("w0", "b0"), data.start, objective.domain, strict=False):
-        if not controls.is_number(state.get(P + name)) or not lo <= state[P + name] <= hi:
-            state[P + name] = controls.snap(start, lo, hi)
-        st.slider(f"Start {name[0]}₀", lo, hi, step=controls.slider_step(lo, hi), key=P + name)
+    start = tuple(
+        controls.start_input(f"Start {name[0]}₀", P + name, box, suggested)
+        for name, suggested, box in zip(("w0", "b0"), data.start, objective.domain, strict=False)
+    )
     epochs = st.slider("Epochs (passes over the data)", 1, 500, 100, key=P + "epochs")
     batch = st.radio("Gradient from", BATCHES, key=P + "batch")
     size = None
@@ -68,7 +68,6 @@ with st.sidebar:
         size = 1
     seed = st.number_input("Shuffle seed", 0, 10_000, 0, key=P + "seed")
 
-start = tuple(float(state[P + n]) for n in ("w0", "b0")[: data.dim])
 try:
     args = (source, start, float(lr), int(epochs), optimizer, size, int(seed), loss)
     traj = run_fit(*args)
