@@ -28,7 +28,7 @@ from .optimizers import OPTIMIZERS, OptimizerSpec, get_optimizer
 from .scaling import scaling_experiment
 from .schedules import SCHEDULES, learning_rates
 from .trial import race_trial_vs_gradient, trial_and_error
-from .view import View, view_of
+from .view import View, view_around, view_of
 
 __all__ = [
     "ExpressionError",
@@ -82,5 +82,6 @@ __all__ = [
     "learning_rates",
     "objective_lr_limit",
     "stable_lr_limit",
+    "view_around",
     "view_of",
 ]

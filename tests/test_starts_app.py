@@ -29,7 +29,8 @@ def test_a_start_typed_far_outside_the_box_is_used_and_shown(page, key, axis):
     assert not any(text.startswith("Cannot") for text in alerts(at))
     figure = chart_figures(at)[0]
     lo, hi = figure["layout"][axis]["range"]
-    assert lo < 0 < 9999.0 <= hi  # the view follows the start
+    assert lo < 0 < 9999.0 <= hi  # the view follows the start ...
+    assert any("view is widened" in text for text in alerts(at))  # ... and the banner says so
 
 
 def test_the_descent_banner_says_the_view_was_widened_and_is_true():

@@ -41,7 +41,8 @@ with st.container(key="slope_chart"):
     st.plotly_chart(figure, key=P + "figure", theme=None, width="stretch")
 slope = rows[0].derivative
 with st.container(key="slope_banner"):
-    st.info(downhill_sentence(slope, "x"))
+    note = gdviz.view_around(objective, [[x, x + dx]]).note()
+    st.info(" ".join(filter(None, (downhill_sentence(slope, "x"), note))))
 table = pd.DataFrame(
     {
         "Δx": [r.dx for r in rows],

@@ -3,7 +3,7 @@
 import streamlit as st
 from sympy import latex
 
-from gdviz import LOSSES, OPTIMIZERS
+from gdviz import LOSSES, OPTIMIZERS, view_of
 from ui import controls, fit_controls
 from ui.charts import animated_chart
 from ui.compute import (
@@ -85,9 +85,10 @@ st.caption(
     f"{'s' if per_epoch != 1 else ''} per epoch with this batch size."
 )
 with st.container(key="fit_banner"), guarded("the fit's result"):
+    note = view_of(traj, zoom=False).note()
     {"converged": st.success, "diverged": st.error, "oscillating": st.warning}.get(
         traj.status, st.info
-    )(traj.message)
+    )(" ".join(filter(None, (traj.message, note))))
 
 with guarded("what the derivative says at the start"):
     st.markdown(fit_start(source, loss, start))  # what the derivative says, in the course's words

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from gdviz import OPTIMIZERS, SCHEDULES
+from gdviz import OPTIMIZERS, SCHEDULES, view_of
 from gdviz.numbers import fmt, position
 from ui import controls, race_controls
 from ui.charts import animated_chart
@@ -92,11 +92,16 @@ except ValueError as error:
 # ---- results -----------------------------------------------------------------------------
 with st.container(key="race_banner"), guarded("the race's result"):
     best = race_board(labels, *key)[0]
+    note = view_of(runs, zoom=False).note() or ""
     if best["status"] == "diverged":
-        st.error("Every optimizer diverged: lower the learning rates (open each optimizer above).")
+        st.error(
+            "Every optimizer diverged: lower the learning rates (open each optimizer above). "
+            + note
+        )
     else:
         st.success(
-            f"Lowest loss: {best['optimizer']}, f = {fmt(best['final loss'])} ({best['status']})."
+            f"Lowest loss: {best['optimizer']}, f = {fmt(best['final loss'])} ({best['status']}). "
+            + note
         )
 with st.container(key="race_chart"), guarded("the race chart"):
     if objective.dim == 1:

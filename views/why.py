@@ -50,7 +50,8 @@ left.metric("Trial and error: evaluations of f", f"{trial.total_evals:,}")
 middle.metric("Gradient descent: f and ∇f evaluations", f"{gradient.total_evals:,}")
 right.metric("… if each ∇f costs n evaluations", f"{gradient.total_evals_fd:,}")
 with st.container(key="why_banner"):
-    st.info(" ".join(summary))
+    note = gdviz.view_around(objective, [trial.points, gradient.points]).note()
+    st.info(" ".join(filter(None, (*summary, note))))
 st.caption(
     "How the counting works: one evaluation of f costs 1. A gradient costs 1 when it comes "
     "from backpropagation (a small constant factor, as in PyTorch), or n when it is "
