@@ -10,35 +10,25 @@ import warnings
 import numpy as np
 import sympy as sp
 
-from .expressions import MAX_GRADIENT_SIZE, ExpressionError, clean_text, parse_expression
+from .expressions import (
+    FUNCTIONS,
+    MAX_GRADIENT_SIZE,
+    ExpressionError,
+    clean_text,
+    parse_expression,
+)
 from .objectives import CriticalPoint, Objective
 from .symbols import X, Y
 
 DEFAULT_DOMAIN = (-5.0, 5.0)
 
 
-class _Sign(sp.Function):
-    """sign(u) with derivative 0 (numpy cannot evaluate sympy's DiracDelta)."""
-
-    def fdiff(self, argindex=1):
-        return sp.S.Zero
-
-    def _numpycode(self, printer):
-        return f"{printer._module_format('numpy.sign')}({printer._print(self.args[0])})"
-
-
-class _Abs(sp.Function):
-    """|u| whose derivative is _Sign(u), so the Hessian compiles to plain numpy."""
-
-    def fdiff(self, argindex=1):
-        return _Sign(self.args[0])
-
-    def _numpycode(self, printer):
-        return f"{printer._module_format('numpy.abs')}({printer._print(self.args[0])})"
-
-
 def _compilable(expr: sp.Expr) -> sp.Expr:
-    return expr.replace(sp.Abs, _Abs)
+    """``expr`` with every function swapped for one numpy can differentiate (Abs → _Abs)."""
+    for function in FUNCTIONS.values():  # an alias repeats its entry: replacing twice is a no-op
+        for sympy_function, replacement in function.compiled.items():
+            expr = expr.replace(sympy_function, replacement)
+    return expr
 
 
 def _check_gradient_size(expr: sp.Expr, variables) -> None:

@@ -31,6 +31,7 @@ import keyword
 import math
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 
 import sympy as sp
 
@@ -63,31 +64,100 @@ def _sigmoid(u):
     return 1 / (1 + sp.exp(-u))
 
 
-# name -> (sympy builder, float function for constant arguments)
-FUNCTIONS = {
-    "sin": (sp.sin, math.sin),
-    "cos": (sp.cos, math.cos),
-    "tan": (sp.tan, math.tan),
-    "sec": (sp.sec, lambda v: 1 / math.cos(v)),
-    "csc": (sp.csc, lambda v: 1 / math.sin(v)),
-    "cot": (sp.cot, lambda v: 1 / math.tan(v)),
-    "asin": (sp.asin, math.asin),
-    "acos": (sp.acos, math.acos),
-    "atan": (sp.atan, math.atan),
-    "sinh": (sp.sinh, math.sinh),
-    "cosh": (sp.cosh, math.cosh),
-    "tanh": (sp.tanh, math.tanh),
-    "exp": (sp.exp, math.exp),
-    "log": (sp.log, math.log),
-    "log10": (lambda u: sp.log(u, 10), math.log10),
-    "log2": (lambda u: sp.log(u, 2), math.log2),
-    "sqrt": (sp.sqrt, math.sqrt),
-    "abs": (sp.Abs, abs),
-    "sigmoid": (_sigmoid, lambda v: 1 / (1 + math.exp(-v))),
-}
-_ALIASES = {"ln": "log", "arcsin": "asin", "arccos": "acos", "arctan": "atan"}
-for _alias, _name in _ALIASES.items():
-    FUNCTIONS[_alias] = FUNCTIONS[_name]
+class _Sign(sp.Function):
+    """sign(u) with derivative 0 (numpy cannot evaluate sympy's DiracDelta)."""
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero
+
+    def _numpycode(self, printer):
+        return f"{printer._module_format('numpy.sign')}({printer._print(self.args[0])})"
+
+
+class _Abs(sp.Function):
+    """|u| whose derivative is _Sign(u), so the Hessian compiles to plain numpy."""
+
+    def fdiff(self, argindex=1):
+        return _Sign(self.args[0])
+
+    def _numpycode(self, printer):
+        return f"{printer._module_format('numpy.abs')}({printer._print(self.args[0])})"
+
+
+@dataclasses.dataclass(frozen=True)
+class FunctionSpec:
+    """One function the parser accepts, with all that gdviz needs to know about it.
+
+    - ``build``: the sympy tree of name(u).
+    - ``value``: name(v) for a float v; constant arguments are folded (and checked) with it.
+    - ``torch``: each sympy function ``build`` leaves in the tree, written over torch with
+      ``u`` for its argument. Empty when sympy writes the function with other entries'
+      (log10(u) is log(u)/log(10), sigmoid(u) is 1/(1 + exp(-u)), sqrt(u) a power).
+    - ``argument``: keeps name(argument) defined on [-5, 5]; the tests type it on every page.
+    - ``aliases``: other names for it.
+    - ``compiled``: sympy functions swapped, before compiling, for ones whose derivatives
+      numpy can evaluate (Abs → _Abs, whose derivative is _Sign); those are in ``torch`` too.
+    - ``layers``: the levels of functions inside functions it counts for (:data:`MAX_LAYERS`).
+
+    >>> FUNCTIONS["arcsin"].name, FUNCTIONS["sec"].torch[sp.sec]
+    ('asin', '1 / torch.cos(u)')
+    """
+
+    name: str
+    build: Callable[[sp.Expr], sp.Expr]
+    value: Callable[[float], float]
+    torch: Mapping[type, str]
+    argument: str = "x"
+    aliases: tuple[str, ...] = ()
+    compiled: Mapping[type, type] = dataclasses.field(default_factory=dict)
+    layers: int = 1
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The name and its aliases."""
+        return (self.name, *self.aliases)
+
+
+_F = FunctionSpec
+# name, sympy tree, float value, torch text, an argument defined on [-5, 5], ...
+_TABLE = (
+    _F("sin", sp.sin, math.sin, {sp.sin: "torch.sin(u)"}),
+    _F("cos", sp.cos, math.cos, {sp.cos: "torch.cos(u)"}),
+    _F("tan", sp.tan, math.tan, {sp.tan: "torch.tan(u)"}, "x/4"),
+    _F("sec", sp.sec, lambda v: 1 / math.cos(v), {sp.sec: "1 / torch.cos(u)"}, "x/4"),
+    _F("csc", sp.csc, lambda v: 1 / math.sin(v), {sp.csc: "1 / torch.sin(u)"}, "x/4 + 1.5"),
+    _F("cot", sp.cot, lambda v: 1 / math.tan(v), {sp.cot: "1 / torch.tan(u)"}, "x/4 + 1.5"),
+    _F("asin", sp.asin, math.asin, {sp.asin: "torch.asin(u)"}, "x/6", aliases=("arcsin",)),
+    _F("acos", sp.acos, math.acos, {sp.acos: "torch.acos(u)"}, "x/6", aliases=("arccos",)),
+    _F("atan", sp.atan, math.atan, {sp.atan: "torch.atan(u)"}, aliases=("arctan",)),
+    _F("sinh", sp.sinh, math.sinh, {sp.sinh: "torch.sinh(u)"}, "x/3"),
+    _F("cosh", sp.cosh, math.cosh, {sp.cosh: "torch.cosh(u)"}, "x/3"),
+    _F("tanh", sp.tanh, math.tanh, {sp.tanh: "torch.tanh(u)"}),
+    _F("exp", sp.exp, math.exp, {sp.exp: "torch.exp(u)"}, "x/3"),
+    _F("log", sp.log, math.log, {sp.log: "torch.log(u)"}, "x^2 + 1", aliases=("ln",)),
+    _F("log10", lambda u: sp.log(u, 10), math.log10, {}, "x^2 + 1"),
+    _F("log2", lambda u: sp.log(u, 2), math.log2, {}, "x^2 + 1"),
+    _F("sqrt", sp.sqrt, math.sqrt, {}, "x^2 + 1"),
+    _F(
+        "abs",
+        sp.Abs,
+        abs,
+        {sp.Abs: "torch.abs(u)", _Abs: "torch.abs(u)", _Sign: "torch.sign(u)"},
+        "x - 1",
+        compiled={sp.Abs: _Abs},
+    ),
+    _F("sigmoid", _sigmoid, lambda v: 1 / (1 + math.exp(-v)), {}, layers=2),
+)
+
+#: Every accepted name (aliases included) -> its :class:`FunctionSpec`: the one registry.
+FUNCTIONS = {name: entry for entry in _TABLE for name in entry.names}
+
+
+def function_names() -> str:
+    """The accepted names as the help and the README list them: "sin, …, log/ln, …"."""
+    return ", ".join("/".join(entry.names) for entry in _TABLE)
+
+
 VARIABLES = {"x": X, "y": Y}
 CONSTANTS = {"pi": (sp.pi, math.pi), "e": (sp.E, math.e)}
 _FORBIDDEN = set(keyword.kwlist) | set(dir(builtins)) | {"os", "sys", "subprocess"}
@@ -363,19 +433,19 @@ class _Parser:
             if close.kind == ",":
                 raise ExpressionError(f"`{name}` takes exactly one argument", close.pos)
             raise self.unexpected(close)
-        build, numeric = FUNCTIONS[name]
+        function = FUNCTIONS[name]
         value = None
         if argument.value is not None:
             try:
-                value = float(numeric(argument.value))
+                value = float(function.value(argument.value))
             except (ValueError, ZeroDivisionError):
                 raise ExpressionError(
                     f"`{name}` is undefined at {argument.value:g}", func.pos
                 ) from None
             except OverflowError:
                 value = math.inf
-        layers = _layers(argument.layers + (2 if name == "sigmoid" else 1), func.pos)
-        return _checked(_Node(build(argument.expr), value, layers), func.pos)
+        layers = _layers(argument.layers + function.layers, func.pos)
+        return _checked(_Node(function.build(argument.expr), value, layers), func.pos)
 
 
 def _number(token: _Token) -> _Node:

@@ -3,6 +3,10 @@ scheduler with PyTorch's own arguments, and the usual training loop."""
 
 from __future__ import annotations
 
+import ast
+import builtins
+import math
+import re
 from decimal import Decimal
 from numbers import Integral
 
@@ -10,6 +14,7 @@ import numpy as np
 import sympy as sp
 
 from .descent import Trajectory
+from .expressions import FUNCTIONS, function_names
 from .objectives import X, Y
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES, filled_schedule
@@ -17,17 +22,22 @@ from .schedules import SCHEDULES, filled_schedule
 # Python's precedence levels, low to high: a + b, a * b, -a, a ** b, atoms (names, calls, p[0]).
 _ADD, _MUL, _NEG, _POW, _ATOM = range(5)
 
+
+def _template_precedence(template: str) -> int:
+    node = ast.parse(template, mode="eval").body
+    if isinstance(node, ast.BinOp):
+        return _ADD if isinstance(node.op, ast.Add | ast.Sub) else _MUL
+    return _ATOM
+
+
+#: sympy function -> (its text over torch, u standing for the argument; its precedence),
+#: from the parser's table: every function a typed expression can hold.
 _FUNCTIONS = {
-    sp.sin: "sin",
-    sp.cos: "cos",
-    sp.tan: "tan",
-    sp.exp: "exp",
-    sp.log: "log",
-    sp.tanh: "tanh",
-    sp.sinh: "sinh",
-    sp.cosh: "cosh",
-    sp.atan: "atan",
+    sympy_function: (text, _template_precedence(text))
+    for function in FUNCTIONS.values()
+    for sympy_function, text in function.torch.items()
 }
+_RECIPROCAL = "1 / "  # sec(u) is 1 / torch.cos(u): in a product, cos(u) joins the denominator
 
 
 def _decimal(r: sp.Rational) -> str | None:
@@ -96,7 +106,13 @@ def _torch(expr: sp.Expr, names: dict) -> tuple[str, int]:
                 denominator.append((str(coeff.q), _ATOM))
         for factor in sorted(factors, key=lambda f: bool(f.free_symbols)):  # constants first
             if factor.is_Pow and factor.exp.is_Number and factor.exp < 0:
-                denominator.append(_torch(factor.base**-factor.exp, names))
+                divisor = factor.base**-factor.exp
+                if (inverse := _inverse(divisor, names)) is not None:  # / sec(u) is * cos(u)
+                    numerator.append(_paren(inverse, _NEG if not numerator else _POW))
+                else:
+                    denominator.append(_torch(divisor, names))
+            elif (inverse := _inverse(factor, names)) is not None:  # * sec(u) is / cos(u)
+                denominator.append(inverse)
             else:
                 numerator.append(_paren(_torch(factor, names), _NEG if not numerator else _POW))
         text = " * ".join(numerator) or "1"
@@ -110,22 +126,54 @@ def _torch(expr: sp.Expr, names: dict) -> tuple[str, int]:
         if exponent == sp.S.Half:
             return f"{lib}.sqrt({_torch(base, names)[0]})", _ATOM
         if exponent.is_Number and exponent < 0:
-            return f"1 / {_paren(_torch(base**-exponent, names), _POW)}", _MUL
+            divisor = base**-exponent
+            if (inverse := _inverse(divisor, names)) is not None:
+                return inverse
+            return f"1 / {_paren(_torch(divisor, names), _POW)}", _MUL
+        if (inverse := _inverse(expr, names)) is not None:
+            return f"1 / {_paren(inverse, _POW)}", _MUL
         return (
             f"{_paren(_torch(base, names), _ATOM)} ** {_paren(_torch(exponent, names), _ATOM)}",
             _POW,
         )
-    if isinstance(expr, sp.Abs):
-        return (
-            f"{'torch.abs' if lib == 'torch' else 'abs'}({_torch(expr.args[0], names)[0]})",
-            _ATOM,
-        )
     if expr.func in _FUNCTIONS and len(expr.args) == 1:
-        return f"{lib}.{_FUNCTIONS[expr.func]}({_torch(expr.args[0], names)[0]})", _ATOM
+        text, prec = _FUNCTIONS[expr.func]
+        return _fill(text, expr, names, lib), prec
     raise ValueError(
-        f"cannot write {expr.func.__name__} as PyTorch: expected +, *, **, numbers, pi, e, "
-        "sin, cos, tan, exp, log, sqrt, Abs, tanh, sinh, cosh or atan"
+        f"cannot write {expr.func.__name__} as PyTorch: expected +, *, **, numbers, pi, e "
+        f"and the parser's functions ({function_names()})"
     )
+
+
+def _fill(template: str, expr: sp.Expr, names: dict, lib: str) -> str:
+    """A function's text (``torch.sin(u)``) around its printed argument; for a constant
+    argument Python's own function (``math.sin(u)``, ``abs(u)``)."""
+    if lib == "math":
+        for name in re.findall(r"torch\.(\w+)", template):
+            if hasattr(math, name):
+                template = template.replace(f"torch.{name}", f"math.{name}")
+            elif hasattr(builtins, name):
+                template = template.replace(f"torch.{name}", name)
+            else:
+                raise ValueError(f"cannot write {expr} as Python: no {name} for a constant")
+    before, after = template.split("(u)")
+    return f"{before}({_torch(expr.args[0], names)[0]}){after}"
+
+
+def _inverse(expr: sp.Expr, names: dict) -> tuple[str, int] | None:
+    """1 / ``expr`` as text, when ``expr`` is a reciprocal (sec(u) → torch.cos(u),
+    sec(u)**2 → torch.cos(u) ** 2); else None."""
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp > 0:
+        inner = _inverse(expr.base, names)
+        if inner is None:
+            return None
+        return f"{_paren(inner, _ATOM)} ** {expr.exp}", _POW
+    text, _ = _FUNCTIONS.get(expr.func, ("", None))
+    if not text.startswith(_RECIPROCAL) or len(expr.args) != 1:
+        return None
+    rest = text[len(_RECIPROCAL) :]
+    lib = "torch" if expr.free_symbols else "math"
+    return _fill(rest, expr, names, lib), _template_precedence(rest)
 
 
 def torch_expression(expr: sp.Expr, variables=(X, Y)) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from gdviz import OBJECTIVES, OPTIMIZERS, descend
+from gdviz import OBJECTIVES, OPTIMIZERS, descend, parse_objective
 from gdviz.explain import (
     replay_state,
     step_latex,
@@ -255,19 +255,24 @@ def test_update_latex_and_table_still_work():
 
 # ---- the sympy → torch printer ---------------------------------------------------------------
 
-# numpy standing in for torch, so that the printed text can be evaluated without torch
+# numpy standing in for torch, so that the printed text can be evaluated without torch: the
+# functions real torch has under these names (it has no sec, csc or cot), written out here
+# rather than read from gdviz.
 NUMPY_TORCH = types.SimpleNamespace(
     sin=np.sin,
     cos=np.cos,
     tan=np.tan,
+    asin=np.arcsin,
+    acos=np.arccos,
+    atan=np.arctan,
+    sinh=np.sinh,
+    cosh=np.cosh,
+    tanh=np.tanh,
     exp=np.exp,
     log=np.log,
     sqrt=np.sqrt,
     abs=np.abs,
-    tanh=np.tanh,
-    sinh=np.sinh,
-    cosh=np.cosh,
-    atan=np.arctan,
+    sign=np.sign,
 )
 
 
@@ -306,6 +311,16 @@ def test_printed_objective_computes_the_same_function(slug):
             sp.log(X) - sp.tanh(Y) * sp.cosh(X),
             "torch.log(p[0]) - torch.cosh(p[0]) * torch.tanh(p[1])",
         ),
+        (sp.asin(X / 6) + sp.acos(Y / 6), "torch.acos(p[1] / 6) + torch.asin(p[0] / 6)"),
+        (sp.sec(X / 4), "1 / torch.cos(0.25 * p[0])"),  # torch has no sec, csc or cot
+        (2 * sp.csc(X) * Y, "2 * p[1] / torch.sin(p[0])"),  # a reciprocal joins the denominator
+        (sp.cot(X) ** 2, "1 / torch.tan(p[0]) ** 2"),
+        (-sp.sec(X), "-1 / torch.cos(p[0])"),
+        (X / sp.sec(Y), "p[0] * torch.cos(p[1])"),
+        (sp.sec(2) * X, "p[0] / math.cos(2)"),
+        (sp.log(X**2 + 1, 10), "torch.log(p[0] ** 2 + 1) / math.log(10)"),  # log10
+        (1 / (1 + sp.exp(-X)), "1 / (1 + torch.exp(-p[0]))"),  # sigmoid
+        (sp.Abs(X - 1), "torch.abs(p[0] - 1)"),
     ],
 )
 def test_printer_writes_readable_exact_python(expr, text):
@@ -313,6 +328,18 @@ def test_printer_writes_readable_exact_python(expr, text):
     point = (2.0, 1.3)  # x whole, so that (-2) ** x is real
     want = float(sp.lambdify((X, Y), expr, "math")(*point))
     assert evaluate(text, point) == pytest.approx(want, rel=1e-15)
+
+
+def test_printer_writes_gdviz_own_abs_and_its_derivative():
+    # a typed abs(u) is compiled as _Abs(u), whose derivative is _Sign(u)
+    objective = parse_objective("abs(x - 1) * y")
+    assert torch_expression(objective.expr, objective.variables) == "p[1] * torch.abs(p[0] - 1)"
+    slope = sp.diff(objective.expr, X)
+    assert torch_expression(slope, objective.variables) == "p[1] * torch.sign(p[0] - 1)"
+    for point in [(3.0, 2.0), (-1.5, 0.5)]:
+        assert evaluate(torch_expression(slope, objective.variables), point) == pytest.approx(
+            objective.grad(np.array(point))[0], rel=1e-15
+        )
 
 
 def test_printer_refuses_what_it_cannot_write():

@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 from gdviz import descend
 from gdviz.custom import parse_objective
 from gdviz.expressions import (
+    FUNCTIONS,
     MAX_DEPTH,
     MAX_LENGTH,
     ExpressionError,
     parse_expression,
 )
 from gdviz.objectives import X, Y
+from gdviz.pytorch import torch_expression
 
 CANARY = {"ran": False}
 
@@ -427,7 +429,7 @@ def test_random_valid_expressions_have_gradients_matching_finite_differences(tex
             assert grad[i] == pytest.approx(numeric, rel=1e-4, abs=1e-4)
 
 
-_ANY_FUNCTION = ["sin", "tan", "exp", "log", "sqrt", "abs", "sec", "sigmoid", "atan"]
+_ANY_FUNCTION = sorted(FUNCTIONS)
 
 
 def _extend_wild(children):
@@ -456,6 +458,7 @@ def test_any_grammatical_input_gives_an_objective_or_an_expression_error(text):
     lo, hi = np.array(objective.domain).T
     assert np.all((lo <= objective.start) & (objective.start <= hi))
     assert 1e-4 <= objective.lr <= 1
+    assert torch_expression(objective.expr, objective.variables)  # the race page prints it
 
 
 @settings(deadline=None, max_examples=200)

@@ -222,8 +222,8 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
         key=prefix + "expression",
         on_change=_on_objective,
         args=(prefix, on_new_objective),
-        help="Use x (and y), numbers, + − * / ^, parentheses, pi, e and sin, cos, tan, exp, "
-        "log, sqrt, abs, tanh, … — for example (1-x)^2 + 100(y-x^2)^2.",
+        help="Use x (and y), numbers, + − * / ^, parentheses, pi, e and "
+        f"{gdviz.expressions.function_names()} — for example (1-x)^2 + 100(y-x^2)^2.",
     )
     with st.expander("Plotting box"):
         left, right = st.columns(2)
