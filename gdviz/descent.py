@@ -75,7 +75,9 @@ class Trajectory:
 
     @property
     def grad_norms(self) -> np.ndarray:
-        return np.linalg.norm(self.grads, axis=-1)
+        """‖∇f‖ at each epoch (inf where a diverged run's gradient is too big to square)."""
+        with np.errstate(over="ignore"):
+            return np.linalg.norm(self.grads, axis=-1)
 
     @property
     def final(self) -> np.ndarray:

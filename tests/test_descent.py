@@ -366,3 +366,12 @@ def test_no_lower_bound_is_checked_on_typed_functions_too():
     assert traj.status == "diverged" and "no lower bound that way (f → −∞ as x → +∞)" in (
         traj.message
     )
+
+
+def test_gradient_sizes_of_a_run_that_blew_up_are_infinite_not_a_warning():
+    from gdviz.custom import parse_objective
+
+    objective = parse_objective("(x^2 + y^2)/10 + sinh(x/3) + sinh(y/3)")
+    traj = descend(objective, objective.start, lr=1.0, epochs=300, optimizer="momentum")
+    assert traj.status == "diverged" and np.abs(traj.grads).max() > 1e154
+    assert np.isinf(traj.grad_norms).any() and not np.isnan(traj.grad_norms).any()
