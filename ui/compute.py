@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import gdviz
-from gdviz import DATASETS, explain
+from gdviz import DATASETS, OBJECTIVES, explain
 from gdviz.fit import at_start
 from gdviz.race import Racer, leaderboard, race
 from ui.controls import resolve
@@ -143,6 +143,26 @@ def fit_table(*args):
 # ---- why gradients ---------------------------------------------------------------------
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def why_paths(source, start, lr, delta):
+    trial, gradient, _, _ = trial_vs_gradient(source, start, lr, delta)
+    paths = [("trial and error", trial.points), ("gradient descent", gradient.points)]
+    return gdviz.paths_figure(resolve(source), paths)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def why_evaluations(source, start, lr, delta):
+    labels = {"trial": "trial and error", "gradient": "gradient descent (∇f = 1)",
+              "gradient_fd": "gradient descent (∇f = n)"}  # fmt: skip
+    return gdviz.evaluations_figure(trial_vs_gradient(source, start, lr, delta)[2], labels)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def why_note(source, start, lr, delta):
+    trial, gradient, _, _ = trial_vs_gradient(source, start, lr, delta)
+    return gdviz.view_around(resolve(source), [trial.points, gradient.points]).note()
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def trial_vs_gradient(source, start, lr, delta):
     result = gdviz.race_trial_vs_gradient(resolve(source), start, lr=lr, delta=delta)
@@ -152,3 +172,24 @@ def trial_vs_gradient(source, start, lr, delta):
 @st.cache_data(max_entries=4, show_spinner="Running the scaling experiment (about a second)…")
 def scaling(seed):
     return gdviz.scaling_experiment(seed=seed)
+
+
+# ---- what a derivative is ----------------------------------------------------------------
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def slope_table(slug, x):
+    return [row._asdict() for row in gdviz.secant_table(OBJECTIVES[slug], x)]
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def slope_chart(slug, x, dx):
+    return gdviz.derivative_figure(OBJECTIVES[slug], x, dx)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def slope_words(slug, x, dx):
+    objective = OBJECTIVES[slug]
+    slope = float(objective.grad([x])[0])
+    note = gdviz.view_around(objective, [[x, x + dx]]).note()
+    return " ".join(filter(None, (gdviz.downhill_sentence(slope, "x"), note)))

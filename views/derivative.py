@@ -3,10 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-import gdviz
 from gdviz import OBJECTIVES
-from gdviz.derivative import downhill_sentence
 from ui import controls
+from ui.compute import slope_chart, slope_table, slope_words
 
 P = "slope_"
 CURVES = [s for s, o in OBJECTIVES.items() if o.dim == 1]
@@ -32,26 +31,18 @@ st.markdown(
 )
 st.latex(f"f(x) = {objective.latex}")
 try:
-    rows = gdviz.secant_table(objective, x)
-    figure = gdviz.derivative_figure(objective, x, dx)
+    rows = slope_table(slug, x)
+    figure = slope_chart(slug, x, dx)
 except ValueError as error:
     st.error(f"Cannot draw this: {error}")
     st.stop()
 with st.container(key="slope_chart"):
     st.plotly_chart(figure, key=P + "figure", theme=None, width="stretch")
-slope = rows[0].derivative
 with st.container(key="slope_banner"):
-    note = gdviz.view_around(objective, [[x, x + dx]]).note()
-    st.info(" ".join(filter(None, (downhill_sentence(slope, "x"), note))))
-table = pd.DataFrame(
-    {
-        "Δx": [r.dx for r in rows],
-        "f(x)": [r.fx for r in rows],
-        "f(x + Δx)": [r.fx_dx for r in rows],
-        "slope Δy/Δx": [r.slope for r in rows],
-        "f′(x)": [r.derivative for r in rows],
-    }
-)
+    st.info(slope_words(slug, x, dx))
+COLUMNS = {"dx": "Δx", "fx": "f(x)", "fx_dx": "f(x + Δx)", "slope": "slope Δy/Δx",
+           "derivative": "f′(x)"}  # fmt: skip
+table = pd.DataFrame(rows).rename(columns=COLUMNS)
 st.dataframe(
     table,
     key=P + "table",

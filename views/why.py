@@ -5,7 +5,7 @@ import streamlit as st
 
 import gdviz
 from ui import controls
-from ui.compute import scaling, trial_vs_gradient
+from ui.compute import scaling, trial_vs_gradient, why_evaluations, why_note, why_paths
 
 P = "why_"
 
@@ -37,10 +37,9 @@ st.markdown(
     "tells every parameter which way is downhill at once. Both start at the same point; "
     "every evaluation is counted."
 )
+run = (controls.source_of(objective, P), settings.start, float(lr), delta)
 try:
-    trial, gradient, curves, summary = trial_vs_gradient(
-        controls.source_of(objective, P), settings.start, float(lr), delta
-    )
+    trial, gradient, _, summary = trial_vs_gradient(*run)
 except ValueError as error:
     st.error(f"Cannot run: {error}")
     st.stop()
@@ -50,25 +49,15 @@ left.metric("Trial and error: evaluations of f", f"{trial.total_evals:,}")
 middle.metric("Gradient descent: f and ∇f evaluations", f"{gradient.total_evals:,}")
 right.metric("… if each ∇f costs n evaluations", f"{gradient.total_evals_fd:,}")
 with st.container(key="why_banner"):
-    note = gdviz.view_around(objective, [trial.points, gradient.points]).note()
-    st.info(" ".join(filter(None, (*summary, note))))
+    st.info(" ".join(filter(None, (*summary, why_note(*run)))))
 st.caption(
     "How the counting works: one evaluation of f costs 1. A gradient costs 1 when it comes "
     "from backpropagation (a small constant factor, as in PyTorch), or n when it is "
     "estimated by finite differences, one extra f per parameter: both are shown."
 )
 paths, losses = st.columns(2)
-paths.plotly_chart(
-    gdviz.paths_figure(objective, [("trial and error", trial.points),
-                                   ("gradient descent", gradient.points)]),
-    key=P + "paths", theme=None, width="stretch",
-)  # fmt: skip
-losses.plotly_chart(
-    gdviz.evaluations_figure(curves, {"trial": "trial and error",
-                                      "gradient": "gradient descent (∇f = 1)",
-                                      "gradient_fd": "gradient descent (∇f = n)"}),
-    key=P + "evaluations", theme=None, width="stretch",
-)  # fmt: skip
+paths.plotly_chart(why_paths(*run), key=P + "paths", theme=None, width="stretch")
+losses.plotly_chart(why_evaluations(*run), key=P + "evaluations", theme=None, width="stretch")
 
 st.subheader("As the number of parameters grows")
 st.markdown(
