@@ -46,8 +46,10 @@ def _stack(parts, shape):
 
 def _compile(variables, expr) -> Callable:
     # lambdify only ever sees trusted sympy trees (built here or by our own parser);
-    # cse shares subexpressions between f and its derivatives.
-    return sp.lambdify(variables, expr, modules="numpy", cse=True)
+    # cse shares subexpressions between f and its derivatives. The numpy module itself,
+    # not "numpy": the string makes sympy run `from numpy import *` once (0.1 s, it loads
+    # numpy.f2py and numpy.testing) and copy that namespace on every call.
+    return sp.lambdify(variables, expr, modules=np, cse=True)
 
 
 def _gradient(expr, variables) -> list:
