@@ -47,7 +47,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port  # noqa: E402
+from tests.e2e import harness  # noqa: E402
 
 LIBRARIES = "numpy, sympy, plotly.graph_objects, plotly.io, contourpy, PIL"
 _TIMED_IMPORT = "import time; t = time.perf_counter(); import {}; print(time.perf_counter() - t)"
@@ -172,7 +172,7 @@ def spread(values) -> str:
 
 
 def start_server(app_dir: Path, log) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+    port = harness.free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true", "--server.address", "127.0.0.1",
@@ -184,6 +184,7 @@ def start_server(app_dir: Path, log) -> tuple[subprocess.Popen, str]:
 
 
 def wait_healthy(proc: subprocess.Popen, base: str) -> None:
+    # Polled every 20 ms (the test harness polls every 200 ms): this time is measured.
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -198,19 +199,9 @@ def wait_healthy(proc: subprocess.Popen, base: str) -> None:
     raise RuntimeError("streamlit not healthy in time")
 
 
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 def first_chart(browser, app_dir: Path, log_path: Path) -> dict:
     """Start a server in ``app_dir``, open its page, time it until the chart is drawn."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=harness.VIEWPORT)
     context.add_init_script(_PROBE_JS)
     page = context.new_page()
     with open(log_path, "w") as log:
@@ -229,7 +220,7 @@ def first_chart(browser, app_dir: Path, log_path: Path) -> dict:
             drawn = time.perf_counter()
             timings = page.evaluate(_TIMINGS_JS)
         finally:
-            stop(proc)
+            harness.stop_streamlit(proc)
             context.close()
     sizes = {k: timings.pop(k) for k in ("plotly_encoded", "plotly_decoded")}
     in_page = {k: None if ms is None else ms / 1000 for k, ms in timings.items()}
@@ -272,7 +263,7 @@ def bench_charts(runs: int, kinds: list[str], revs: dict[str, str | None], tmp: 
     cases = [(label, kind) for label in revs for kind in kinds]
     results: dict[tuple[str, str], list[dict]] = {case: [] for case in cases}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=harness.CHROMIUM, args=harness.CHROMIUM_ARGS)
         warm = {}
         for n, (label, rev) in enumerate(revs.items()):
             if "warm" in kinds:  # an unmeasured first run creates static/ and the bytecode
@@ -301,8 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", default="", help="also measure this commit, side by side")
     args = parser.parse_args(argv)
     revs = {"working tree": None} | ({args.baseline: args.baseline} if args.baseline else {})
-    if args.charts and not Path(CHROMIUM).exists():
-        print(f"Debian chromium not installed at {CHROMIUM}", file=sys.stderr)
+    if args.charts and not Path(harness.CHROMIUM).exists():
+        print(f"Debian chromium not installed at {harness.CHROMIUM}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         if args.imports:
