@@ -26,6 +26,11 @@ import streamlit as st
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static"  # next to app.py: Streamlit serves it at app/static/
 PLOTLY_FILE = f"plotly-{plotly.offline.get_plotlyjs_version()}.min.js"
+# Streamlit sends app/static/ files with Last-Modified (the file's mtime) but no
+# Cache-Control and never a 304, so a browser keeps one for a tenth of its age. The name
+# holds plotly.js's version, so the content never changes: dated 2020, the copy stays in
+# a returning visitor's cache for months instead of being downloaded again (1.5 MB).
+SERVED_MTIME = 1577836800  # 2020-01-01 00:00 UTC
 
 
 def _provide_plotly_js() -> bool:
@@ -38,6 +43,7 @@ def _provide_plotly_js() -> bool:
         # Write then rename: a second server process never serves half a file.
         with tempfile.NamedTemporaryFile("w", dir=STATIC, suffix=".part", delete=False) as out:
             out.write(plotly.offline.get_plotlyjs())
+        os.utime(out.name, (SERVED_MTIME, SERVED_MTIME))
         os.replace(out.name, target)
     except OSError:
         return False
