@@ -1,6 +1,9 @@
-"""gdviz: see gradient descent. Entry point: page config and navigation only."""
+"""gdviz: see gradient descent. Entry point: page config, navigation, and plotly.js
+starting to load while the first page computes."""
 
 import streamlit as st
+
+from ui.charts import preload_plotly
 
 st.set_page_config(
     page_title="gdviz: see gradient descent",
@@ -8,6 +11,7 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
+preload_plotly()
 
 page = st.navigation(
     [

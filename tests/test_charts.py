@@ -3,6 +3,7 @@ package, figures serialised once, and a chart that keeps its identity across rer
 
 from __future__ import annotations
 
+import gc
 import json
 
 import plotly.io as pio
@@ -33,9 +34,10 @@ def test_plotly_js_is_copied_from_the_installed_package_once(tmp_path, monkeypat
     target = tmp_path / "static" / charts.PLOTLY_FILE
     version = plotly.offline.get_plotlyjs_version()
     assert f"plotly.js v{version}" in target.read_text()[:200]
-    stamp = target.stat().st_mtime_ns
+    assert target.stat().st_mtime == charts.SERVED_MTIME  # an old date: long cached
+    stamp = (target.stat().st_ino, target.stat().st_ctime_ns)
     assert charts._provide_plotly_js()
-    assert target.stat().st_mtime_ns == stamp  # not rewritten
+    assert (target.stat().st_ino, target.stat().st_ctime_ns) == stamp  # not rewritten
     assert [p.name for p in (tmp_path / "static").iterdir()] == [charts.PLOTLY_FILE]
 
 
@@ -73,3 +75,32 @@ def test_without_static_serving_the_page_falls_back_to_st_plotly_chart(monkeypat
     assert not animated_charts(at)
     (chart,) = at.get("plotly_chart")
     assert len(json.loads(chart.proto.spec)["frames"]) > 1
+
+
+def test_a_figures_serialisation_is_forgotten_with_the_figure():
+    figure = gdviz.descent_figure(gdviz.descend("parabola", (3.0,), lr=0.3, epochs=30))
+    charts.figure_json(figure)
+    key = id(figure)
+    assert key in charts._json
+    del figure
+    gc.collect()
+    assert key not in charts._json  # the memo is bounded by the figures alive
+
+
+def preloads(at) -> list:
+    return [n for n in at.get("bidi_component") if n.proto.component_name.endswith("preload")]
+
+
+@pytest.mark.parametrize("path", [None, "views/race.py", "views/fit.py"])
+def test_every_page_starts_loading_plotly_js_before_anything_else(path):
+    at = open_page(path)
+    (preload,) = preloads(at)
+    assert preload.proto.component_name == "gdviz.plotly_preload"
+    assert not preload.proto.json or json.loads(preload.proto.json) is None  # no figure
+    # first in the page, so the browser starts on plotly.js while the script computes
+    assert at.main[0].proto.component_name == "gdviz.plotly_preload"
+
+
+def test_without_static_serving_nothing_is_preloaded(monkeypatch):
+    monkeypatch.setattr(charts, "_provide_plotly_js", lambda: False)
+    assert not preloads(open_page())

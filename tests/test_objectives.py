@@ -1,10 +1,23 @@
-"""Objectives: registry contents, minima, and derivatives against finite differences."""
+"""Objectives: registry contents, minima, derivatives against finite differences, the data
+file, and compilation on first use."""
+
+import dataclasses
+import json
+import pickle
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+import sympy as sp
 
 import gdviz
-from gdviz import OBJECTIVES
+from gdviz import OBJECTIVES, Objective, objectives
+from gdviz.symbols import X, Y
+from tests.conftest import ROOT
 
 REQUIRED_1D = {"parabola", "double_well", "wavy", "cubic"}
 REQUIRED_2D = {
@@ -135,15 +148,168 @@ def test_goldstein_price_needs_its_log_colour_scale():
 
 
 def test_objectives_pickle_as_their_slug():
-    import pickle
-
     obj = OBJECTIVES["rosenbrock"]
     assert pickle.loads(pickle.dumps(obj)) is obj
 
 
 def test_readme_lists_every_objective():
-    from tests.conftest import ROOT
-
     readme = (ROOT / "README.md").read_text()
     missing = [slug for slug in OBJECTIVES if f"`{slug}`" not in readme]
     assert not missing, f"README does not list {missing}"
+
+
+# ---- the data file ---------------------------------------------------------------------------
+
+
+GP_A = 19 - 14 * X + 3 * X**2 - 14 * Y + 6 * X * Y + 3 * Y**2
+GP_B = 18 - 32 * X + 12 * X**2 + 48 * Y - 36 * X * Y + 27 * Y**2
+
+
+def test_registry_expressions_are_exact():
+    # Fractions in the data file (3/10) stay rational: no float crept into any formula.
+    floats = {slug: o.expr.atoms(sp.Float) for slug, o in OBJECTIVES.items()}
+    assert not any(floats.values()), floats
+
+
+@pytest.mark.parametrize(
+    "slug, expected",
+    [
+        ("double_well", X**4 - 2 * X**2 + sp.Rational(3, 10) * X),
+        (
+            "ackley",
+            -20 * sp.exp(-sp.Rational(1, 5) * sp.sqrt((X**2 + Y**2) / 2))
+            - sp.exp((sp.cos(2 * sp.pi * X) + sp.cos(2 * sp.pi * Y)) / 2)
+            + sp.E
+            + 20,
+        ),
+        ("goldstein_price", (1 + (X + Y + 1) ** 2 * GP_A) * (30 + (2 * X - 3 * Y) ** 2 * GP_B)),
+        (
+            "two_wells",
+            X**2
+            + Y**2
+            - 2 * sp.exp(-5 * ((X - 1) ** 2 + Y**2))
+            - 3 * sp.exp(-5 * ((X + 1) ** 2 + Y**2)),
+        ),
+    ],
+)
+def test_data_file_text_parses_to_the_textbook_formula(slug, expected):
+    assert sp.simplify(OBJECTIVES[slug].expr - expected) == 0
+
+
+def write_data(tmp_path, extra: str):
+    entry = """
+[bump]
+name = "Bump"
+f = "x^2"
+formula = "x²"
+domain = [[-1, 1]]
+start = [0.5]
+lr = 0.1
+about = "A test."
+"""
+    path = tmp_path / "objectives.toml"
+    path.write_text(entry + extra)
+    return path
+
+
+def test_data_file_entries_become_objectives(tmp_path):
+    path = write_data(tmp_path, 'critical_points = [{ kind = "global minimum", at = [0], f = 0 }]')
+    (bump,) = objectives._load(path).values()
+    assert bump.slug == "bump" and bump.dim == 1 and bump.latex == "x^{2}"
+    assert bump.critical_points == (gdviz.CriticalPoint((0.0,), 0.0, "global minimum"),)
+    assert bump.f(np.array([0.5])) == 0.25
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("critical_points = []\nlog_color = true", "unknown keys \\['log_color'\\]"),
+        ("", "missing keys \\['critical_points'\\]"),
+        ('critical_points = [{ kind = "minimum", at = [0], f = 0 }]', "kind must be one of"),
+    ],
+)
+def test_data_file_mistakes_are_refused_by_name(tmp_path, extra, message):
+    with pytest.raises(ValueError, match=message):
+        objectives._load(write_data(tmp_path, extra))
+
+
+# ---- compiled on first use -------------------------------------------------------------------
+
+# Counts sympy.lambdify calls in a fresh interpreter: none at import, one per function used.
+_FRESH_IMPORT = """
+import json, sympy
+calls = []
+lambdify = sympy.lambdify
+sympy.lambdify = lambda args, expr, **kw: calls.append(str(expr)) or lambdify(args, expr, **kw)
+import gdviz
+counts = {"import": len(calls)}
+bowl = gdviz.OBJECTIVES["bowl"]
+bowl.f([1.0, 2.0]); bowl.f([[1.0, 2.0], [3.0, 4.0]])
+counts["f"] = len(calls)
+bowl.grad([1.0, 2.0]); bowl.value_and_grad([1.0, 2.0]); bowl.hessian([1.0, 2.0]); bowl.f([0, 0])
+counts["all four"] = len(calls)
+gdviz.descend("bowl", (4.0, 3.0), lr=0.1, epochs=10)
+counts["descend"] = len(calls)
+print(json.dumps({"counts": counts, "compiled": calls}))
+"""
+
+
+def test_import_compiles_nothing_and_a_use_compiles_only_what_it_needs():
+    out = subprocess.run(
+        [sys.executable, "-c", _FRESH_IMPORT], cwd=ROOT, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.splitlines()[-1])
+    assert result["counts"] == {"import": 0, "f": 1, "all four": 4, "descend": 4}
+    bowl = OBJECTIVES["bowl"]
+    parts = ("f", "grad", "value_and_grad", "hess")  # in the order they were first used
+    expected = [str(objectives._PARTS[p](bowl.expr, bowl.variables)) for p in parts]
+    assert result["compiled"] == expected
+
+
+@pytest.fixture
+def compiles(monkeypatch):
+    """The expressions compiled from now on, each after a pause (so threads overlap)."""
+    calls = []
+    real = objectives._compile
+
+    def slow(variables, expr):
+        calls.append(expr)
+        time.sleep(0.05)
+        return real(variables, expr)
+
+    monkeypatch.setattr(objectives, "_compile", slow)
+    return calls
+
+
+def fresh_objective() -> Objective:
+    return Objective.from_expr("t", "T", X**2 + 3 * Y, domain=[(-1, 1), (-1, 1)], start=[0, 0])
+
+
+def test_threads_asking_at_once_compile_a_function_once(compiles):
+    obj = fresh_objective()
+    assert compiles == []  # building an objective compiles nothing
+    barrier = threading.Barrier(8)
+
+    def use(_):
+        barrier.wait()
+        return float(obj.f([1.0, 2.0]))
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(use, range(8))) == [7.0] * 8
+    assert compiles == [obj.expr]
+
+
+def test_copies_share_their_compiled_functions(compiles):
+    obj = fresh_objective()
+    copy = dataclasses.replace(obj, lr=0.5, start=(0.5, 0.5))
+    np.testing.assert_array_equal(copy.grad([1.0, 2.0]), [2.0, 3.0])
+    np.testing.assert_array_equal(obj.grad([1.0, 2.0]), [2.0, 3.0])
+    assert len(compiles) == 1
+
+
+def test_an_unregistered_objective_pickles_and_compiles_again():
+    obj = fresh_objective()
+    copy = pickle.loads(pickle.dumps(obj))
+    assert copy is not obj and copy.expr == obj.expr and copy.domain == obj.domain
+    assert copy.value_and_grad([1.0, 2.0]) == (7.0, pytest.approx([2.0, 3.0]))

@@ -250,6 +250,12 @@ async function render(state, text) {
 
 export default function (component) {
   const { data, parentElement } = component;
+  // Mounted without a figure (ui.charts.preload_plotly): only start loading plotly.js, so
+  // that it downloads and compiles while the page's script computes the first figure.
+  if (data === null || data === undefined) {
+    loadPlotly().catch(() => {});
+    return;
+  }
   const state = parentElement.querySelector(".gdviz-chart")?.__gdviz ?? build(parentElement);
   const text = typeof data === "string" ? data : JSON.stringify(data);
   // Marked until drawn, so tests (and people reading the DOM) can tell an update is coming.
