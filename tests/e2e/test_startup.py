@@ -57,12 +57,30 @@ def test_the_chart_and_the_preload_share_one_load_of_plotly_js(chromium_browser,
         context.close()
 
 
-def test_a_page_without_a_gdviz_chart_still_loads_plotly_js(chromium_browser, streamlit_server):
+PAGE_STATE_JS = """() => ({
+    url: location.href,
+    script: document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState,
+    preload: document.querySelectorAll('.st-key-gdviz_plotly_preload').length,
+    text: document.body.innerText.slice(0, 400),
+})"""
+
+
+def test_a_page_without_a_gdviz_chart_still_loads_plotly_js(
+    chromium_browser, streamlit_server, artifacts
+):
     # The derivative page draws with st.plotly_chart only: what loads plotly.js here is
     # the preload that every page starts with (so on the descent page it starts first).
     context, page, errors = open_fresh(chromium_browser, f"{streamlit_server}/slope")
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text[:300]))
     try:
-        page.wait_for_function("() => window.__gdvizPlotly !== undefined", timeout=60_000)
+        try:
+            page.wait_for_function("() => window.__gdvizPlotly !== undefined", timeout=60_000)
+        except Exception:  # seen twice on a loaded machine: keep what the page looked like
+            page.screenshot(path=str(artifacts / "preload_missing.png"))
+            found = page.evaluate(PAGE_STATE_JS)
+            (artifacts / "preload_missing.txt").write_text(f"{found}\n{console}\n{errors}\n")
+            raise
         assert page.evaluate("async () => typeof (await window.__gdvizPlotly).react") == "function"
         wait_for_plotly_entry(page)
         assert page.evaluate(PLOTLY_REQUESTS_JS) == 1
