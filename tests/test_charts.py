@@ -28,17 +28,36 @@ def test_figure_json_is_what_plotly_receives_and_is_made_once_per_figure(figure)
     assert charts.figure_json(other) != text
 
 
-def test_plotly_js_is_copied_from_the_installed_package_once(tmp_path, monkeypatch):
+def test_plotly_js_is_copied_once_as_the_basic_bundle_of_the_installed_version(
+    tmp_path, monkeypatch
+):
     monkeypatch.setattr(charts, "STATIC", tmp_path / "static")
     assert charts._provide_plotly_js()
     target = tmp_path / "static" / charts.PLOTLY_FILE
     version = plotly.offline.get_plotlyjs_version()
-    assert f"plotly.js v{version}" in target.read_text()[:200]
+    assert f"plotly-basic-{version}.min.js" == charts.PLOTLY_FILE
+    assert f"plotly.js (basic - minified) v{version}" in target.read_text()[:200]
+    assert target.stat().st_size < len(plotly.offline.get_plotlyjs()) / 3
     assert target.stat().st_mtime == charts.SERVED_MTIME  # an old date: long cached
     stamp = (target.stat().st_ino, target.stat().st_ctime_ns)
     assert charts._provide_plotly_js()
     assert (target.stat().st_ino, target.stat().st_ctime_ns) == stamp  # not rewritten
     assert [p.name for p in (tmp_path / "static").iterdir()] == [charts.PLOTLY_FILE]
+
+
+def test_another_plotly_js_version_gets_the_installed_full_bundle(tmp_path, monkeypatch):
+    monkeypatch.setattr(charts, "BASIC_BUNDLE", tmp_path / "plotly-basic-0.0.1.min.js")
+    name, text = charts.plotly_bundle()
+    version = plotly.offline.get_plotlyjs_version()
+    assert name == f"plotly-{version}.min.js" and text() == plotly.offline.get_plotlyjs()
+
+
+def test_the_basic_bundle_has_what_the_chart_element_uses():
+    text = charts.BASIC_BUNDLE.read_text()
+    for name in ("animate", "relayout", "react", "newPlot", "purge", "updatemenus", "sliders"):
+        assert name in text, name
+    for component in ("images", "colorbar", "legend", "shapes", "annotations"):
+        assert f'"{component}"' in text or f"'{component}'" in text, component
 
 
 def test_an_unwritable_static_folder_is_reported_not_raised(tmp_path, monkeypatch):

@@ -109,7 +109,7 @@ def test_a_returning_visitor_gets_plotly_js_from_the_browser_cache(
             wait_for_plotly_entry(page)
             sizes.append(page.evaluate(TRANSFER_SIZES_JS))
             page.close()
-        assert sizes[0][0] > 1_000_000  # downloaded once ...
+        assert sizes[0][0] > 300_000  # downloaded once (basic bundle, compressed: ~0.4 MB) ...
         assert sizes[1] == [0]  # ... and taken from the cache the second time
     finally:
         context.close()
