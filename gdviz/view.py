@@ -163,15 +163,11 @@ def view_around(objective, paths, *, diverging=(), zoom: bool = False) -> View:
     log = any(r.max() >= LOG_GROWTH * max(1.0, r[0]) for r in reach if r.size)
     lo = np.minimum(box[:, 0], points.min(axis=0))
     hi = np.maximum(box[:, 1], points.max(axis=0))
-    if log:  # pad and round in the coordinates the axes show
-        lo, hi = padded(slog(lo), slog(hi))
-        if objective.dim == 2:
-            lo, hi = square(lo, hi)
-        lo, hi = unslog(lo), unslog(hi)
-    else:
-        lo, hi = padded(lo, hi)
-        if objective.dim == 2:
-            lo, hi = square(lo, hi)
+    there, back = (slog, unslog) if log else (np.asarray, np.asarray)
+    lo, hi = padded(there(lo), there(hi))  # padded, and squared, as the axes show them
+    if objective.dim == 2:
+        lo, hi = square(lo, hi)
+    lo, hi = back(lo), back(hi)
     widened = tuple(nice_box(float(a), float(b)) for a, b in zip(lo, hi, strict=True))
     return View(domain, widened, widened=True, zoom=zoom, log=log)
 

@@ -151,11 +151,12 @@ def assemble(static, moving, frame_data, epochs, layout, height, frame_layouts=N
     (optional) gives each frame's layout changes, such as axis ranges that follow the run.
     """
     traces = [*static, *moving]
+    index = {name: trace_index(traces, name) for name in frame_data[0]}  # once, not per frame
     frames = []
     for i, (epoch, data) in enumerate(zip(epochs, frame_data, strict=True)):
         frame = {
             "name": str(int(epoch)),
-            "traces": [trace_index(traces, name) for name in data],
+            "traces": [index[name] for name in data],
             "data": list(data.values()),
         }
         if frame_layouts is not None:
