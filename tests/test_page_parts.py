@@ -88,3 +88,24 @@ def test_a_broken_leaderboard_says_so_in_the_banner_and_the_table_alone(monkeypa
         "the step-by-step explanation": True,
         "the PyTorch snippet": True,
     }
+
+
+@pytest.mark.parametrize(
+    ("page", "target", "name", "broken", "still"),
+    [
+        (None, gdviz, "descent_figure", "the chart", lambda at: len(at.latex) >= 2),
+        (None, gdviz.explain, "update_latex", "one step, with the numbers",
+         lambda at: any(f.get("frames") for f in chart_figures(at))),
+        ("views/why.py", gdviz, "paths_figure", "the paths",
+         lambda at: len(chart_figures(at)) == 1 and len(at.metric) == 3),
+        ("views/derivative.py", gdviz, "derivative_figure", "the secant and the tangent",
+         lambda at: len(at.dataframe) == 1),
+    ],
+)  # fmt: skip
+def test_the_other_pages_say_which_part_failed_too(monkeypatch, page, target, name, broken, still):
+    monkeypatch.setattr(target, name, boom)
+    at = open_page(page)
+    assert not at.exception, at.exception
+    said = errors(at)
+    assert len(said) == 1 and said[0].startswith(f"Could not show {broken}:"), said
+    assert still(at)

@@ -6,6 +6,7 @@ import streamlit as st
 from gdviz import OBJECTIVES
 from ui import controls
 from ui.compute import slope_chart, slope_table, slope_words
+from ui.guard import guarded
 
 P = "slope_"
 CURVES = [s for s, o in OBJECTIVES.items() if o.dim == 1]
@@ -32,12 +33,11 @@ st.markdown(
 st.latex(f"f(x) = {objective.latex}")
 try:
     rows = slope_table(slug, x)
-    figure = slope_chart(slug, x, dx)
 except ValueError as error:
     st.error(f"Cannot draw this: {error}")
     st.stop()
-with st.container(key="slope_chart"):
-    st.plotly_chart(figure, key=P + "figure", theme=None, width="stretch")
+with st.container(key="slope_chart"), guarded("the secant and the tangent"):
+    st.plotly_chart(slope_chart(slug, x, dx), key=P + "figure", theme=None, width="stretch")
 with st.container(key="slope_banner"):
     st.info(slope_words(slug, x, dx))
 COLUMNS = {"dx": "Δx", "fx": "f(x)", "fx_dx": "f(x + Δx)", "slope": "slope Δy/Δx",

@@ -13,6 +13,7 @@ from gdviz.explain import table, update_latex
 from ui import controls
 from ui.charts import animated_chart
 from ui.compute import descent_chart, descent_surface, loss_chart, run_descent
+from ui.guard import guarded
 
 BANNER = {"converged": st.success, "diverged": st.error, "oscillating": st.warning}
 VIEWS = ("Contour map", "3-D surface")
@@ -81,10 +82,10 @@ def descent_view(objective, settings, noise, noise_seed, lr_box) -> None:
         return
 
     view = gdviz.view_of(traj)
-    with st.container(key="status_banner"):
+    with st.container(key="status_banner"), guarded("the run's result"):
         BANNER.get(traj.status, st.info)(" ".join(filter(None, (traj.message, view.note()))))
 
-    with st.container(key="descent_chart"):
+    with st.container(key="descent_chart"), guarded("the chart"):
         if objective.dim == 1:
             animated_chart(descent_chart(*args), key="descent_figure")
             st.caption(
@@ -107,9 +108,10 @@ def descent_view(objective, settings, noise, noise_seed, lr_box) -> None:
                     "down; it crosses the level sets at right angles."
                 )
             if surface_tab.open:
-                surface_tab.plotly_chart(
-                    descent_surface(*args), key="surface_figure", theme=None, width="stretch"
-                )
+                with surface_tab, guarded("the 3-D surface"):
+                    st.plotly_chart(
+                        descent_surface(*args), key="surface_figure", theme=None, width="stretch"
+                    )
 
     if traj.epoch == 0:
         st.info("The run stopped at the start: there is nothing to inspect yet.")
@@ -124,6 +126,12 @@ def descent_view(objective, settings, noise, noise_seed, lr_box) -> None:
         inspect = 0
 
     details = _switch("Details", DETAILS, "details")
+    with guarded(details.lower()):
+        _details(details, traj, inspect, args, objective, lr)
+
+
+def _details(details, traj, inspect, args, objective, lr) -> None:
+    """The chosen details view of the run at the inspected epoch."""
     if details == DETAILS[0]:
         st.latex(update_latex(traj, inspect))
         st.caption(

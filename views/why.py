@@ -6,6 +6,7 @@ import streamlit as st
 import gdviz
 from ui import controls
 from ui.compute import scaling, trial_vs_gradient, why_evaluations, why_note, why_paths
+from ui.guard import guarded
 
 P = "why_"
 
@@ -56,8 +57,10 @@ st.caption(
     "estimated by finite differences, one extra f per parameter: both are shown."
 )
 paths, losses = st.columns(2)
-paths.plotly_chart(why_paths(*run), key=P + "paths", theme=None, width="stretch")
-losses.plotly_chart(why_evaluations(*run), key=P + "evaluations", theme=None, width="stretch")
+with paths, guarded("the paths"):
+    st.plotly_chart(why_paths(*run), key=P + "paths", theme=None, width="stretch")
+with losses, guarded("the loss against evaluations"):
+    st.plotly_chart(why_evaluations(*run), key=P + "evaluations", theme=None, width="stretch")
 
 st.subheader("As the number of parameters grows")
 st.markdown(
