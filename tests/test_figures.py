@@ -207,3 +207,16 @@ def test_fit_figure_animates_line_landscape_and_loss_together():
         assert line["y"][1] == pytest.approx(w * line["x"][1] + b, rel=1e-4, abs=1e-4)
         assert now["x"] == [pytest.approx(w, rel=1e-5, abs=1e-9)]
         assert loss["x"] == [e]
+
+
+@pytest.mark.parametrize("slug", ["parabola", "double_well", "himmelblau"])
+def test_runs_that_stay_in_the_box_share_their_axes_exactly(slug):
+    """A learning-rate change that keeps the run inside the box must not move the axes,
+    not even in the last digits: the chart would relayout them on every change."""
+    obj = OBJECTIVES[slug]
+    specs = [
+        figure_json(gdviz.descent_figure(descend(slug, obj.start, lr=obj.lr * k, epochs=100)))
+        for k in (0.5, 1.0, 1.2)
+    ]
+    for name in ("xaxis", "yaxis"):
+        assert specs[0]["layout"][name] == specs[1]["layout"][name] == specs[2]["layout"][name]

@@ -55,7 +55,13 @@ def curve_backdrop(obj, domain=MAIN_DOMAIN, view: View | None = None, path_y=())
     and ``path_y`` (the path's f values, view coordinates)."""
     view = view or View(obj.domain, obj.domain)
     xs, ys = curve_samples(obj, view)
-    y_lo, y_hi = curve_range(np.concatenate([ys, np.asarray(path_y, dtype=float)]))
+    y_lo, y_hi = curve_range(ys)
+    path_y = np.asarray(path_y, dtype=float)
+    path_y = path_y[np.isfinite(path_y)]
+    if path_y.size and (path_y.min() < y_lo or path_y.max() > y_hi):
+        # only where the path goes past the curve's own range: a run's last digits never
+        # move the axis (that would relayout it on every learning-rate change)
+        y_lo, y_hi = curve_range(np.concatenate([ys, path_y]))
     marks = obj.critical_points
     real = np.column_stack([unslog(xs), unslog(ys)]) if view.log else np.column_stack([xs, ys])
     traces = [
