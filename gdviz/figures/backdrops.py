@@ -75,8 +75,8 @@ def curve_backdrop(obj, domain=MAIN_DOMAIN, view: View | None = None, path_y=())
             hovertemplate="x = %{customdata[0]:.4g}<br>f = %{customdata[1]:.4g}<extra></extra>",
         ),
         go.Scatter(
-            x=view.to_view([p.point[0] for p in marks]),
-            y=view.to_view([p.value for p in marks]),
+            x=view.to_view([p.point[0] for p in marks]).tolist(),
+            y=view.to_view([p.value for p in marks]).tolist(),
             mode="markers",
             name="known stationary points",
             text=[f"{p.kind}<br>x = {p.point[0]:.4f}<br>f = {p.value:.4f}" for p in marks],
@@ -147,8 +147,8 @@ def field_backdrop(obj, domain=MAIN_DOMAIN, *, colourbar: bool = True, view: Vie
         ),
         *([colourbar_trace(fields[0], domain[1])] if colourbar else []),
         go.Scatter(
-            x=view.to_view([p.point[0] for p in marks]),
-            y=view.to_view([p.point[1] for p in marks]),
+            x=view.to_view([p.point[0] for p in marks]).tolist(),
+            y=view.to_view([p.point[1] for p in marks]).tolist(),
             mode="markers",
             name="known stationary points",
             text=[

@@ -97,7 +97,7 @@ def rounded(value: float) -> float:
     return float(f"{value:.6g}")
 
 
-def _width(values) -> str:
+def array_dtype(values) -> str:
     """float32 where it holds the values (half the bytes), else float64."""
     values = np.asarray(values, dtype=float)
     finite = np.abs(values[np.isfinite(values)])
@@ -106,14 +106,14 @@ def _width(values) -> str:
 
 def typed(values, dtype=None) -> dict:
     """A numeric array in plotly.js's compact typed-array form (float32 when it fits)."""
-    dtype = dtype or _width(values)
+    dtype = dtype or array_dtype(values)
     array = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
     return {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
 
 
 def typed_values(values) -> np.ndarray:
     """An array for a trace, float32 when that holds the values (plotly encodes it)."""
-    return np.asarray(values, dtype=_width(values))
+    return np.asarray(values, dtype=array_dtype(values))
 
 
 def frame_epochs(epoch: int, max_frames: int = MAX_FRAMES) -> np.ndarray:

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from ..descent import Trajectory
 from ..field import COLORSCALE, sample_field
-from ..view import frame_boxes, log_ticks, view_of
+from ..view import frame_boxes, log_ticks, slog, view_of
 from .backdrops import (
     axis_scale,
     curve_backdrop,
@@ -22,6 +22,7 @@ from .base import (
     CURVE_HEIGHT,
     LEGEND,
     MAX_FRAMES,
+    array_dtype,
     assemble,
     frame_epochs,
     rounded,
@@ -148,27 +149,31 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
             hoverinfo="skip",
         ),
     ]
+    dtype = array_dtype(np.concatenate([vx, vy]))  # decided once for every frame's trail
     frame_data = []
-    for e, span in zip(epochs, spans, strict=True):
+    values = zip(px.tolist(), py.tolist(), slopes.tolist(), vx.tolist(), vy.tolist(), strict=True)
+    values = list(values)  # plain floats: ~10x faster per frame than numpy scalars
+    for e, span in zip(epochs.tolist(), spans, strict=True):
         shown = trail_epochs(epochs[epochs <= e])
-        x, f, g = float(px[e]), float(py[e]), float(slopes[e])
+        x, f, g, x_now, f_now = values[e]
         step = -traj.lr * g
-        x_now, f_now = float(vx[e]), float(vy[e])
-        data = {
-            "trail": {"x": typed(vx[shown]), "y": typed(vy[shown])},
-            "tangent": _tangent(view, x, f, g, span),
-        }
         # A diverged run stopped here: the step it would take next is not drawn.
-        stopped = int(e) == traj.epoch and traj.status == "diverged"
-        head = x_now if stopped else float(view.to_view(x + step))
-        data["step"] = {"x": [rounded(x_now), rounded(head)], "y": [rounded(f_now), rounded(f_now)]}
-        data["point"] = {
-            "x": [rounded(x_now)],
-            "y": [rounded(f_now)],
-            "text": [f"epoch {int(e)}"],
-            "customdata": [[rounded(x), rounded(f), rounded(g), rounded(step)]],
-        }
-        frame_data.append(data)
+        stopped = e == traj.epoch and traj.status == "diverged"
+        head = x_now if stopped else x + step if not view.log else float(slog(x + step))
+        at_x, at_f = rounded(x_now), rounded(f_now)
+        frame_data.append(
+            {
+                "trail": {"x": typed(vx[shown], dtype), "y": typed(vy[shown], dtype)},
+                "tangent": _tangent(view, x, f, g, span),
+                "step": {"x": [at_x, rounded(head)], "y": [at_f, at_f]},
+                "point": {
+                    "x": [at_x],
+                    "y": [at_f],
+                    "text": [f"epoch {e}"],
+                    "customdata": [[rounded(x), rounded(f), rounded(g), rounded(step)]],
+                },
+            }
+        )
     first = frame_data[0]
     moving = [
         _trail(vx[:1], vy[:1], width=2, size=6),
@@ -244,6 +249,7 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
             hoverinfo="skip",
         ),
     ]
+    dtype = array_dtype(draw)  # decided once for every frame's trail
     frame_data = []
     for e, span in zip(epochs, spans, strict=True):
         shown = trail_epochs(epochs[epochs <= e])
@@ -255,7 +261,7 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
             ax, ay = _arrow_2d(c, traj.grads[e], traj.lr, span)
         frame_data.append(
             {
-                "trail": {"x": typed(draw[shown, 0]), "y": typed(draw[shown, 1])},
+                "trail": {"x": typed(draw[shown, 0], dtype), "y": typed(draw[shown, 1], dtype)},
                 "arrow": {"x": [rounded(v) for v in ax], "y": [rounded(v) for v in ay]},
                 "point": {
                     "x": [rounded(c[0])],

@@ -11,6 +11,7 @@ from .base import (
     CONTOUR_HEIGHT,
     CURVE_HEIGHT,
     LEGEND,
+    array_dtype,
     assemble,
     frame_epochs,
     rounded,
@@ -100,6 +101,7 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
         return np.array([vector[0], 0.0]) if obj.dim == 1 else vector
 
     drawn = [screen(r) for r in runs]
+    dtypes = [array_dtype(path) for path in drawn]  # decided once for every frame
     moments = [velocities(r) for r in runs]
     positive = all(np.all(r.losses > 0) for r in runs)
     all_losses = np.concatenate([r.losses for r in runs])
@@ -142,7 +144,8 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
             trail = trail_epochs(seen, RACE_TRAIL)
             sizes = [4] * (len(trail) - 1) + [12]
             data[f"run{i}"] = {
-                "x": typed(path[trail, 0]), "y": typed(path[trail, 1]), "marker": {"size": sizes},
+                "x": typed(path[trail, 0], dtypes[i]), "y": typed(path[trail, 1], dtypes[i]),
+                "marker": {"size": sizes},
             }  # fmt: skip
             tail, here = path[k], run.points[k]
             step = None
