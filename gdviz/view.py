@@ -93,6 +93,7 @@ class View:
     widened: bool = False
     zoom: bool = False
     log: bool = False
+    names: tuple[str, ...] = ("x", "y")  # the function's variables, as the note names them
 
     def to_view(self, values):
         """Coordinates as the axes show them (signed log on a log view)."""
@@ -112,7 +113,7 @@ class View:
             return None
         ranges = ", ".join(
             f"{name} from {plain(lo)} to {plain(hi)}"
-            for name, (lo, hi) in zip("xy", self.box, strict=False)
+            for name, (lo, hi) in zip(self.names, self.box, strict=False)
         )
         if self.log:
             return (
@@ -155,10 +156,11 @@ def view_around(objective, paths, *, diverging=(), zoom: bool = False) -> View:
     widened beyond its plotting box if needed; on signed log axes if one of the
     ``diverging`` paths grows more than ``LOG_GROWTH``-fold."""
     domain = tuple(tuple(map(float, pair)) for pair in objective.domain)
+    names = tuple(str(v) for v in objective.variables)
     points = _finite(np.concatenate([np.reshape(p, (-1, objective.dim)) for p in paths]))
     box = np.array(domain)
     if not np.any((points < box[:, 0]) | (points > box[:, 1])):
-        return View(domain, domain)
+        return View(domain, domain, names=names)
     reach = [_reach(_finite(p), domain) for p in diverging]
     log = any(r.max() >= LOG_GROWTH * max(1.0, r[0]) for r in reach if r.size)
     lo = np.minimum(box[:, 0], points.min(axis=0))
@@ -169,7 +171,7 @@ def view_around(objective, paths, *, diverging=(), zoom: bool = False) -> View:
         lo, hi = square(lo, hi)
     lo, hi = back(lo), back(hi)
     widened = tuple(nice_box(float(a), float(b)) for a, b in zip(lo, hi, strict=True))
-    return View(domain, widened, widened=True, zoom=zoom, log=log)
+    return View(domain, widened, widened=True, zoom=zoom, log=log, names=names)
 
 
 def same_aspect(box, like) -> tuple[tuple[float, float], ...]:
