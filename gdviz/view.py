@@ -107,14 +107,18 @@ class View:
             return vector
         return vector / (1.0 + np.abs(np.asarray(point, dtype=float)))
 
+    def ranges(self) -> str:
+        """What the view spans, in words: "x from -1000 to 11000"."""
+        return ", ".join(
+            f"{name} from {plain(lo)} to {plain(hi)}"
+            for name, (lo, hi) in zip(self.names, self.box, strict=False)
+        )
+
     def note(self) -> str | None:
         """A sentence for the banner when the view is not the plotting box."""
         if not self.widened:
             return None
-        ranges = ", ".join(
-            f"{name} from {plain(lo)} to {plain(hi)}"
-            for name, (lo, hi) in zip(self.names, self.box, strict=False)
-        )
+        ranges = self.ranges()
         if self.log:
             return (
                 "The path leaves the plotting box and its growth spans decades: the view "

@@ -30,7 +30,7 @@ def test_a_start_typed_far_outside_the_box_is_used_and_shown(page, key, axis):
     figure = chart_figures(at)[0]
     lo, hi = figure["layout"][axis]["range"]
     assert lo < 0 < 9999.0 <= hi  # the view follows the start ...
-    widened = [text for text in alerts(at) if "view is widened" in text]  # ... the banner says so,
+    widened = [text for text in alerts(at) if "view is widened" in text]  # the banner says so,
     assert widened and f"({key.split('_')[-1][0]} from " in widened[0]  # naming the variable
 
 

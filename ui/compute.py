@@ -191,5 +191,10 @@ def slope_chart(slug, x, dx):
 def slope_words(slug, x, dx):
     objective = OBJECTIVES[slug]
     slope = float(objective.grad([x])[0])
-    note = gdviz.view_around(objective, [[x, x + dx]]).note()
+    view = gdviz.view_around(objective, [[x, x + dx]])
+    note = (
+        f"x or x + Δx is outside the plotting box, so the view is widened ({view.ranges()})."
+        if view.widened
+        else ""
+    )
     return " ".join(filter(None, (gdviz.downhill_sentence(slope, "x"), note)))
