@@ -13,7 +13,7 @@ out, defined for negative values too; tick labels show the real values.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -106,6 +106,16 @@ class View:
         if not self.log:
             return vector
         return vector / (1.0 + np.abs(np.asarray(point, dtype=float)))
+
+    def holding(self, box) -> View:
+        """This view, its box grown to hold ``box`` (given in the axes' coordinates)."""
+        shown = np.array(box, dtype=float)
+        inner = unslog(shown) if self.log else shown
+        grown = np.column_stack(
+            [np.minimum(np.array(self.box)[:, 0], inner[:, 0]),
+             np.maximum(np.array(self.box)[:, 1], inner[:, 1])]
+        )  # fmt: skip
+        return replace(self, box=tuple((float(a), float(b)) for a, b in grown))
 
     def ranges(self) -> str:
         """What the view spans, in words: "x from -1000 to 11000"."""

@@ -171,3 +171,16 @@ def test_a_race_with_a_runaway_racer_widens_to_show_every_path():
         for axis, values in zip(("xaxis", "yaxis"), run.points.T, strict=True):
             lo, hi = spec["layout"][axis]["range"]
             assert lo <= values.min() and hi >= values.max()
+
+
+@pytest.mark.parametrize(("slug", "lr"), [("himmelblau", 0.05), ("bowl", 10.0), ("bowl", 1.05)])
+def test_the_field_covers_every_frame_of_a_zooming_map(slug, lr):
+    obj = OBJECTIVES[slug]
+    spec = figure_json(gdviz.descent_figure(descend(slug, obj.start, lr=lr, epochs=100)))
+    image = spec["layout"]["images"][0]  # the outermost level
+    x_lo, x_hi = image["x"], image["x"] + image["sizex"]
+    y_lo, y_hi = image["y"] - image["sizey"], image["y"]
+    for frame in spec["frames"]:
+        (a, b), (c, d) = frame["layout"]["xaxis"]["range"], frame["layout"]["yaxis"]["range"]
+        slack = 1e-5 * max(abs(x_lo), abs(x_hi), abs(y_lo), abs(y_hi))  # ranges keep 6 digits
+        assert x_lo - slack <= a and b <= x_hi + slack and y_lo - slack <= c and d <= y_hi + slack

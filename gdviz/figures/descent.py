@@ -229,6 +229,7 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
         boxes = frame_boxes(view, traj.points, epochs, like=final)
         layouts = _zoom_layouts(view, boxes)
         spans = [max(hi - lo for lo, hi in box) for box in boxes]
+        view = view.holding(boxes[-1])  # the field must cover the last (widest) frame too
     else:
         spans = [float((final[:, 1] - final[:, 0]).max())] * len(epochs)
     width, map_domain = map_width(final)
