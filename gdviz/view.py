@@ -117,6 +117,10 @@ class View:
         )  # fmt: skip
         return replace(self, box=tuple((float(a), float(b)) for a, b in grown))
 
+    def told(self, *sentences: str) -> str:
+        """``sentences``, then :meth:`note` when there is one: the text of a banner."""
+        return " ".join(filter(None, (*sentences, self.note())))
+
     def ranges(self) -> str:
         """What the view spans, in words: "x from -1000 to 11000"."""
         return ", ".join(

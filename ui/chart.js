@@ -158,9 +158,9 @@ function fixedView(data, layout) {
   return view;
 }
 
-// Move the shown graph to the new figure without a full redraw, when only data and
-// axis ranges differ: the changed traces (and those the old frames had moved) are
-// swapped in with Plotly.animate, as a frame is, and changed ranges go through
+// Move the shown graph to the new figure without a full redraw, when only data and the
+// view (axes, images) differ: the changed traces (and those the old frames had moved) are
+// swapped in with Plotly.animate, as a frame is, and a changed view goes through
 // Plotly.relayout. Plotly.react would recompute and redraw every trace and axis
 // (~2x the time on the descent figures, see bench/settle.py).
 async function update(state, fig, next) {

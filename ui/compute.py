@@ -158,9 +158,9 @@ def why_evaluations(source, start, lr, delta):
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def why_note(source, start, lr, delta):
-    trial, gradient, _, _ = trial_vs_gradient(source, start, lr, delta)
-    return gdviz.view_around(resolve(source), [trial.points, gradient.points]).note()
+def why_banner(source, start, lr, delta):
+    trial, gradient, _, summary = trial_vs_gradient(source, start, lr, delta)
+    return gdviz.view_around(resolve(source), [trial.points, gradient.points]).told(*summary)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

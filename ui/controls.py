@@ -162,7 +162,7 @@ def _on_dimension(prefix: str, hook: Hook | None) -> None:
 
 
 # The run controls a page draws after the function picker (plus the learning rate).
-RUN_KEYS = ("x0", "y0", "x0_exact", "y0_exact", "epochs", "tol", "noise", "noise_seed", "lr")
+RUN_KEYS = ("x0", "y0", "epochs", "tol", "noise", "noise_seed", "lr")
 
 
 def _keep(prefix: str, names) -> None:

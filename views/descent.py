@@ -83,7 +83,7 @@ def descent_view(objective, settings, noise, noise_seed, lr_box) -> None:
 
     view = gdviz.view_of(traj)
     with st.container(key="status_banner"), guarded("the run's result"):
-        BANNER.get(traj.status, st.info)(" ".join(filter(None, (traj.message, view.note()))))
+        BANNER.get(traj.status, st.info)(view.told(traj.message))
 
     with st.container(key="descent_chart"), guarded("the chart"):
         if objective.dim == 1:

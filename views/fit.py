@@ -85,10 +85,9 @@ st.caption(
     f"{'s' if per_epoch != 1 else ''} per epoch with this batch size."
 )
 with st.container(key="fit_banner"), guarded("the fit's result"):
-    note = view_of(traj, zoom=False).note()
     {"converged": st.success, "diverged": st.error, "oscillating": st.warning}.get(
         traj.status, st.info
-    )(" ".join(filter(None, (traj.message, note))))
+    )(view_of(traj, zoom=False).told(traj.message))
 
 with guarded("what the derivative says at the start"):
     st.markdown(fit_start(source, loss, start))  # what the derivative says, in the course's words

@@ -92,16 +92,19 @@ except ValueError as error:
 # ---- results -----------------------------------------------------------------------------
 with st.container(key="race_banner"), guarded("the race's result"):
     best = race_board(labels, *key)[0]
-    note = view_of(runs, zoom=False).note() or ""
+    view = view_of(runs, zoom=False)
     if best["status"] == "diverged":
         st.error(
-            "Every optimizer diverged: lower the learning rates (open each optimizer above). "
-            + note
+            view.told(
+                "Every optimizer diverged: lower the learning rates (open each optimizer above)."
+            )
         )
     else:
         st.success(
-            f"Lowest loss: {best['optimizer']}, f = {fmt(best['final loss'])} ({best['status']}). "
-            + note
+            view.told(
+                f"Lowest loss: {best['optimizer']}, f = {fmt(best['final loss'])} "
+                f"({best['status']})."
+            )
         )
 with st.container(key="race_chart"), guarded("the race chart"):
     if objective.dim == 1:

@@ -5,7 +5,7 @@ import streamlit as st
 
 import gdviz
 from ui import controls
-from ui.compute import scaling, trial_vs_gradient, why_evaluations, why_note, why_paths
+from ui.compute import scaling, trial_vs_gradient, why_banner, why_evaluations, why_paths
 from ui.guard import guarded
 
 P = "why_"
@@ -40,7 +40,7 @@ st.markdown(
 )
 run = (controls.source_of(objective, P), settings.start, float(lr), delta)
 try:
-    trial, gradient, _, summary = trial_vs_gradient(*run)
+    trial, gradient, _, _ = trial_vs_gradient(*run)
 except ValueError as error:
     st.error(f"Cannot run: {error}")
     st.stop()
@@ -50,7 +50,7 @@ left.metric("Trial and error: evaluations of f", f"{trial.total_evals:,}")
 middle.metric("Gradient descent: f and ∇f evaluations", f"{gradient.total_evals:,}")
 right.metric("… if each ∇f costs n evaluations", f"{gradient.total_evals_fd:,}")
 with st.container(key="why_banner"):
-    st.info(" ".join(filter(None, (*summary, why_note(*run)))))
+    st.info(why_banner(*run))
 st.caption(
     "How the counting works: one evaluation of f costs 1. A gradient costs 1 when it comes "
     "from backpropagation (a small constant factor, as in PyTorch), or n when it is "
