@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 import numpy as np
 import sympy as sp
@@ -156,6 +157,7 @@ class LossObjective(Objective):
 
     dataset: Dataset = None
     loss: str = "mse"
+    symbol: ClassVar[str] = "L"
 
     def batch(self, params, index) -> tuple[float, np.ndarray]:
         """Mean loss and gradient over the samples ``index`` at one parameter vector."""

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import sympy as sp
@@ -123,6 +124,8 @@ class Objective:
     latex: str = ""
     about: str = ""
     log_colour: bool = False
+    #: The function's letter in every label and message: f on function pages, L for losses.
+    symbol: ClassVar[str] = "f"
     _f: Callable = field(default=None, repr=False)
     _grad: Callable = field(default=None, repr=False)
     _hess: Callable = field(default=None, repr=False)
