@@ -43,8 +43,19 @@ def chart_figures(at) -> list[dict]:
         if node.type == "plotly_chart":
             figures.append(json.loads(node.proto.spec))
         elif node.type == "bidi_component" and node.proto.component_name == "gdviz.chart":
-            figures.append(json.loads(json.loads(node.proto.json)))
+            payload = chart_payload(node)
+            if "figure" in payload:
+                figures.append(payload["figure"])
     return figures
+
+
+def chart_payload(node) -> dict:
+    """What a gdviz.chart element receives: {figure, readout, table, group, follow,
+    clickable} (``ui.charts``), a bare figure read as {"figure": ...}."""
+    payload = json.loads(json.loads(node.proto.json))
+    if "figure" in payload or "table" in payload:
+        return payload
+    return {"figure": payload}
 
 
 def animated_charts(at) -> list:

@@ -5,7 +5,11 @@
 // Here the same graph is updated in place: a new figure that only moves data on fixed
 // axes is swapped in like an animation frame, anything else goes through Plotly.react.
 // The figure's animation controls (Play/Pause, speed menu, epoch slider) are drawn as
-// plain HTML that steps through its frames with Plotly.animate.
+// plain HTML that steps through its frames with Plotly.animate; step buttons and the arrow
+// keys move one epoch. The epoch is the page's one epoch control: a line of worked numbers
+// under the chart follows it, and other elements of the same group (a loss chart, a table
+// of every epoch) follow it through "gdviz:frame" events. A click on the plot area can be
+// sent back to Python (the page starts a run there).
 const PLOTLY_SRC = "__PLOTLY_SRC__";
 const CONFIG = { displaylogo: false, responsive: true };
 const STEP = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
@@ -34,12 +38,18 @@ function build(parent) {
   root.innerHTML = `
     <div class="gdviz-plot"></div>
     <div class="gdviz-controls" hidden>
+      <button type="button" class="gdviz-step gdviz-back" aria-label="One epoch back"
+              title="One epoch back (←)">◀</button>
       <button type="button" class="gdviz-play">▶ Play</button>
+      <button type="button" class="gdviz-step gdviz-forward" aria-label="One epoch forward"
+              title="One epoch forward (→)">▶</button>
       <select class="gdviz-speed" aria-label="Animation speed"></select>
       <output class="gdviz-label" aria-live="off"></output>
       <input type="range" class="gdviz-epoch" min="0" max="0" step="1" value="0"
              aria-label="Epoch">
     </div>
+    <div class="gdviz-readout" aria-live="polite" hidden></div>
+    <div class="gdviz-table" hidden></div>
     <div class="gdviz-error" role="alert" hidden></div>`;
   parent.appendChild(root);
   const q = (sel) => root.querySelector(sel);
@@ -52,11 +62,20 @@ function build(parent) {
     label: q(".gdviz-label"),
     range: q(".gdviz-epoch"),
     error: q(".gdviz-error"),
+    readout: q(".gdviz-readout"),
+    tableBox: q(".gdviz-table"),
+    lines: [],
+    rows: [],
+    group: null,
+    follow: null,
+    clickable: null,
+    trigger: null,
     text: null,
     frames: [],
     labels: [],
     prefix: "",
     index: 0,
+    token: 0,
     playing: false,
     timer: null,
     queue: Promise.resolve(),
@@ -67,6 +86,27 @@ function build(parent) {
   state.range.addEventListener("input", () => {
     pause(state);
     show(state, Number(state.range.value));
+  });
+  q(".gdviz-back").addEventListener("click", () => step(state, -1));
+  q(".gdviz-forward").addEventListener("click", () => step(state, 1));
+  // Arrow keys step one epoch wherever the focus is in the chart (the range input steps
+  // by itself); Space plays and pauses.
+  root.tabIndex = 0;
+  root.addEventListener("keydown", (event) => {
+    const tag = event.target.tagName;
+    if (event.target === state.range || tag === "SELECT") return;
+    if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      event.preventDefault();
+      step(state, event.key === "ArrowRight" ? 1 : -1);
+    } else if (event.key === " " && tag !== "BUTTON") {
+      event.preventDefault();
+      state.playing ? pause(state) : play(state);
+    }
+  });
+  state.gd.addEventListener("click", (event) => clicked(state, event));
+  window.addEventListener("gdviz:frame", (event) => {
+    const { group, epoch } = event.detail;
+    if (state.follow && group === state.follow && state.text !== null) follow(state, epoch);
   });
   let width = 0;
   new ResizeObserver(() => {
@@ -91,7 +131,69 @@ function place(state, index) {
   state.index = index;
   state.range.value = String(index);
   state.label.textContent = state.labels.length ? state.prefix + state.labels[index] : "";
+  if (state.lines.length) state.readout.textContent = state.lines[Math.min(index, state.lines.length - 1)];
+  const epoch = epochOf(state, index);
+  highlight(state, epoch);
   mark(state);
+  if (state.group) {
+    (window.__gdvizGroups ??= {})[state.group] = epoch;
+    window.dispatchEvent(new CustomEvent("gdviz:frame", { detail: { group: state.group, epoch } }));
+  }
+}
+
+// Frames are named by their epoch (long runs show every k-th epoch); a table has a row
+// per epoch.
+function epochOf(state, index) {
+  const label = Number(state.frames[index]?.name);
+  return state.frames.length && Number.isFinite(label) ? label : index;
+}
+
+function frameOf(state, epoch) {
+  let found = 0;
+  state.frames.forEach((frame, i) => {
+    if (Number(frame.name) <= epoch) found = i;
+  });
+  return found;
+}
+
+// The table's row for ``epoch`` marked and scrolled into its box (never the page).
+function highlight(state, epoch) {
+  if (!state.rows.length) return;
+  const body = state.tableBox;
+  const old = body.querySelector("tr.gdviz-current");
+  if (old) old.classList.remove("gdviz-current");
+  const row = state.rows[Math.min(epoch, state.rows.length - 1)];
+  if (!row) return;
+  row.classList.add("gdviz-current");
+  const top = row.offsetTop - body.clientHeight / 2 + row.offsetHeight / 2;
+  body.scrollTop = Math.max(0, top);
+}
+
+function step(state, delta) {
+  pause(state);
+  const last = state.frames.length - 1;
+  const index = Math.min(Math.max(state.index + delta, 0), Math.max(last, 0));
+  if (index !== state.index || delta === 0) show(state, index);
+}
+
+// A follower shows the leader's epoch (its own nearest frame, or its table's row).
+function follow(state, epoch) {
+  if (state.frames.length) show(state, frameOf(state, epoch));
+  else place(state, Math.min(epoch, Math.max(state.rows.length - 1, 0)));
+}
+
+// A click on the plot area, in the axes' own units, sent back to Python.
+function clicked(state, event) {
+  if (!state.clickable || !state.trigger || !window.Plotly) return;
+  const full = state.gd._fullLayout;
+  const xa = full?.xaxis;
+  const ya = full?.yaxis;
+  if (!xa || !ya) return;
+  const box = state.gd.getBoundingClientRect();
+  const px = event.clientX - box.left - xa._offset;
+  const py = event.clientY - box.top - ya._offset;
+  if (px < 0 || py < 0 || px > xa._length || py > ya._length) return; // outside the axes
+  state.trigger("clicked", { x: xa.p2l(px), y: ya.p2l(py), revision: state.revision });
 }
 
 function show(state, index) {
@@ -108,14 +210,15 @@ function play(state) {
   if (last < 1) return;
   if (state.index >= last) show(state, 0); // at the end: play again from the start
   state.playing = true;
+  const token = ++state.token; // a tick of an earlier Play never runs on
   state.button.textContent = "❚❚ Pause";
   mark(state);
   const tick = () => {
-    if (!state.playing) return;
-    if (!state.root.isConnected || state.index >= last) return pause(state);
+    if (!state.playing || token !== state.token) return;
+    if (!state.root.isConnected || state.index >= state.frames.length - 1) return pause(state);
     const started = performance.now();
     show(state, state.index + 1).then(() => {
-      if (!state.playing) return;
+      if (!state.playing || token !== state.token) return;
       const wait = Number(state.speed.value) - (performance.now() - started);
       state.timer = setTimeout(tick, Math.max(0, wait));
     });
@@ -125,6 +228,7 @@ function play(state) {
 
 function pause(state) {
   state.playing = false;
+  state.token += 1;
   clearTimeout(state.timer);
   state.button.textContent = "▶ Play";
   mark(state);
@@ -193,11 +297,54 @@ async function update(state, fig, next) {
   return true;
 }
 
+// A table of every epoch, built with text nodes only (cells are never parsed as HTML).
+function drawTable(state, table) {
+  state.rows = [];
+  state.tableBox.replaceChildren();
+  state.tableBox.hidden = !table;
+  if (!table) return;
+  const el = document.createElement("table");
+  const head = el.createTHead().insertRow();
+  for (const name of table.columns) {
+    const th = document.createElement("th");
+    th.textContent = name;
+    head.appendChild(th);
+  }
+  const body = el.createTBody();
+  for (const cells of table.rows) {
+    const tr = body.insertRow();
+    for (const cell of cells) tr.insertCell().textContent = cell;
+    state.rows.push(tr);
+  }
+  state.tableBox.appendChild(el);
+}
+
 async function render(state, text) {
   if (text === state.text) return; // the same figure: leave the animation where it is
-  const Plotly = await loadPlotly();
-  const fig = JSON.parse(text);
+  const payload = JSON.parse(text);
+  // A payload is a figure, or {figure, readout, table, group, follow, clickable}.
+  const extras = payload.figure !== undefined || payload.table !== undefined ? payload : { figure: payload };
+  state.group = extras.group ?? null;
+  state.follow = extras.follow ?? null;
+  state.clickable = Boolean(extras.clickable);
+  state.lines = extras.readout ?? [];
+  state.readout.hidden = !state.lines.length;
+  state.root.classList.toggle("gdviz-clickable", state.clickable);
+  const wasPlaying = state.playing;
+  const kept = state.text === null || !state.frames.length ? null : epochOf(state, state.index);
   pause(state);
+  if (!extras.figure) {
+    // A table alone: it follows its group's epoch.
+    state.gd.hidden = true;
+    state.frames = [];
+    drawTable(state, extras.table);
+    state.text = text;
+    state.error.hidden = true;
+    follow(state, window.__gdvizGroups?.[state.follow] ?? 0);
+    return;
+  }
+  const Plotly = await loadPlotly();
+  const fig = extras.figure;
   // The figure names its controls ("play", "speed", "epoch") and states the room they take
   // under the plot (layout.meta.controls.room): drawn in HTML, they give that room back.
   const layout = { ...fig.layout };
@@ -240,12 +387,20 @@ async function render(state, text) {
   state.speed.selectedIndex = Math.min(chosen, speeds.length - 1);
   state.error.hidden = true;
   const n = frames.length;
-  state.controls.hidden = n < 2;
+  state.controls.hidden = n < 2 || Boolean(state.follow);
   state.range.max = String(Math.max(n - 1, 0));
+  drawTable(state, extras.table);
   state.revision += 1;
   state.root.dataset.revision = String(state.revision);
   state.root.dataset.update = moved ? "moved" : "redrawn";
-  place(state, Math.min(slider?.active ?? 0, Math.max(n - 1, 0)));
+  // A new run keeps the epoch on screen (clamped), and keeps playing if it was: a teacher
+  // can drag η during Play and watch the path change. A follower takes its group's epoch.
+  const epoch = state.follow ? window.__gdvizGroups?.[state.follow] ?? 0 : kept;
+  const wanted = epoch === null ? null : frameOf(state, epoch);
+  const index = Math.min(wanted ?? slider?.active ?? 0, Math.max(n - 1, 0));
+  if (index > 0) await show(state, index);
+  else place(state, index);
+  if (wasPlaying && index < n - 1) play(state);
 }
 
 export default function (component) {
@@ -257,6 +412,7 @@ export default function (component) {
     return;
   }
   const state = parentElement.querySelector(".gdviz-chart")?.__gdviz ?? build(parentElement);
+  state.trigger = component.setTriggerValue;
   const text = typeof data === "string" ? data : JSON.stringify(data);
   // Marked until drawn, so tests (and people reading the DOM) can tell an update is coming.
   if (text !== state.text) state.root.dataset.pending = "true";

@@ -19,6 +19,7 @@ serving (``.streamlit/config.toml``). Where that is not possible the chart falls
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import weakref
@@ -115,12 +116,57 @@ def preload_plotly() -> None:
         _preload(key="gdviz_plotly_preload", width="content", height="content")
 
 
-def animated_chart(figure, *, key: str) -> None:
+def _payload(figure, extras: dict) -> str:
+    """The component's data: the figure's memoised JSON inside a small wrapper."""
+    head = json.dumps({k: v for k, v in extras.items() if v is not None})
+    if figure is None:
+        return head
+    return head[:-1] + ("," if len(head) > 2 else "") + '"figure":' + figure_json(figure) + "}"
+
+
+def animated_chart(
+    figure,
+    *,
+    key: str,
+    readout: list[str] | None = None,
+    table: dict | None = None,
+    group: str | None = None,
+    clickable: bool = False,
+) -> dict | None:
     """Show ``figure`` (frames and Plotly animation controls included) under ``key``.
 
-    Reruns with a new figure update the same graph in the browser instead of replacing it.
+    Reruns with a new figure update the same graph in the browser instead of replacing it,
+    keeping the epoch on screen (and playing on, if it was). ``readout`` is one line of
+    plain text per frame, shown under the controls; ``table`` ({columns, rows} of strings,
+    one row per frame) is drawn with the current row marked; ``group`` names the epoch for
+    followers (``follow_chart``, ``follow_table``). With ``clickable`` a click on the plot
+    area is returned on the next run as ``{"x", "y"}`` in the axes' units, else None.
     """
     if not _served():
         st.plotly_chart(figure, key=key, theme=None, width="stretch")
+        if readout:
+            st.caption(readout[0])
+        return None
+    extras = {"readout": readout, "table": table, "group": group, "clickable": clickable or None}
+    result = _chart(
+        data=_payload(figure, extras), key=key, height="content", on_clicked_change=lambda: None
+    )
+    return result.clicked if clickable else None
+
+
+def follow_chart(figure, *, key: str, group: str) -> None:
+    """An animated figure that shows the epoch of ``group``'s chart instead of its own
+    controls (e.g. the loss beside the path)."""
+    if not _served():
+        st.plotly_chart(figure, key=key, theme=None, width="stretch")
         return
-    _chart(data=figure_json(figure), key=key, height="content")
+    _chart(data=_payload(figure, {"follow": group}), key=key, height="content")
+
+
+def follow_table(table: dict, *, key: str, group: str) -> None:
+    """A table of every epoch ({columns, rows} of strings) whose row for the epoch of
+    ``group``'s chart is marked and kept in view as the chart plays."""
+    if not _served():
+        st.dataframe(dict(zip(table["columns"], zip(*table["rows"]))), key=key, hide_index=True)
+        return
+    _chart(data=_payload(None, {"table": table, "follow": group}), key=key, height="content")

@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 import gdviz
-from gdviz import DATASETS, OBJECTIVES, explain
+from gdviz import DATASETS, OBJECTIVES, explain, readout
+from gdviz.figures import frame_epochs
 from gdviz.fit import at_start
 from gdviz.race import Racer, leaderboard, race
 from ui.controls import resolve
@@ -38,8 +39,22 @@ def descent_surface(*args):
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def loss_chart(mark, *args):
-    return gdviz.loss_figure(run_descent(*args), mark_epoch=mark)
+def loss_chart(*args):
+    return gdviz.loss_figure(run_descent(*args), animated=True)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def descent_readout(*args) -> list[str]:
+    """The line of worked numbers under the chart, one per frame: the step from that
+    frame's epoch to the next, or where the run ended."""
+    traj = run_descent(*args)
+    return readout.step_lines(traj, frame_epochs(traj.epoch))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def descent_table(*args) -> dict:
+    """Every epoch as rows of readable strings, for the table that follows the chart."""
+    return readout.table_rows(run_descent(*args))
 
 
 # ---- optimizer race --------------------------------------------------------------------

@@ -9,15 +9,26 @@ import pandas as pd
 import streamlit as st
 
 import gdviz
-from gdviz.explain import table, update_latex
+from gdviz.explain import table
+from gdviz.view import unslog
 from ui import controls
-from ui.charts import animated_chart
-from ui.compute import descent_chart, descent_surface, loss_chart, run_descent
+from ui.charts import animated_chart, follow_chart, follow_table
+from ui.compute import (
+    descent_chart,
+    descent_readout,
+    descent_surface,
+    descent_table,
+    loss_chart,
+    run_descent,
+)
 from ui.guard import guarded
 
 BANNER = {"converged": st.success, "diverged": st.error, "oscillating": st.warning}
 VIEWS = ("Contour map", "3-D surface")
-DETAILS = ("One step, with the numbers", "Loss and gradient size", "Every epoch")
+DETAILS = ("Loss and gradient size", "Every epoch")
+#: The chart's epoch group: the loss chart and the table follow it.
+GROUP = "descent"
+CLICKED = "_descent_clicked_start"
 
 
 def _reset_lr(prefix: str, objective) -> None:
@@ -41,7 +52,7 @@ def _switch(label: str, options, key: str) -> str:
     )  # fmt: skip
 
 
-def _lr_controls(objective) -> float:
+def _lr_controls(objective, exact_box) -> float:
     state = st.session_state
     if not controls.valid_lr(state.get("lr")):
         state.lr = objective.lr
@@ -53,26 +64,52 @@ def _lr_controls(objective) -> float:
         format_func=lambda v: f"{v:g}",
         help="How far each step moves against the gradient: x ← x − η ∇f(x).",
     )
-    st.number_input(
-        "Exact learning rate",
-        min_value=controls.LR_MIN,
-        max_value=controls.LR_MAX,
-        key="lr_exact",
-        format="%g",
-        step=0.01,
-        on_change=_on_lr_exact_change,
-    )
     limit = gdviz.objective_lr_limit(objective)
     if limit is not None:
-        st.caption(f"Stable limit near the {limit[0]}: η < {limit[1]:.4g} (2 / λ_max of ∇²f).")
+        st.caption(
+            f"Stable limit near the {limit[0]}: η < {limit[1]:.4g}.",
+            help="Near a minimum, plain gradient descent settles only if η < 2 / λ_max, where "
+            "λ_max is the largest curvature there (the largest eigenvalue of the Hessian ∇²f; "
+            "for f(x) = a·x², λ_max = 2a). Above the limit each step overshoots further.",
+        )
+    with exact_box:
+        st.number_input(
+            "η exactly",
+            min_value=controls.LR_MIN,
+            max_value=controls.LR_MAX,
+            key="lr_exact",
+            format="%g",
+            step=0.01,
+            on_change=_on_lr_exact_change,
+            help="Any learning rate from 10⁻⁴ to 10, typed.",
+        )
     return float(state.lr)
 
 
+def _clicked_start(objective, view, click) -> None:
+    """A click on the chart starts the run there: kept for the next full run, which sets
+    the start sliders before they are drawn (a drawn widget's value cannot be set)."""
+    coords = [click.get("x"), click.get("y")][: objective.dim]
+    if not all(controls.is_number(c) for c in coords):
+        return
+    values = [float(unslog(c)) if view.log else float(c) for c in coords]
+    st.session_state[CLICKED] = [_tidy(v, lo, hi) for v, (lo, hi) in zip(values, view.box)]
+    st.rerun()
+
+
+def _tidy(value: float, lo: float, hi: float) -> float:
+    """A clicked coordinate rounded to the start slider's step for the box shown (a click
+    is no more precise than that), and within the start inputs' limits."""
+    step = controls.slider_step(lo, hi)
+    value = min(max(value, -controls.START_LIMIT), controls.START_LIMIT)
+    return float(f"{round(value / step) * step:.10g}")
+
+
 @st.fragment
-def descent_view(objective, settings, noise, noise_seed, lr_box) -> None:
+def descent_view(objective, settings, noise, noise_seed, lr_box, exact_box) -> None:
     """The learning rate's widgets (into ``lr_box`` in the sidebar) and all they drive."""
     with lr_box:
-        lr = _lr_controls(objective)
+        lr = _lr_controls(objective, exact_box)
     source = controls.source_of(objective)
     args = (source, settings.start, lr, settings.epochs, settings.tol, noise, noise_seed)
     try:
@@ -86,84 +123,99 @@ def descent_view(objective, settings, noise, noise_seed, lr_box) -> None:
         BANNER.get(traj.status, st.info)(view.told(traj.message))
 
     with st.container(key="descent_chart"), guarded("the chart"):
+        chart = {"key": "descent_figure", "readout": descent_readout(*args), "group": GROUP,
+                 "clickable": True}  # fmt: skip
         if objective.dim == 1:
-            animated_chart(descent_chart(*args), key="descent_figure")
-            st.caption(
-                "Press ▶ Play. Both axes are on a signed log scale, so every bounce, further "
-                "out and higher up each time, stays in view. The red arrow is the step −η·f′(x)."
-                if view.log
-                else "Press ▶ Play. The dashed line is the tangent: its slope is f′(x). "
-                "The red arrow is the step −η·f′(x): downhill, against the slope."
-            )
+            click = animated_chart(descent_chart(*args), **chart)
+            st.caption(_caption(objective, view))
         else:
             # Only the open tab runs: the 3-D surface is built when someone looks at it.
             contour_tab, surface_tab = st.tabs(VIEWS, key="view", on_change="rerun")
+            click = None
             with contour_tab:
-                animated_chart(descent_chart(*args), key="descent_figure")
-                st.caption(
-                    "Press ▶ Play. Both axes are on a signed log scale, so the path stays in "
-                    "view as it grows; the white arrow is each step, to the next point."
-                    if view.log
-                    else "Press ▶ Play. The white arrow points along −∇f, the steepest way "
-                    "down; it crosses the level sets at right angles."
-                )
+                click = animated_chart(descent_chart(*args), **chart)
+                st.caption(_caption(objective, view))
             if surface_tab.open:
                 with surface_tab, guarded("the 3-D surface"):
                     st.plotly_chart(
                         descent_surface(*args), key="surface_figure", theme=None, width="stretch"
                     )
-
+                    st.caption(
+                        "Drag to turn the surface. The height is the value of f; the path "
+                        "is the whole run, each point at its own height."
+                    )
+    if click:
+        _clicked_start(objective, view, click)
     if traj.epoch == 0:
-        st.info("The run stopped at the start: there is nothing to inspect yet.")
+        st.info("The run stopped at the start: there is nothing to step through.")
         return
-    if traj.epoch > 1:
-        state = st.session_state
-        state.inspect_epoch = min(max(int(state.get("inspect_epoch", 0)), 0), traj.epoch - 1)
-        # A select_slider keeps its identity when the run's length changes (a slider with a
-        # new max_value is remounted, ~40 ms in the browser).
-        inspect = st.select_slider("Inspect epoch", options=range(traj.epoch), key="inspect_epoch")
-    else:
-        inspect = 0
 
     details = _switch("Details", DETAILS, "details")
     with guarded(details.lower()):
-        _details(details, traj, inspect, args, objective, lr)
+        _details(details, args, objective, lr)
 
 
-def _details(details, traj, inspect, args, objective, lr) -> None:
-    """The chosen details view of the run at the inspected epoch."""
-    if details == DETAILS[0]:
-        st.latex(update_latex(traj, inspect))
-        st.caption(
-            "The gradient points uphill, so we subtract it: a positive slope moves x left, "
-            "a negative slope moves it right, and η sets how far."
+def _caption(objective, view) -> str:
+    """What to do with the chart and what its parts are, for this view."""
+    keys = "◀ ▶ (or the arrow keys) step one epoch. Click the chart to start there."
+    if objective.dim == 1:
+        parts = (
+            "Both axes are on a signed log scale, so every bounce, further out and higher "
+            "up each time, stays in view. The red arrow is the step −η·f′(x)."
+            if view.log
+            else "The dashed line is the tangent: its slope is f′(x). The red arrow is the "
+            "step −η·f′(x): downhill, against the slope."
         )
-    elif details == DETAILS[1]:
-        st.plotly_chart(loss_chart(inspect, *args), key="loss_figure", theme=None, width="stretch")
     else:
-        frame = pd.DataFrame(table(traj))
-        st.dataframe(frame, key="epoch_table", hide_index=True, height=300)
+        parts = (
+            "Both axes are on a signed log scale, so the path stays in view as it grows; "
+            "the white arrow is each step, to the next point."
+            if view.log
+            else "The white arrow points along −∇f, the steepest way down; it crosses the "
+            "level sets at right angles."
+        )
+    return f"Press ▶ Play. {parts} {keys}"
+
+
+def _details(details, args, objective, lr) -> None:
+    """The chosen details view of the run; it follows the chart's epoch as it plays."""
+    if details == DETAILS[0]:
+        follow_chart(loss_chart(*args), key="loss_figure", group=GROUP)
+        st.caption(
+            "The loss f and the gradient size ‖∇f‖ at every epoch; the marker follows the "
+            "chart. A log axis (1, 10, 100 …) is used when the values span decades."
+        )
+    else:
+        follow_table(descent_table(*args), key="epoch_table", group=GROUP)
+        frame = pd.DataFrame(table(run_descent(*args)))
         st.download_button(
             "Download CSV",
             frame.to_csv(index=False).encode(),
             key="download_csv",
-            file_name=f"gdviz-{objective.slug}-lr{lr:g}.csv",
+            file_name=f"gdviz-{objective.slug}-eta{lr:g}.csv",
             mime="text/csv",
         )
 
+
+# A click on the chart, waiting for the full run that sets the start sliders.
+if (clicked := st.session_state.pop(CLICKED, None)) is not None:
+    for name, value in zip(("x0", "y0"), clicked, strict=False):
+        st.session_state[name] = value
 
 # ---- sidebar: the function and the run; the learning rate's place is kept for the fragment
 with st.sidebar:
     st.header("Settings")
     objective = controls.function_controls(on_new_objective=_reset_lr)
-    if objective is None:
-        st.stop()  # the sidebar shows what is wrong with the typed function
     lr_box = st.container()
-    settings = controls.run_controls(objective)
-    noise, noise_seed = controls.noise_controls()
+    if objective is not None:
+        settings = controls.run_controls(objective)
+        exact_box = controls.advanced_box()
+        noise, noise_seed = controls.noise_controls()
 
 st.title("See gradient descent")
+if objective is None:
+    controls.explain_invalid_function()  # where the chart would be; stops the page
 st.markdown(f"**{objective.name}**: {objective.about}")
 variables = ", ".join(str(v) for v in objective.variables)
 st.latex(f"f({variables}) = {objective.latex}")
-descent_view(objective, settings, noise, noise_seed, lr_box)
+descent_view(objective, settings, noise, noise_seed, lr_box, exact_box)

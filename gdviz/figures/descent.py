@@ -34,6 +34,10 @@ from .base import (
 from .style import ARROW, CURVE, DARK_LEGEND, MINIMUM, PALETTE, PATH, POINT, TANGENT
 
 
+#: The loss chart's height with room for controls it does not show (ui/chart.js gives it back).
+LOSS_HEIGHT = 410
+
+
 def _zoom_layouts(view, boxes, y_ranges=None) -> list[dict]:
     """Each frame's axis ranges (and, on signed log axes, its ticks) as frame layouts."""
     layouts = []
@@ -362,8 +366,12 @@ def surface_figure(traj, labels=None, *, size: int = 70):
     return static_figure(data, layout)
 
 
-def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None):
-    """Loss and gradient norm per epoch; log axes where the values span decades."""
+def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None, animated: bool = False):
+    """Loss and gradient norm per epoch; log axes where the values span decades.
+
+    ``animated``: frames move a marker (trace ``mark``) to each shown epoch, for a chart
+    that follows the path's epoch (its own controls are not shown)."""
+    f = traj.objective.symbol
     epochs = np.arange(traj.epoch + 1)
     losses = traj.losses
     norms = traj.grad_norms
@@ -375,18 +383,18 @@ def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None):
             x=epochs,
             y=losses,
             mode="lines",
-            name="loss f",
+            name=f"loss {f}",
             line={"color": CURVE, "width": 2.5},
-            hovertemplate="epoch %{x}<br>f = %{y:.6g}<extra></extra>",
+            hovertemplate=f"epoch %{{x}}<br>{f} = %{{y:.6g}}<extra></extra>",
         ),
         go.Scatter(
             x=epochs,
             y=np.where(norms > 0, norms, np.nan) if log_grad else norms,
             mode="lines",
-            name="gradient size ‖∇f‖",
+            name=f"gradient size ‖∇{f}‖",
             yaxis="y2",
             line={"color": TANGENT, "width": 1.5, "dash": "dot"},
-            hovertemplate="epoch %{x}<br>‖∇f‖ = %{y:.4g}<extra></extra>",
+            hovertemplate=f"epoch %{{x}}<br>‖∇{f}‖ = %{{y:.4g}}<extra></extra>",
         ),
     ]
     shapes = []
@@ -407,9 +415,9 @@ def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None):
         "height": 340,
         "margin": {"l": 60, "r": 60, "t": 30, "b": 50},
         "xaxis": {"title": {"text": "epoch"}},
-        "yaxis": {"title": {"text": "loss f"}, **axis_scale(losses, log_loss)},
+        "yaxis": {"title": {"text": f"loss {f}"}, **axis_scale(losses, log_loss)},
         "yaxis2": {
-            "title": {"text": "‖∇f‖"},
+            "title": {"text": f"‖∇{f}‖"},
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
@@ -418,4 +426,14 @@ def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None):
         "legend": LEGEND,
         "shapes": shapes,
     }
-    return static_figure(data, layout)
+    if not animated:
+        return static_figure(data, layout)
+    shown = frame_epochs(traj.epoch)
+    mark = go.Scatter(
+        meta="mark", x=[0], y=[float(losses[0])], mode="markers", name="this epoch",
+        marker={"color": POINT, "size": 11, "line": {"color": "white", "width": 1.5}},
+        cliponaxis=False, hovertemplate=f"epoch %{{x}}<br>{f} = %{{y:.6g}}<extra></extra>",
+    )  # fmt: skip
+    frames = [{"mark": {"x": [int(e)], "y": [rounded(float(losses[e]))]}} for e in shown]
+    del layout["height"], layout["margin"]
+    return assemble(data, [mark], frames, shown, layout, LOSS_HEIGHT)
