@@ -167,6 +167,10 @@ def follow_table(table: dict, *, key: str, group: str) -> None:
     """A table of every epoch ({columns, rows} of strings) whose row for the epoch of
     ``group``'s chart is marked and kept in view as the chart plays."""
     if not _served():
-        st.dataframe(dict(zip(table["columns"], zip(*table["rows"]))), key=key, hide_index=True)
+        st.dataframe(
+            dict(zip(table["columns"], zip(*table["rows"], strict=True), strict=True)),
+            key=key,
+            hide_index=True,
+        )
         return
     _chart(data=_payload(None, {"table": table, "follow": group}), key=key, height="content")

@@ -93,7 +93,9 @@ def _clicked_start(objective, view, click) -> None:
     if not all(controls.is_number(c) for c in coords):
         return
     values = [float(unslog(c)) if view.log else float(c) for c in coords]
-    st.session_state[CLICKED] = [_tidy(v, lo, hi) for v, (lo, hi) in zip(values, view.box)]
+    st.session_state[CLICKED] = [
+        _tidy(v, lo, hi) for v, (lo, hi) in zip(values, view.box, strict=False)
+    ]
     st.rerun()
 
 

@@ -33,7 +33,6 @@ from .base import (
 )
 from .style import ARROW, CURVE, DARK_LEGEND, MINIMUM, PALETTE, PATH, POINT, TANGENT
 
-
 #: The loss chart's height with room for controls it does not show (ui/chart.js gives it back).
 LOSS_HEIGHT = 410
 
