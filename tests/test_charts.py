@@ -75,12 +75,12 @@ def test_the_component_script_loads_the_copied_plotly_js():
 
 def test_a_learning_rate_change_updates_the_same_chart_element():
     at = open_page()
-    (chart,) = animated_charts(at)
-    assert chart.proto.id.endswith("descent_figure")
+    chart, loss = animated_charts(at)  # the path, and the loss chart that follows it
+    assert chart.proto.id.endswith("descent_figure") and loss.proto.id.endswith("loss_figure")
     before = chart_figures(at)[0]
     at.select_slider(key="lr").set_value(0.2).run()
     assert not at.exception
-    (after_chart,) = animated_charts(at)
+    after_chart, _ = animated_charts(at)
     after = chart_figures(at)[0]
     # same identity, so the browser updates the graph instead of mounting a new one
     assert after_chart.proto.id == chart.proto.id
@@ -92,8 +92,9 @@ def test_without_static_serving_the_page_falls_back_to_st_plotly_chart(monkeypat
     monkeypatch.setattr(charts, "_provide_plotly_js", lambda: False)
     at = open_page()
     assert not animated_charts(at)
-    (chart,) = at.get("plotly_chart")
+    chart, loss = at.get("plotly_chart")
     assert len(json.loads(chart.proto.spec)["frames"]) > 1
+    assert json.loads(loss.proto.spec)["data"][0]["name"] == "loss f"
 
 
 def test_a_figures_serialisation_is_forgotten_with_the_figure():

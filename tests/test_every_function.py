@@ -19,7 +19,14 @@ from gdviz.custom import _compilable
 from gdviz.expressions import FUNCTIONS, function_names
 from gdviz.pytorch import torch_expression
 from gdviz.symbols import X
-from tests.conftest import ROOT, chart_figures, decode_plotly, open_page
+from tests.conftest import (
+    ROOT,
+    animated_charts,
+    chart_figures,
+    chart_payload,
+    decode_plotly,
+    open_page,
+)
 from tests.test_explain import NUMPY_TORCH
 
 NAMES = list(FUNCTIONS)
@@ -236,8 +243,10 @@ def test_descent_page_shows_every_part(descent_page, name):
         else:
             assert spec["layout"]["images"]  # the map
             assert surface_shown(at, "view")
-        steps = [e.value for e in at.latex[1:]]
-        assert any(r"\eta" in s and r"\cdot" in s for s in steps), steps  # One step, with numbers
+        # One step, with the numbers: a line per frame under the chart
+        readout = chart_payload(animated_charts(at)[0])["readout"]
+        assert len(readout) == len(spec["frames"])
+        assert "η" in readout[0] and readout[0].count("=") >= 2, readout[0]
 
 
 @pytest.mark.parametrize("name", NAMES)

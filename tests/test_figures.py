@@ -55,7 +55,7 @@ def test_frames_carry_only_the_moving_traces():
         static = {
             i
             for i, t in enumerate(fig.data)
-            if t.name in ("level sets", "whole path") or "f(x) =" in (t.name or "")
+            if t.name in ("level sets", "whole path (faint)") or "f(x) =" in (t.name or "")
         }
         assert len(static) == 2
         for frame in fig.frames:
@@ -63,26 +63,27 @@ def test_frames_carry_only_the_moving_traces():
             assert len(frame.data) == len(frame.traces) <= 4
 
 
-def test_the_curve_spans_the_figure_and_the_map_fits_its_width():
-    """No side panel: the 1-D curve takes the full width; a 2-D figure is as wide as its
-    equal-aspect map plus the colour bar, whatever the domain's shape."""
+def test_the_curve_spans_the_figure_and_the_map_fills_its_column():
+    """No side panel: the 1-D curve takes the full width; a 2-D map has no fixed width (it
+    fills the page's column) and states its equal aspect for the chart to keep, with the
+    colour bar in the right margin, whatever the domain's shape."""
     spec = figure_json(gdviz.descent_figure(run("parabola")))
     assert spec["layout"]["xaxis"]["domain"] == [0.0, 1.0]
     assert not any(k.startswith(("xaxis2", "yaxis2")) for k in spec["layout"])
-    for slug in ("himmelblau", "mccormick", "rosenbrock"):
+    for slug in ("himmelblau", "mccormick", "rosenbrock", "ravine"):
         obj = OBJECTIVES[slug]
         spec = figure_json(gdviz.descent_figure(run(slug)))
         layout = spec["layout"]
-        margin = layout["margin"]
-        inner = layout["width"] - margin["l"] - margin["r"]
-        map_px = inner * layout["xaxis"]["domain"][1]
-        plot_height = layout["height"] - margin["t"] - margin["b"]
+        assert "width" not in layout
+        assert layout["xaxis"]["domain"] == [0.0, 1.0]
         (x_lo, x_hi), (y_lo, y_hi) = obj.domain
         aspect = min(max((x_hi - x_lo) / (y_hi - y_lo), 0.6), 2.0)
-        assert map_px == pytest.approx(plot_height * aspect, rel=1e-9)
+        assert layout["meta"]["aspect"] == pytest.approx(aspect, rel=1e-9)
+        assert layout["meta"]["controls"]["room"] > 0  # the controls' note kept beside it
+        assert layout["yaxis"]["scaleanchor"] == "x"
         colourbar = next(t for t in spec["data"] if t.get("marker", {}).get("showscale"))
-        assert 0 < colourbar["marker"]["colorbar"]["x"] - layout["xaxis"]["domain"][1] < 0.02
-        assert inner - map_px >= 80  # room for the colour bar and its labels
+        assert 1.0 < colourbar["marker"]["colorbar"]["x"] < 1.05
+        assert layout["margin"]["r"] >= 100  # room for the colour bar and its labels
 
 
 def test_slider_is_labelled_by_epoch_and_controls_exist():
@@ -116,10 +117,79 @@ def test_contour_field_is_a_raster_image_under_fixed_axes():
 
 def test_known_minima_are_marked():
     spec = figure_json(gdviz.descent_figure(run("himmelblau")))
-    marks = next(t for t in spec["data"] if t.get("name") == "known stationary points")
+    marks = next(t for t in spec["data"] if t.get("name") == "minimum (★)")
     xs = decode_plotly(marks["x"])
     assert sum(1 for t in marks["text"] if "minimum" in t) == 4
     assert 3.0 in list(xs)
+
+
+def test_the_legend_names_every_kind_of_mark_and_only_those_the_function_has():
+    """Minima (★) and saddles or maxima (×) are separate legend entries, and the faint whole
+    path is in the legend too; a function without saddles gets no empty × entry."""
+    himmelblau = figure_json(gdviz.descent_figure(run("himmelblau")))
+    names = {t.get("name") for t in himmelblau["data"] if t.get("showlegend", True)}
+    assert {"minimum (★)", "saddle or maximum (×)", "whole path (faint)"} <= names
+    saddles = next(t for t in himmelblau["data"] if t.get("name") == "saddle or maximum (×)")
+    assert saddles["marker"]["symbol"] == "x-thin-open"
+    assert all("minimum" not in text for text in saddles["text"])
+    bowl = figure_json(gdviz.descent_figure(run("bowl")))
+    assert "saddle or maximum (×)" not in {t.get("name") for t in bowl["data"]}
+
+
+def test_marks_and_the_current_point_are_drawn_past_the_plot_edge_not_cut():
+    for slug in ("parabola", "himmelblau"):
+        spec = figure_json(gdviz.descent_figure(run(slug)))
+        for name in ("point", "minimum (★)"):
+            trace = next(t for t in spec["data"] if name in (t.get("meta"), t.get("name")))
+            assert trace["cliponaxis"] is False, (slug, name)
+
+
+def _tick_value(label: str) -> float:
+    """A tick label ("2500", "0.05", "10⁻⁴", "2 × 10⁶", "−2") back to its number."""
+    label = label.replace("−", "-")
+    exponent = label.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
+    if "× 10" in label:
+        mantissa, power = exponent.split("× 10")
+        return float(mantissa) * 10.0 ** int(power)
+    if label.startswith(("10", "-10")) and exponent != label:
+        return (-1 if label.startswith("-") else 1) * 10.0 ** int(exponent.lstrip("-")[2:])
+    return float(label)
+
+
+def _round_step(step: float) -> bool:
+    mantissa = step / 10.0 ** np.floor(np.log10(step))
+    return any(np.isclose(mantissa, m) for m in (1, 2, 5, 10))
+
+
+def test_colour_bar_and_3d_heights_use_round_ticks():
+    """Equal 1, 2 or 5 × 10ᵏ steps, or decades on a log colour scale, written plainly
+    (never "2.51e+03" or "8.23k")."""
+    for slug in ("himmelblau", "rosenbrock", "booth", "ackley", "goldstein_price", "bowl"):
+        spec = figure_json(gdviz.descent_figure(run(slug)))
+        bar = next(t for t in spec["data"] if t.get("marker", {}).get("showscale"))
+        labels = bar["marker"]["colorbar"]["ticktext"]
+        assert len(labels) >= 3, (slug, labels)
+        assert not any("e+" in t or "e-" in t or t.endswith("k") for t in labels), labels
+        values = [_tick_value(t) for t in labels]
+        if "log" in bar["marker"]["colorbar"]["title"]["text"]:
+            assert all(_round_step(abs(v)) for v in values if v), (slug, labels)
+        else:
+            steps = np.diff(values)
+            assert np.allclose(steps, steps[0]) and _round_step(steps[0]), (slug, labels)
+    surface = gdviz.surface_figure(run("rosenbrock", epochs=300))
+    assert "log scale" in surface.layout.scene.zaxis.title.text
+    assert all(_round_step(_tick_value(t)) for t in surface.layout.scene.zaxis.ticktext)
+
+
+def test_3d_minima_sit_in_their_wells_not_under_the_surface():
+    """On a log height scale the exact minimum is decades below the grid's lowest point:
+    the marks and the path are drawn at the well's floor as drawn."""
+    fig = gdviz.surface_figure(run("rosenbrock", epochs=2000))
+    floor = float(np.nanmin(fig.data[0].z))
+    minima = next(t for t in fig.data if t.name == "minimum")
+    assert min(minima.z) >= floor - 1e-12
+    path = next(t for t in fig.data if t.name == "path")
+    assert min(path.z) >= floor - 1e-12
 
 
 def test_two_hundred_frame_2d_figure_is_under_400_kb():

@@ -114,6 +114,13 @@ function build(parent) {
     const w = root.clientWidth;
     if (w && w !== width && state.text !== null && window.Plotly) {
       width = w;
+      const layout = state.gd.layout;
+      if (layout?.meta?.aspect && state.maxHeight) {
+        const fitted = { ...layout, height: state.maxHeight, margin: state.margin };
+        fitAspect(state, fitted);
+        window.Plotly.relayout(state.gd, { height: fitted.height, margin: fitted.margin });
+        return;
+      }
       window.Plotly.Plots.resize(state.gd);
     }
   }).observe(root);
@@ -297,6 +304,22 @@ async function update(state, fig, next) {
   return true;
 }
 
+// A map keeps its aspect (layout.meta.aspect, width over height of the plot area): its
+// height follows the chart's width, up to the height the figure asks for.
+function fitAspect(state, layout) {
+  const aspect = layout.meta?.aspect;
+  const width = state.root.clientWidth;
+  if (!aspect || !width || !layout.height || !layout.margin) return;
+  state.maxHeight = layout.height;
+  state.margin = layout.margin;
+  const { t = 0, b = 0, l = 0, r = 0 } = layout.margin;
+  const plot = Math.min(Math.max((width - l - r) / aspect, 220), layout.height - t - b);
+  layout.height = Math.round(plot + t + b);
+  // Narrower than the column (the height is capped): centred, its colour bar beside it.
+  const spare = width - l - r - plot * aspect;
+  if (spare > 2) layout.margin = { ...layout.margin, l: l + spare / 2, r: r + spare / 2 };
+}
+
 // A table of every epoch, built with text nodes only (cells are never parsed as HTML).
 function drawTable(state, table) {
   state.rows = [];
@@ -359,6 +382,7 @@ async function render(state, text) {
     layout.margin = { ...layout.margin, b: layout.margin.b - room };
     layout.height -= room;
   }
+  fitAspect(state, layout);
   const frames = fig.frames || [];
   const speeds = (speedMenu?.buttons || []).map((b) => [b.label, b.args[1].frame.duration]);
   if (!speeds.length) speeds.push(["speed 1×", playMenu?.buttons?.[0]?.args?.[1]?.frame?.duration ?? 100]);

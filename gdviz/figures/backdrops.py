@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from ..field import COLORSCALE, RASTER_SIZE, colours_for, sample_field, sample_values
 from ..numbers import fmt
 from ..view import View, log_ticks, slog, unslog, zoom_levels
-from .base import CONTOUR_HEIGHT, MARGIN
+from .base import nice_ticks, tick_label
 from .style import CURVE, MINIMUM
 
 MAIN_DOMAIN = [0.0, 0.6]
@@ -62,45 +62,88 @@ def curve_backdrop(obj, domain=MAIN_DOMAIN, view: View | None = None, path_y=())
         # only where the path goes past the curve's own range: a run's last digits never
         # move the axis (that would relayout it on every learning-rate change)
         y_lo, y_hi = curve_range(np.concatenate([ys, path_y]))
-    marks = obj.critical_points
     real = np.column_stack([unslog(xs), unslog(ys)]) if view.log else np.column_stack([xs, ys])
+    f, (x,) = obj.symbol, (str(v) for v in obj.variables)
     traces = [
         go.Scatter(
             x=xs,
             y=ys,
             mode="lines",
-            name=f"f(x) = {obj.formula}",
+            name=f"{f}({x}) = {obj.formula}",
             line={"color": CURVE, "width": 2.5},
             customdata=real.astype(np.float32),
-            hovertemplate="x = %{customdata[0]:.4g}<br>f = %{customdata[1]:.4g}<extra></extra>",
+            hovertemplate=f"{x} = %{{customdata[0]:.4g}}<br>{f} = %{{customdata[1]:.4g}}"
+            "<extra></extra>",
         ),
-        go.Scatter(
-            x=view.to_view([p.point[0] for p in marks]).tolist(),
-            y=view.to_view([p.value for p in marks]).tolist(),
-            mode="markers",
-            name="known stationary points",
-            text=[f"{p.kind}<br>x = {p.point[0]:.4f}<br>f = {p.value:.4f}" for p in marks],
-            marker={
-                "symbol": ["star" if p.is_minimum else "diamond" for p in marks],
-                "size": 13,
-                "color": MINIMUM,
-                "line": {"color": "#333", "width": 1},
-            },
-            hovertemplate="%{text}<extra></extra>",
-        ),
+        *_marks(obj, view, lambda p: (p.point[0], p.value), "#333"),
     ]
     x_lo, x_hi = view.to_view(np.array(view.box[0]))
     axes = {
-        "xaxis": {"domain": list(domain), **_axis("x", float(x_lo), float(x_hi), view.log)},
-        "yaxis": _axis("f(x)", y_lo, y_hi, view.log),
+        "xaxis": {"domain": list(domain), **_axis(x, float(x_lo), float(x_hi), view.log)},
+        "yaxis": _axis(f"{f}({x})", y_lo, y_hi, view.log),
     }
     return traces, axes, (y_lo, y_hi)
 
 
-def colourbar_trace(field, map_end: float) -> go.Scatter:
+def _marks(obj, view: View, where, edge: str) -> list[go.Scatter]:
+    """The known stationary points as two legend entries: minima (★) and saddles or
+    maxima (×); only those the function has. ``where(p)`` gives a point's plotted
+    coordinates (x and f(x) on a curve, x and y on a map)."""
+    f = obj.symbol
+    names = ", ".join(str(v) for v in obj.variables)
+    traces = []
+    for minima, name, symbol, size, colour in (
+        (True, "minimum (★)", "star", 15, MINIMUM),
+        (False, "saddle or maximum (×)", "x-thin-open", 12, edge),
+    ):
+        marks = [p for p in obj.critical_points if p.is_minimum == minima]
+        if not marks:
+            continue
+        x, y = (view.to_view([where(p)[i] for p in marks]).tolist() for i in (0, 1))
+        text = [
+            f"{p.kind}, {f} = {fmt(p.value)}<br>({names}) = "
+            f"({', '.join(f'{v:.4f}' for v in p.point)})"
+            for p in marks
+        ]
+        line = {"color": edge, "width": 1 if minima else 2}
+        marker = {"symbol": symbol, "size": size, "color": colour, "line": line}
+        traces.append(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="markers",
+                name=name,
+                text=text,
+                marker=marker,
+                cliponaxis=False,
+                hovertemplate="%{text}<extra></extra>",
+            )  # fmt: skip
+        )
+    return traces
+
+
+def colourbar_ticks(field) -> tuple[list[float], list[str]]:
+    """Round values of f for the colour bar (1, 2, 5 × 10ᵏ steps; on a log colour scale
+    round distances above the lowest f), at their colour coordinates, labelled plainly."""
+    lo, hi = field.shade_range
+    f_lo, f_hi = (float(v) for v in field.unshade([lo, hi]))
+    if field.log and f_lo > 0:
+        values = nice_ticks(f_lo, f_hi, log=True)
+    elif field.log:
+        floor = field.colours.floor
+        above = nice_ticks(max(f_lo - floor, field.colours.offset * 10), f_hi - floor, log=True)
+        values = [floor, *(floor + d for d in above)]
+    else:
+        values = nice_ticks(f_lo, f_hi, most=8)
+    shades = field.shade(values)
+    keep = [i for i, c in enumerate(shades) if np.isfinite(c) and lo - 1e-9 <= c <= hi + 1e-9]
+    return [float(shades[i]) for i in keep], [tick_label(values[i]) for i in keep]
+
+
+def colourbar_trace(field, map_end: float, symbol: str = "f") -> go.Scatter:
     """An invisible trace that carries the colour bar of the raster field."""
     lo, hi = field.shade_range
-    ticks = np.linspace(lo, hi, 6)
+    values, labels = colourbar_ticks(field)
     return go.Scatter(
         x=[None],
         y=[None],
@@ -114,11 +157,11 @@ def colourbar_trace(field, map_end: float) -> go.Scatter:
             "color": [lo],
             "showscale": True,
             "colorbar": {
-                "title": {"text": "f (log scale)" if field.log else "f"},
-                "tickvals": ticks,
-                "ticktext": [f"{v:.3g}" for v in field.unshade(ticks)],
+                "title": {"text": f"{symbol} (log scale)" if field.log else symbol},
+                "tickvals": values,
+                "ticktext": labels,
                 "thickness": 14,
-                "x": map_end + 0.005,
+                "x": map_end + 0.01,
                 "xanchor": "left",
             },
         },
@@ -134,7 +177,6 @@ def field_backdrop(obj, domain=MAIN_DOMAIN, *, colourbar: bool = True, view: Vie
     frame, with the level sets of the plotting box."""
     view = view or View(obj.domain, obj.domain)
     fields = _fields(obj, view)
-    marks = obj.critical_points
     traces = [
         go.Scatter(
             x=np.concatenate([f.iso_x for f in fields]),
@@ -145,30 +187,20 @@ def field_backdrop(obj, domain=MAIN_DOMAIN, *, colourbar: bool = True, view: Vie
             line={"color": "rgba(255,255,255,0.35)", "width": 1},
             hoverinfo="skip",
         ),
-        *([colourbar_trace(fields[0], domain[1])] if colourbar else []),
-        go.Scatter(
-            x=view.to_view([p.point[0] for p in marks]).tolist(),
-            y=view.to_view([p.point[1] for p in marks]).tolist(),
-            mode="markers",
-            name="known stationary points",
-            text=[
-                f"{p.kind}, f = {fmt(p.value)}<br>({p.point[0]:.4f}, {p.point[1]:.4f})"
-                for p in marks
-            ],
-            marker={
-                "symbol": ["star" if p.is_minimum else "x-thin-open" for p in marks],
-                "size": [15 if p.is_minimum else 10 for p in marks],
-                "color": [MINIMUM if p.is_minimum else "white" for p in marks],
-                "line": {"color": "#222", "width": 1},
-            },
-            hovertemplate="%{text}<extra></extra>",
-        ),
+        *([colourbar_trace(fields[0], domain[1], obj.symbol)] if colourbar else []),
+        *_marks(obj, view, lambda p: p.point, "white"),
     ]
     (x_lo, x_hi), (y_lo, y_hi) = (view.to_view(np.array(b)).tolist() for b in view.box)
+    names = [str(v) for v in obj.variables]
     flat = {"showgrid": False, "zeroline": False, "constrain": "domain"}
     axes = {
-        "xaxis": {"domain": list(domain), **_axis("x", x_lo, x_hi, view.log), **flat},
-        "yaxis": {**_axis("y", y_lo, y_hi, view.log), **flat, "scaleanchor": "x", "scaleratio": 1},
+        "xaxis": {"domain": list(domain), **_axis(names[0], x_lo, x_hi, view.log), **flat},
+        "yaxis": {
+            **_axis(names[1], y_lo, y_hi, view.log),
+            **flat,
+            "scaleanchor": "x",
+            "scaleratio": 1,
+        },  # fmt: skip
         "images": [_image(field) for field in fields],
     }
     return traces, axes
@@ -209,14 +241,11 @@ def _image(field) -> dict:
     }
 
 
-def map_width(box) -> tuple[int, list[float]]:
-    """Figure width and x domain that fit an equal-aspect map of ``box`` (view
-    coordinates) and its colour bar, for a map as tall as the contour figure's plot area."""
+def map_aspect(box) -> float:
+    """Width over height of an equal-aspect map of ``box`` (view coordinates), kept
+    between 0.6 and 2 so a long, thin box still gives a readable map."""
     (x_lo, x_hi), (y_lo, y_hi) = box
-    plot_height = CONTOUR_HEIGHT - MARGIN["t"] - MARGIN["b"]
-    width_px = plot_height * float(np.clip((x_hi - x_lo) / (y_hi - y_lo), 0.6, 2.0))
-    width = int(round(MARGIN["l"] + width_px + COLOURBAR_ROOM + MARGIN["r"]))
-    return width, [0.0, width_px / (width - MARGIN["l"] - MARGIN["r"])]
+    return float(np.clip((x_hi - x_lo) / (y_hi - y_lo), 0.6, 2.0))
 
 
 def axis_scale(values, log: bool) -> dict:

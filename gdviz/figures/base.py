@@ -116,6 +116,59 @@ def typed_values(values) -> np.ndarray:
     return np.asarray(values, dtype=array_dtype(values))
 
 
+def nice_ticks(lo: float, hi: float, *, log: bool = False, most: int = 7) -> list[float]:
+    """Round tick values in [lo, hi]: multiples of 1, 2 or 5 × 10ᵏ, or on a log scale
+    (``lo`` > 0) 1, 2, 5 × 10ᵏ, then every decade, then every few decades.
+
+    >>> nice_ticks(0, 2600), nice_ticks(0.02, 300, log=True)
+    ([0.0, 500.0, 1000.0, 1500.0, 2000.0, 2500.0], [0.1, 1.0, 10.0, 100.0])
+    """
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+        return []
+    if log:
+        first, last = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+        for mantissas, every in (((1, 2, 5), 1), ((1,), 1), ((1,), 2), ((1,), 3), ((1,), 5)):
+            ticks = [
+                float(f"{m}e{k}")
+                for k in range(first, last + 1)
+                if k % every == 0
+                for m in mantissas
+                if lo <= m * 10.0**k <= hi
+            ]
+            if len(ticks) <= most:
+                return ticks
+        every = int(np.ceil((last - first) / most))
+        return [10.0**k for k in range(first, last + 1) if k % every == 0 and lo <= 10.0**k <= hi]
+    top = int(np.floor(np.log10(hi - lo)))
+    steps = (m * 10.0**k for k in range(top - 2, top + 2) for m in (1, 2, 5))
+    # The finest round step that gives at most ``most`` ticks.
+    step = next(d for d in steps if np.floor(hi / d) - np.ceil(lo / d) + 1 <= most)
+    start = np.ceil(lo / step) * step
+    return [float(f"{v:.12g}") + 0.0 for v in np.arange(start, hi + step * 1e-9, step)]
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def tick_label(value: float) -> str:
+    """A tick's number as a person writes it: 2500, 0.05, 5.01, or 10⁻⁶ and 2 × 10⁶ when
+    plain digits would not fit.
+
+    >>> [tick_label(v) for v in (2500.0, 0.05, 5.01, 1e-6, 2e6, -0.0)]
+    ['2500', '0.05', '5.01', '10⁻⁶', '2 × 10⁶', '0']
+    """
+    if value == 0 or not np.isfinite(value):
+        return "0" if value == 0 else str(value)
+    if 1e-3 <= abs(value) < 1e5:
+        return f"{value:.6g}".replace("-", "−")
+    mantissa, exponent = f"{value:.2e}".split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    mantissa = f"{float(mantissa):g}"
+    if mantissa in ("1", "-1"):
+        return power if mantissa == "1" else "−" + power
+    return f"{mantissa} × {power}".replace("-", "−")
+
+
 def frame_epochs(epoch: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     """Epochs shown as frames: all of 0..epoch, or ``max_frames`` evenly spread, ends kept."""
     if epoch + 1 <= max_frames:
@@ -166,4 +219,6 @@ def assemble(static, moving, frame_data, epochs, layout, height, frame_layouts=N
     layout = {"height": height, "margin": MARGIN, **layout}
     # The controls stay plain too: validating a slider step per frame took ~25 ms a figure.
     controls = animation_controls([int(e) for e in epochs], frame_duration(len(epochs)), below)
+    if "meta" in layout:  # the figure's own notes beside the controls' room
+        controls["meta"] = layout.pop("meta") | controls["meta"]
     return LightFigure(traces, layout, frames, plain_template() | controls)

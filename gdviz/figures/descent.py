@@ -10,17 +10,20 @@ from ..descent import Trajectory
 from ..field import COLORSCALE, sample_field
 from ..view import frame_boxes, log_ticks, slog, view_of
 from .backdrops import (
+    COLOURBAR_ROOM,
     axis_scale,
+    colourbar_ticks,
     curve_backdrop,
     curve_range,
     curve_samples,
     field_backdrop,
-    map_width,
+    map_aspect,
 )
 from .base import (
     CONTOUR_HEIGHT,
     CURVE_HEIGHT,
     LEGEND,
+    MARGIN,
     MAX_FRAMES,
     array_dtype,
     assemble,
@@ -83,10 +86,20 @@ def _arrow(name: str, data: dict, label: str, colour: str, head: int) -> go.Scat
 
 
 def _point(data: dict, hover: str, **text) -> go.Scatter:
-    """The current point, labelled with its epoch; frames move it (``point``)."""
+    """The current point, labelled with its epoch; frames move it (``point``). Drawn
+    past the axes' edge rather than cut there (so is its label)."""
     return go.Scatter(
-        meta="point", **data, mode="markers+text", name="current point", hovertemplate=hover,
+        meta="point", **data, mode="markers+text", name="current point (epoch k)",
+        hovertemplate=hover, cliponaxis=False,
         marker={"size": 14, "color": POINT, "line": {"color": "white", "width": 2}}, **text,
+    )  # fmt: skip
+
+
+def _whole_path(x, y, colour: str, opacity: float) -> go.Scatter:
+    """The whole run, faint, for orientation while the path so far grows."""
+    return go.Scatter(
+        x=typed_values(x), y=typed_values(y), mode="lines", name="whole path (faint)",
+        line={"color": colour, "width": 1, "dash": "dot"}, opacity=opacity, hoverinfo="skip",
     )  # fmt: skip
 
 
@@ -124,6 +137,8 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
     obj = traj.objective
     if obj.dim != 1:
         raise ValueError(f"curve_figure needs a 1-D run, {obj.slug} is {obj.dim}-D")
+    f, x_name = obj.symbol, str(obj.variables[0])
+    d = f"{f}′({x_name})"  # the derivative, as labels name it: f′(x), L′(w)
     view = view_of(traj)
     px, py, slopes = traj.points[:, 0], traj.losses, traj.grads[:, 0]
     vx, vy = view.to_view(px), view.to_view(py)
@@ -141,16 +156,7 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
         spans = [x_range[1] - x_range[0]] * len(epochs)
     static = [
         *backdrop,
-        go.Scatter(
-            x=typed_values(vx),
-            y=typed_values(vy),
-            mode="lines",
-            name="whole path",
-            showlegend=False,
-            line={"color": PATH, "width": 1, "dash": "dot"},
-            opacity=0.35,
-            hoverinfo="skip",
-        ),
+        _whole_path(vx, vy, PATH, 0.45),
     ]
     dtype = array_dtype(np.concatenate([vx, vy]))  # decided once for every frame's trail
     frame_data = []
@@ -184,15 +190,15 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
             meta="tangent",
             **first["tangent"],
             mode="lines",
-            name="tangent (slope f′(x))",
+            name=f"tangent (slope {d})",
             line={"color": TANGENT, "width": 2, "dash": "dash"},
             hoverinfo="skip",
         ),
-        _arrow("step", first["step"], "step −η·f′(x)", ARROW, 14),
+        _arrow("step", first["step"], f"step −η·{d}", ARROW, 14),
         _point(
             first["point"],
-            "x = %{customdata[0]:.6g}<br>f(x) = %{customdata[1]:.6g}<br>f′(x) = "
-            "%{customdata[2]:.6g}<br>step −η·f′(x) = %{customdata[3]:.6g}<extra></extra>",
+            f"{x_name} = %{{customdata[0]:.6g}}<br>{f}({x_name}) = %{{customdata[1]:.6g}}<br>"
+            f"{d} = %{{customdata[2]:.6g}}<br>step −η·{d} = %{{customdata[3]:.6g}}<extra></extra>",
             textposition="top center",
         ),
     ]
@@ -223,6 +229,7 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
     obj = traj.objective
     if obj.dim != 2:
         raise ValueError(f"contour_figure needs a 2-D run, {obj.slug} is {obj.dim}-D")
+    f, names = obj.symbol, ", ".join(str(v) for v in obj.variables)
     view = view_of(traj)
     draw = view.to_view(traj.points)
     epochs = frame_epochs(traj.epoch, max_frames)
@@ -235,23 +242,13 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
         view = view.holding(boxes[-1])  # the field must cover the last (widest) frame too
     else:
         spans = [float((final[:, 1] - final[:, 0]).max())] * len(epochs)
-    width, map_domain = map_width(final)
-    backdrop, axes = field_backdrop(obj, map_domain, view=view)
+    backdrop, axes = field_backdrop(obj, [0.0, 1.0], view=view)
     if layouts:
         axes["xaxis"] |= layouts[0]["xaxis"]
         axes["yaxis"] |= layouts[0]["yaxis"]
     static = [
         *backdrop,
-        go.Scatter(
-            x=typed_values(draw[:, 0]),
-            y=typed_values(draw[:, 1]),
-            mode="lines",
-            name="whole path",
-            showlegend=False,
-            line={"color": "white", "width": 1, "dash": "dot"},
-            opacity=0.6,
-            hoverinfo="skip",
-        ),
+        _whole_path(draw[:, 0], draw[:, 1], "white", 0.6),
     ]
     dtype = array_dtype(draw)  # decided once for every frame's trail
     frame_data = []
@@ -278,16 +275,25 @@ def contour_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
     first = frame_data[0]
     moving = [
         _trail(draw[:1, 0], draw[:1, 1], width=2.5, size=5),
-        _arrow("arrow", first["arrow"], "−∇f direction (step)", "white", 15),
+        _arrow("arrow", first["arrow"], f"step, along −∇{f}", "white", 15),
         _point(
             first["point"],
-            "(x, y) = (%{customdata[0]:.6g}, %{customdata[1]:.6g})<br>f = %{customdata[2]:.6g}"
-            "<br>∇f = (%{customdata[3]:.4g}, %{customdata[4]:.4g})<extra></extra>",
+            f"({names}) = (%{{customdata[0]:.6g}}, %{{customdata[1]:.6g}})<br>{f} = "
+            f"%{{customdata[2]:.6g}}<br>∇{f} = (%{{customdata[3]:.4g}}, %{{customdata[4]:.4g}})"
+            "<extra></extra>",
             textposition="top right",
             textfont={"color": "white"},
         ),
     ]
-    layout = {**axes, "width": width, "legend": LEGEND | DARK_LEGEND}
+    # No fixed width: the map fills its column, its height following the width at the
+    # map's aspect (``meta.aspect``, applied by ui/chart.js); the colour bar sits in the
+    # right margin.
+    layout = {
+        **axes,
+        "legend": LEGEND | DARK_LEGEND,
+        "margin": MARGIN | {"r": MARGIN["r"] + COLOURBAR_ROOM},
+        "meta": {"aspect": map_aspect(final)},
+    }
     return assemble(static, moving, frame_data, epochs, layout, CONTOUR_HEIGHT, layouts)
 
 
@@ -308,9 +314,20 @@ def surface_figure(traj, labels=None, *, size: int = 70):
     step = max(1, len(field.xs) // size)
     xs, ys = field.xs[::step], field.ys[::step]
     height = field.shade(field.values[::step, ::step])
-    lo, hi = field.shade_range
-    lo = min(lo, float(field.shade(field.floor)))  # the grid may miss the exact minimum
-    z_title = "log₁₀(f − f_min + δ)" if field.log else "f(x, y)"
+    # Heights as drawn: the grid's lowest point is the floor of every well, so minima and
+    # paths sit in their wells, not under the surface (the exact minimum lies between
+    # grid points, and on a log scale far below them).
+    lo, hi = float(np.nanmin(height)), float(np.nanmax(height))
+    if not field.log:  # on linear heights the true minimum is as good as on the grid
+        lo = min(lo, float(field.shade(field.floor)))
+    f, (x_name, y_name) = obj.symbol, (str(v) for v in obj.variables)
+    ticks, tick_text = colourbar_ticks(field)
+    z_axis = {
+        "title": {"text": f"height: {f}, on a log scale" if field.log else f"height: {f}"},
+        "tickmode": "array",
+        "tickvals": ticks,
+        "ticktext": tick_text,
+    }
     marks = obj.minima
     data = [
         go.Surface(
@@ -320,8 +337,8 @@ def surface_figure(traj, labels=None, *, size: int = 70):
             colorscale=COLORSCALE,
             opacity=0.9,
             showscale=False,
-            name="f",
-            hovertemplate="x = %{x:.3f}<br>y = %{y:.3f}<extra></extra>",
+            name=f,
+            hovertemplate=f"{x_name} = %{{x:.3f}}<br>{y_name} = %{{y:.3f}}<extra></extra>",
             contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}},
         ),
         go.Scatter3d(
@@ -329,8 +346,10 @@ def surface_figure(traj, labels=None, *, size: int = 70):
             y=[p.point[1] for p in marks],
             z=np.clip(field.shade([p.value for p in marks]), lo, hi) if marks else [],
             mode="markers",
-            name="minima",
-            marker={"size": 5, "color": MINIMUM, "symbol": "diamond", "line": {"color": "#222"}},
+            name="minimum",
+            text=[f"{p.kind}, {f} = {p.value:.4g}" for p in marks],
+            hovertemplate="%{text}<extra></extra>",
+            marker={"size": 6, "color": MINIMUM, "symbol": "diamond", "line": {"color": "#222"}},
         ),
     ]
     single = len(runs) == 1
@@ -355,9 +374,9 @@ def surface_figure(traj, labels=None, *, size: int = 70):
         "height": 600,
         "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
         "scene": {
-            "xaxis": {"title": {"text": "x"}, "range": list(view.box[0])},
-            "yaxis": {"title": {"text": "y"}, "range": list(view.box[1])},
-            "zaxis": {"title": {"text": z_title}},
+            "xaxis": {"title": {"text": x_name}, "range": list(view.box[0])},
+            "yaxis": {"title": {"text": y_name}, "range": list(view.box[1])},
+            "zaxis": z_axis,
             "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.0}},
         },
         "legend": {"orientation": "h", "y": 1.0, "x": 0},
