@@ -77,10 +77,10 @@ class Scaling:
         return [
             {
                 "n": n,
-                "trial and error (evaluations of f)": t,
-                "gradient descent (∇f counted as 1: backpropagation)": g,
-                "gradient descent (∇f counted as n: finite differences)": gfd,
-                "every ± combination, one step (2ⁿ evaluations of f)": count_text(2**n),
+                "trial and error: evaluations of f": t,
+                "gradient descent, ∇f counted as 1": g,
+                "gradient descent, ∇f counted as n": gfd,
+                "every ± combination, one step: 2ⁿ": count_text(2**n),
             }
             for n, t, g, gfd in columns
         ]

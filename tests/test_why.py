@@ -148,6 +148,7 @@ def test_default_view_makes_the_argument_in_order_with_counted_numbers():
     assert f"trial and error needed fewer evaluations here: {trial:,} evaluations of f" in banner
     assert f"against gradient descent's {gradient:,}" in banner
     assert all("evaluations of f" in m.label or "counted as" in m.label for m in at.metric)
+    assert all(m.help for m in at.metric)  # what the convention means, where it appears
 
     probe, combos, grads, runs = (d.value for d in at.dataframe)
     n = list(probe["parameters n"])
@@ -162,14 +163,14 @@ def test_default_view_makes_the_argument_in_order_with_counted_numbers():
     assert list(runs["n"]) == [2**k for k in range(9)]
     t256, g256 = (
         _column(runs, "trial and error").iloc[-1],
-        _column(runs, "gradient descent (∇f counted as 1").iloc[-1],
+        _column(runs, "gradient descent, ∇f counted as 1").iloc[-1],
     )
     assert t256 > 50 * g256
     assert f"**{t256:,}** evaluations of f" in at.markdown[1].value
     assert f"**{g256:,}** evaluations, ∇f counted as 1" in at.markdown[1].value
     for table in (probe, combos, grads, runs):
         for column in table.columns[1:]:
-            assert re.search(r"evaluations of f|counted|how", column), column
+            assert re.search(r"evaluations of f|counted|how|2ⁿ", column), column
     assert not any(re.search(r"\blr\b", text) for text in _texts(at))
     assert len(at.get("plotly_chart")) == 3
 
@@ -190,7 +191,7 @@ def test_a_new_function_brings_its_own_learning_rate():
     assert at.select_slider(key="why_lr").value == pytest.approx(0.01)  # himmelblau's
     assert "diverged" not in at.info[0].value
     assert "two parameters" in at.subheader[0].value
-    assert "n = 2 evaluations" in at.metric[2].label
+    assert "counted as n = 2" in at.metric[2].label
 
 
 def test_a_function_without_a_known_minimum_is_not_said_to_reach_one():

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import gdviz
-from gdviz.numbers import count, plain
+from gdviz.numbers import plain
 from gdviz.scaling import SCALING_DIMS, count_text
 from gdviz.trial import tolerance_text
 from ui import controls
@@ -118,7 +118,7 @@ if run is not None:
         "of one f, however many parameters there are: counted as 1 evaluation.",
     )  # fmt: skip
     right.metric(
-        f"Gradient descent: each ∇f counted as n = {count(objective.dim, 'evaluation')} of f",
+        f"Gradient descent: each ∇f counted as n = {objective.dim}",
         f"{gradient.total_evals_fd:,}",
         help="Finite differences estimate each entry of ∇f from one more evaluation of f: "
         "n evaluations per gradient.",
@@ -230,4 +230,8 @@ st.caption(
     "vertical axis is ten times the one below. The dotted 2ⁿ line leaves the chart at the top."
 )
 st.dataframe(pd.DataFrame(result.rows()), key=P + "scaling_table", hide_index=True)
-st.caption(f"Every run of this table together took {result.seconds:.2f} s, measured live.")
+st.caption(
+    f"Counts are evaluations of f; a gradient counts as 1 (backpropagation) or as n "
+    f"(finite differences). Every run of this table together took {result.seconds:.2f} s, "
+    "measured live."
+)
