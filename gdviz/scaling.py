@@ -1,8 +1,17 @@
 """How the cost of trial and error and of gradient descent grows with the number of
-parameters n, measured live on an n-parameter quadratic."""
+parameters n, measured live on an n-parameter quadratic.
+
+Two measurements, both counted by running the code, never written in:
+
+* :func:`step_costs`: what **one step** costs in evaluations of f, per method, for a
+  few n (trying ±δ on every parameter, trying every ± combination, one gradient by
+  backpropagation or by finite differences);
+* :func:`scaling_experiment`: what **whole runs** cost to reach f ≤ tol.
+"""
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -15,6 +24,12 @@ from .trial import counted_descent, trial_and_error
 
 #: Dimensions the scaling experiment runs by default: 1, 2, 4, ..., 1024.
 SCALING_DIMS = tuple(2**k for k in range(11))
+#: The cheap part of it (n ≤ 256, a few hundredths of a second): what a page shows at once.
+QUICK_DIMS = SCALING_DIMS[:9]
+#: Dimensions whose single step is counted by :func:`step_costs`.
+STEP_DIMS = (1, 2, 3, 10, 100, 1000)
+#: Up to this n, every ± combination is actually tried (and counted); beyond, 2ⁿ is computed.
+ENUMERATE_UP_TO = 12
 
 
 @dataclass(frozen=True)
@@ -38,6 +53,12 @@ class Scaling:
     gradient_seconds: tuple[float, ...]
     tol: float
     seed: int
+    trial_sweeps: tuple[int, ...] = ()
+
+    def tries_per_parameter(self, k: int) -> float:
+        """Trial and error's evaluations of f per parameter per sweep, on average, for
+        ``dims[k]``: between 1 (+δ always helped) and 2 (+δ and −δ both tried)."""
+        return (self.trial_evals[k] - 1) / (self.trial_sweeps[k] * self.dims[k])
 
     @property
     def seconds(self) -> float:
@@ -45,27 +66,44 @@ class Scaling:
         return sum(self.trial_seconds) + sum(self.gradient_seconds)
 
     def rows(self) -> list[dict]:
-        """One row per n, for a table."""
+        """One row per n, for a table; each column names what it counts and how."""
         columns = zip(
             self.dims,
             self.trial_evals,
             self.gradient_evals,
             self.gradient_evals_fd,
-            self.combos,
-            self.combos_log2,
             strict=True,
         )
         return [
             {
                 "n": n,
-                "trial and error": t,
-                "gradient (backprop)": g,
-                "gradient (finite differences)": gfd,
-                "every ± combination": c,
-                "log2 of every ± combination": c2,
+                "trial and error: evaluations of f": t,
+                "gradient descent, ∇f counted as 1": g,
+                "gradient descent, ∇f counted as n": gfd,
+                "every ± combination, one step: 2ⁿ": count_text(2**n),
             }
-            for n, t, g, gfd, c, c2 in columns
+            for n, t, g, gfd in columns
         ]
+
+
+def count_text(k: int) -> str:
+    """A whole count as read on screen: 1,024 in full up to ten million, else ≈ m × 10ᵉ
+    (computed from the digits, so 2¹⁰²⁴ needs no float).
+
+    >>> count_text(1024), count_text(2**100)
+    ('1,024', '≈ 1.27 × 10³⁰')
+    """
+    if k < 10**7:
+        return f"{k:,}"
+    exponent = len(str(k)) - 1
+    leading = (k * 1000 // 10**exponent + 5) // 10  # three significant digits, rounded
+    if leading == 1000:  # 9.995… rounds up to the next power
+        leading, exponent = 100, exponent + 1
+    mantissa = f"{leading // 100}.{leading % 100:02d}"
+    return f"≈ {mantissa} × 10" + str(exponent).translate(_SUPERSCRIPT)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def quadratic(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +142,7 @@ def scaling_experiment(
     dims = tuple(int(n) for n in dims)
     if not dims or any(n < 1 for n in dims):
         raise ValueError(f"dims must be whole numbers >= 1, got {dims!r}")
-    out = {k: [] for k in ("t", "g", "gfd", "ts", "gs", "tsec", "gsec")}
+    out = {k: [] for k in ("t", "g", "gfd", "ts", "gs", "tsec", "gsec", "sweeps")}
     for n in dims:
         a, x0 = quadratic(n, seed)
 
@@ -126,6 +164,7 @@ def scaling_experiment(
         out["t"].append(trial.total_evals)
         out["g"].append(gradient.total_evals)
         out["gfd"].append(gradient.total_evals_fd)
+        out["sweeps"].append(trial.sweeps)
         out["ts"].append(trial.status)
         out["gs"].append(gradient.status)
     return Scaling(
@@ -141,4 +180,115 @@ def scaling_experiment(
         gradient_seconds=tuple(out["gsec"]),
         tol=tol,
         seed=seed,
+        trial_sweeps=tuple(out["sweeps"]),
     )
+
+
+# ---------------------------------------------------------------- one step, counted
+
+
+class _Counted:
+    """A function that counts the points it is evaluated at (a batch of k points counts k)."""
+
+    def __init__(self, f):
+        self.f, self.calls = f, 0
+
+    def __call__(self, x):
+        x = np.asarray(x, dtype=float)
+        self.calls += 1 if x.ndim == 1 else x.shape[0]
+        return self.f(x)
+
+
+def probe_step(f, x, delta: float) -> tuple[np.ndarray, int]:
+    """Try x + δeᵢ and x − δeᵢ for every parameter i; return the best point found (x
+    itself if nothing helps) and how many evaluations of f that took, f(x) not included.
+
+    >>> probe_step(lambda x: float(x @ x), np.array([1.0, -1.0]), 0.5)[1]
+    4
+    """
+    f = _Counted(f)
+    x = np.asarray(x, dtype=float)
+    best, best_f = x, math.inf
+    for i in range(x.size):
+        for step in (delta, -delta):
+            y = x.copy()
+            y[i] += step
+            fy = float(f(y))
+            if fy < best_f:
+                best, best_f = y, fy
+    return best, f.calls
+
+
+def every_combination(f, x, delta: float) -> tuple[np.ndarray, int]:
+    """Try every point x + (±δ, ±δ, …, ±δ), as one batch; return the best and the count."""
+    f = _Counted(f)
+    x = np.asarray(x, dtype=float)
+    signs = np.array(list(itertools.product((1.0, -1.0), repeat=x.size)))
+    tries = x + delta * signs
+    values = np.asarray(f(tries), dtype=float).reshape(-1)
+    return tries[int(np.argmin(values))], f.calls
+
+
+def finite_difference_gradient(f, x, h: float = 1e-6) -> tuple[np.ndarray, int]:
+    """∇f(x) by forward differences, (f(x + heᵢ) − f(x))/h; return it and the evaluations
+    of f it took beyond f(x), which a descent step knows already (one per parameter)."""
+    f = _Counted(f)
+    x = np.asarray(x, dtype=float)
+    fx = float(f.f(x))  # the step already paid for f(x): not counted here
+    grad = np.empty(x.size)
+    for i in range(x.size):
+        y = x.copy()
+        y[i] += h
+        grad[i] = (float(f(y)) - fx) / h
+    return grad, f.calls
+
+
+@dataclass(frozen=True)
+class StepCost:
+    """What one step costs on the n-parameter quadratic, in evaluations of f, counted.
+
+    ``probe``: trying +δ and −δ on every parameter. ``combinations``: trying every
+    ± combination, 2ⁿ (an exact integer; ``enumerated`` says whether every one was
+    actually tried and counted, which only small n allow). ``backprop``: gradients
+    asked for in one gradient step (each counted as 1 evaluation, the convention for
+    backpropagation, whose cost is a small constant number of evaluations whatever n).
+    ``finite_differences``: evaluations of f that one forward-difference gradient took.
+    """
+
+    n: int
+    probe: int
+    combinations: int
+    enumerated: bool
+    backprop: int
+    finite_differences: int
+
+
+def step_costs(dims=STEP_DIMS, seed: int = 0, delta: float = 0.5) -> tuple[StepCost, ...]:
+    """Count, by running them, what one step of each method costs for each n in ``dims``,
+    on :func:`quadratic` from its start.
+
+    >>> [(c.n, c.probe, c.combinations, c.backprop, c.finite_differences)
+    ...  for c in step_costs((1, 10))]
+    [(1, 2, 2, 1, 1), (10, 20, 1024, 1, 10)]
+    """
+    costs = []
+    for n in (int(n) for n in dims):
+        if n < 1:
+            raise ValueError(f"dims must be whole numbers >= 1, got {n}")
+        a, x0 = quadratic(n, seed)
+
+        def f(x, a=a):
+            return 0.5 * (np.square(x) @ a)
+
+        _, probe = probe_step(f, x0, delta)
+        if n <= ENUMERATE_UP_TO:
+            _, combinations = every_combination(f, x0, delta)
+        else:
+            combinations = 2**n  # too many to try: an exact integer, never a float's inf
+        # One step of gradient descent as the runs take it (f at the start, ∇f, f after).
+        step = counted_descent(f, lambda x, a=a: a * x, x0, lr=1.0 / a.max(), max_evals=3)
+        _, fd = finite_difference_gradient(f, x0)
+        costs.append(
+            StepCost(n, probe, combinations, n <= ENUMERATE_UP_TO, step.total_grad_evals, fd)
+        )
+    return tuple(costs)

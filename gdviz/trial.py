@@ -94,17 +94,21 @@ class SearchRun:
 
     @property
     def message(self) -> str:
-        """How the run ended, in words, with both evaluation counts for gradients."""
+        """How the run ended, in words, each count with the convention it was counted by."""
         name = "Trial and error" if self.method == "trial" else "Gradient descent"
-        cost = f"{self.total_evals:,} evaluations"
-        if self.total_grad_evals and self.dim > 1:
-            cost += f" ({self.total_evals_fd:,} if each gradient costs {self.dim} evaluations)"
+        if self.method == "trial":
+            cost = f"{self.total_evals:,} evaluations of f"
+        else:
+            cost = (
+                f"{self.total_evals:,} evaluations: {self.total_loss_evals:,} of f and "
+                f"{self.total_grad_evals:,} of ∇f, each ∇f counted as 1 (backpropagation)"
+            )
         if self.reason == "delta":
-            ending = f"stopped: no ±δ move helps and δ has shrunk to {self.final_delta:g}"
+            ending = f"stopped: no ±δ move helps and δ has shrunk to {_small(self.final_delta)}"
         else:
             ending = {
-                "target": f"reached f within {self.tol:g} of its minimum",
-                "gradient": f"stopped: the gradient is within {self.tol:g} of zero",
+                "target": f"reached f within {tolerance_text(self.tol)} of its minimum",
+                "gradient": f"stopped: the gradient is within {tolerance_text(self.tol)} of zero",
                 "max_evals": "ran out of evaluations",
                 "overflow": "diverged: the loss overflowed",
             }[self.reason]
@@ -127,6 +131,28 @@ class SearchRun:
             f"SearchRun({self.method!r}, dim={self.dim}, status={self.status!r}, "
             f"evals={self.total_evals}, final_loss={self.final_loss:.3g})"
         )
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def tolerance_text(tol: float) -> str:
+    """A tolerance as read on screen: 10⁻⁶ for a power of ten, else 3 digits.
+
+    >>> tolerance_text(1e-6), tolerance_text(0.0), tolerance_text(2.5e-3)
+    ('10⁻⁶', '0', '0.0025')
+    """
+    if tol > 0 and math.isclose(exponent := round(math.log10(tol)), math.log10(tol)):
+        return "10" + str(exponent).translate(_SUPERSCRIPT) if exponent else "1"
+    return f"{tol:.3g}"
+
+
+def _small(value: float) -> str:
+    """2 significant digits, as 7.5 × 10⁻⁹ rather than 7.5e-09 when very small."""
+    mantissa, exponent = f"{value:.1e}".split("e")
+    if -4 <= int(exponent) < 5:
+        return f"{value:.2g}"
+    return f"{mantissa} × 10" + str(int(exponent)).translate(_SUPERSCRIPT)
 
 
 # ---------------------------------------------------------------- arguments
@@ -438,16 +464,32 @@ class TrialRace:
         }
 
     def summary(self) -> list[str]:
-        """One sentence per run, then (if both reached the target) who needed fewer."""
+        """One sentence per run, then who needed fewer evaluations if both reached the
+        minimum (or which one did, if only one did)."""
         t, g = self.trial, self.gradient
         lines = [t.message, g.message]
-        if t.reason == g.reason == "target":
-            ratio, ratio_fd = t.total_evals / g.total_evals, t.total_evals / g.total_evals_fd
-            lines.append(
-                f"To reach the same loss, trial and error used {ratio:.3g}× the evaluations "
-                f"of gradient descent ({ratio_fd:.3g}× if each gradient is paid for by finite "
-                "differences)."
-            )
+        reached = [r.reason == "target" for r in (t, g)]
+        within = f"within {tolerance_text(t.tol)} of the minimum"
+        if all(reached):
+            params = "1 parameter" if t.dim == 1 else f"{t.dim} parameters"
+            if t.total_evals < g.total_evals:
+                verdict = (
+                    f"With {params}, trial and error needed fewer evaluations here: "
+                    f"{t.total_evals:,} evaluations of f against gradient descent's "
+                    f"{g.total_evals:,} (each ∇f counted as 1)."
+                )
+            elif t.total_evals > g.total_evals:
+                verdict = (
+                    f"With {params}, gradient descent needed fewer evaluations here: "
+                    f"{g.total_evals:,} (each ∇f counted as 1) against trial and error's "
+                    f"{t.total_evals:,} evaluations of f."
+                )
+            else:
+                verdict = f"With {params}, both needed {t.total_evals:,} evaluations."
+            lines.append(verdict)
+        elif any(reached):
+            name = "trial and error" if reached[0] else "gradient descent"
+            lines.append(f"Only {name} got {within}.")
         return lines
 
 

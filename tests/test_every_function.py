@@ -277,4 +277,4 @@ def test_why_page_shows_every_part(why_page, name):
         trial, gradient, gradient_fd = (int(m.value.replace(",", "")) for m in at.metric)
         assert trial > 0 and gradient > 0 and gradient_fd >= gradient
         assert "evaluations" in at.info[0].value
-        assert len(at.get("plotly_chart")) == 2  # paths, and loss against evaluations
+        assert len(at.get("plotly_chart")) == 3  # paths, loss against evaluations, scaling

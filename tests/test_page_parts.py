@@ -97,7 +97,7 @@ def test_a_broken_leaderboard_says_so_in_the_banner_and_the_table_alone(monkeypa
         (None, gdviz.explain, "update_latex", "one step, with the numbers",
          lambda at: any(f.get("frames") for f in chart_figures(at))),
         ("views/why.py", gdviz, "paths_figure", "the paths",
-         lambda at: len(chart_figures(at)) == 1 and len(at.metric) == 3),
+         lambda at: len(chart_figures(at)) == 2 and len(at.metric) == 3),
         ("views/derivative.py", gdviz, "derivative_figure", "the secant and the tangent",
          lambda at: len(at.dataframe) == 1),
     ],

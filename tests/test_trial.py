@@ -40,7 +40,7 @@ def test_without_a_target_delta_shrinks_until_below_min_delta():
     assert (run.status, run.reason) == ("converged", "delta")
     assert run.total_evals == 7 + 50
     assert run.final_delta == 2.0**-27
-    assert "57 evaluations" in run.message
+    assert "57 evaluations of f" in run.message
 
 
 def test_budget_stops_mid_run_with_every_try_counted():
@@ -113,7 +113,7 @@ def test_gradient_descent_counts_one_loss_and_one_gradient_per_step():
         7,
         10,
     )
-    assert "7 evaluations (10 if each gradient costs 2 evaluations)" in run.message
+    assert "7 evaluations: 4 of f and 3 of ∇f, each ∇f counted as 1" in run.message
 
 
 def test_gradient_descent_statuses():

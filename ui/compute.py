@@ -17,6 +17,7 @@ from gdviz import DATASETS, OBJECTIVES, explain, readout
 from gdviz.figures import frame_epochs
 from gdviz.fit import at_start
 from gdviz.race import Racer, leaderboard, race
+from gdviz.scaling import QUICK_DIMS, step_costs
 from ui.controls import resolve
 
 # ---- gradient descent ------------------------------------------------------------------
@@ -167,9 +168,15 @@ def why_paths(source, start, lr, delta):
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def why_evaluations(source, start, lr, delta):
-    labels = {"trial": "trial and error", "gradient": "gradient descent (∇f = 1)",
-              "gradient_fd": "gradient descent (∇f = n)"}  # fmt: skip
-    return gdviz.evaluations_figure(trial_vs_gradient(source, start, lr, delta)[2], labels)
+    objective = resolve(source)
+    labels = {
+        "trial": "trial and error (evaluations of f)",
+        "gradient": "gradient descent, ∇f counted as 1",
+    }
+    if objective.dim > 1:  # with n = 1 both conventions draw the same curve
+        labels["gradient_fd"] = f"gradient descent, ∇f counted as n = {objective.dim}"
+    curves = trial_vs_gradient(source, start, lr, delta)[2]
+    return gdviz.evaluations_figure(curves, labels, objective.symbol)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -184,9 +191,16 @@ def trial_vs_gradient(source, start, lr, delta):
     return result.trial, result.gradient, result.aligned(), result.summary()
 
 
+# n ≤ 256 takes a few hundredths of a second: shown at once. 512 and 1024 add about a
+# second (trial and error's batches grow as n²), so they wait for the toggle.
 @st.cache_data(max_entries=4, show_spinner="Running the scaling experiment (about a second)…")
-def scaling(seed):
-    return gdviz.scaling_experiment(seed=seed)
+def scaling(seed, dims=QUICK_DIMS):
+    return gdviz.scaling_experiment(dims, seed=seed)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def why_steps(seed):
+    return step_costs(seed=seed)
 
 
 # ---- what a derivative is ----------------------------------------------------------------

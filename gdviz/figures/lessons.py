@@ -3,9 +3,12 @@ the scaling experiment, a secant against a tangent, and a learning-rate schedule
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
+from ..trial import tolerance_text
 from ..view import view_around
 from .backdrops import MAIN_DOMAIN, curve_backdrop, field_backdrop
 from .base import CONTOUR_HEIGHT, LEGEND, static_figure, typed_values
@@ -46,27 +49,60 @@ def paths_figure(objective, paths):
     return static_figure(traces, layout)
 
 
-def evaluations_figure(curves: dict, labels: dict):
-    """Loss against the number of evaluations spent, log-log: ``curves["evals"]`` is the
-    axis, every other key a curve named by ``labels``."""
-    axis = curves["evals"]
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def decade_label(k: int) -> str:
+    """10ᵏ as a tick reads: 0.001, 0.01, 0.1, 1, 10, 100, 1000, then 10⁴, 10⁵, …
+
+    >>> [decade_label(k) for k in (-4, -1, 0, 3, 4)]
+    ['10⁻⁴', '0.1', '1', '1000', '10⁴']
+    """
+    if -3 <= k <= 3:
+        return f"{10.0**k:.{max(0, -k)}f}"
+    return "10" + str(k).translate(_SUPERSCRIPT)
+
+
+def decade_ticks(lo: float, hi: float) -> dict:
+    """A log axis from ``lo`` to ``hi`` (data values, > 0) ticked at every power of ten,
+    or every other one when there are many, labelled as :func:`decade_label` writes."""
+    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    every = max(1, math.ceil((last - first + 1) / 8))
+    powers = range(first, last + 1, every)
+    return {
+        "type": "log",
+        "tickmode": "array",
+        "tickvals": [10.0**k for k in powers],
+        "ticktext": [decade_label(k) for k in powers],
+    }
+
+
+def evaluations_figure(curves: dict, labels: dict, symbol: str = "f"):
+    """Loss against the number of evaluations spent (log axis): ``curves["evals"]`` is
+    the axis, every other key a curve named by ``labels``.
+
+    The loss axis is linear, so it reads any function, negative values included.
+    """
+    axis = np.asarray(curves["evals"], dtype=float)
     traces = []
     for i, (key, label) in enumerate(labels.items()):
         values = np.asarray(curves[key], dtype=float)
         traces.append(
             go.Scatter(
-                x=axis, y=np.where(values > 0, values, np.nan), mode="lines", name=label,
+                x=axis, y=values, mode="lines", name=label, line_shape="hv",
                 line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
-                hovertemplate="%{x} evaluations<br>f = %{y:.4g}<extra>" + label + "</extra>",
+                hovertemplate="%{x:,} evaluations<br>" + symbol + " = %{y:.4g}<extra>"
+                + label + "</extra>",
             )
         )  # fmt: skip
     layout = {
         "height": 360,
         "margin": {**SMALL_MARGIN, "t": 30},
-        "xaxis": {"title": {"text": "evaluations spent"}, "type": "log", "exponentformat": "power"},
-        "yaxis": {"title": {"text": "loss f"}, "type": "log", "exponentformat": "power"},
+        "xaxis": {"title": {"text": "evaluations spent (log axis)"},
+                  **decade_ticks(max(1.0, axis.min()), max(10.0, axis.max()))},
+        "yaxis": {"title": {"text": symbol}},
         "legend": LEGEND,
-    }
+    }  # fmt: skip
     return static_figure(traces, layout)
 
 
@@ -77,31 +113,39 @@ def scaling_figure(scaling):
     combos = np.asarray(scaling.combos, dtype=float)
     shown = np.isfinite(combos) & (combos < 1e300)
     series = [
-        ("trial and error", scaling.trial_evals, "solid"),
-        ("gradient descent (gradient = 1 evaluation)", scaling.gradient_evals, "solid"),
-        ("gradient descent (gradient = n evaluations)", scaling.gradient_evals_fd, "dash"),
-    ]
+        ("trial and error (evaluations of f)", scaling.trial_evals, "solid"),
+        ("gradient descent, each ∇f counted as 1 (backpropagation)", scaling.gradient_evals,
+         "solid"),
+        ("gradient descent, each ∇f counted as n (finite differences)",
+         scaling.gradient_evals_fd, "dash"),
+    ]  # fmt: skip
     traces = [
         go.Scatter(
             x=n, y=np.asarray(values, dtype=float), mode="lines+markers", name=name,
             line={"color": PALETTE[i], "width": 2.5, "dash": dash},
+            hovertemplate="n = %{x}<br>%{y:,} evaluations<extra></extra>",
         )
         for i, (name, values, dash) in enumerate(series)
     ]  # fmt: skip
     traces.append(
         go.Scatter(
-            x=n[shown], y=combos[shown], mode="lines", name="2ⁿ: every ± combination",
-            line={"color": "#888", "width": 2, "dash": "dot"},
+            x=n[shown], y=combos[shown], mode="lines", name="2ⁿ: every ± combination, one step",
+            line={"color": "#888", "width": 2, "dash": "dot"}, hoverinfo="skip",
         )
     )  # fmt: skip
+    top = max(max(scaling.trial_evals), max(scaling.gradient_evals_fd), 10)
+    # The 2ⁿ line leaves the chart upwards: the axis is sized by the measured runs.
+    y_ticks = decade_ticks(1.0, 10 ** math.ceil(math.log10(top) + 0.5))
+    y_range = [0.0, math.log10(y_ticks["tickvals"][-1])]
+    tol = tolerance_text(scaling.tol)
     layout = {
         "height": 420,
         "margin": {**SMALL_MARGIN, "t": 30},
-        "xaxis": {"title": {"text": "parameters n"}, "type": "log", "dtick": np.log10(2) * 2},
-        "yaxis": {
-            "title": {"text": "evaluations to reach the tolerance"}, "type": "log",
-            "exponentformat": "power", "range": [0, 12],
-        },
+        "xaxis": {"title": {"text": "parameters n (log axis)"}, "type": "log",
+                  "tickmode": "array", "tickvals": list(scaling.dims),
+                  "ticktext": [str(d) for d in scaling.dims]},
+        "yaxis": {"title": {"text": f"evaluations to reach f ≤ {tol} (log axis)"},
+                  **y_ticks, "range": y_range},
         "legend": LEGEND,
     }  # fmt: skip
     return static_figure(traces, layout)
