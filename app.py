@@ -9,7 +9,7 @@ st.set_page_config(
     page_title="gdviz: see gradient descent",
     page_icon="📉",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a desktop, closed on a phone
 )
 preload_plotly()
 
