@@ -284,7 +284,7 @@ def verdict(trajectories, labels=None) -> Verdict:
         lowest = min(alive, key=lambda row: row["final loss"])
         if winners[0]["final loss"] - lowest["final loss"] > tie_width(lowest["final loss"], tol):
             text += (
-                f" {lowest['optimizer']} ended lower, at {symbol} = "
+                f" **{lowest['optimizer']}** ended lower, at {symbol} = "
                 f"{fmt(lowest['final loss'])} ({lowest['status']})."
             )
         return Verdict("success", text + _diverged(board))

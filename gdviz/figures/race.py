@@ -38,7 +38,8 @@ def _tick_text(value: float) -> str:
     """A tick label as a person writes it: 0.001, 250, 10⁶, 2 × 10⁻⁵ (never 1e+03, 8.23k)."""
     if value == 0 or 1e-3 <= abs(value) < 1e5:
         return plain(float(f"{value:.6g}"))
-    mantissa, exponent = f"{value:.3g}".split("e")
+    mantissa, exponent = f"{value:.2e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
     power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
     return power if mantissa == "1" else f"{mantissa} × {power}"
 
