@@ -262,16 +262,17 @@ def _names(rows) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def verdict(trajectories, labels=None) -> Verdict:
+def verdict(trajectories, labels=None, board=None) -> Verdict:
     """What the race showed, by the leaderboard's rule, as a banner.
 
     Success only when someone converged: it names the first to converge (ties named
     together) and, when a run that did not win ended lower by more than the tolerance,
     says so. Nobody converged: a warning naming the lowest final loss (an info when the
-    tolerance is 0, so stopping was off). Everyone diverged: an error.
+    tolerance is 0, so stopping was off). Everyone diverged: an error. ``board``: the
+    runs' :func:`leaderboard`, if already made.
     """
     runs = list(trajectories)
-    board = leaderboard(runs, labels)
+    board = leaderboard(runs, labels) if board is None else board
     symbol, tol, epochs = runs[0].objective.symbol, runs[0].tol, runs[0].epochs
     winners = [row for row in board if row["rank"] == 1]
     if board[0]["status"] == "converged":

@@ -81,7 +81,7 @@ def race_keeps_moments(*key):
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def race_verdict(labels, *key):
-    return verdict(run_race(*key), labels)
+    return verdict(run_race(*key), labels, race_board(labels, *key))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
