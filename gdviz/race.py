@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -11,6 +12,7 @@ from . import checks
 from .analysis import nearest
 from .descent import DEFAULT_TOL, Trajectory, descend
 from .figures.style import PALETTE  # noqa: F401  (one colour per racer; kept importable here)
+from .numbers import count, fmt
 from .objectives import Objective, get_objective
 from .optimizers import OPTIMIZERS, get_optimizer
 
@@ -60,9 +62,24 @@ class Racer:
         """
         spec = OPTIMIZERS[self.optimizer]
         changed = [
-            f"{k} {_show(v)}" for k, v in self.hyper.items() if _differs(v, spec.defaults.get(k))
+            f"{hyper_name(k)} {_show(v)}"
+            for k, v in self.hyper.items()
+            if _differs(v, spec.defaults.get(k))
         ]
         return f"{spec.name}, η = {self.lr:g}" + (f" ({', '.join(changed)})" if changed else "")
+
+
+#: Hyperparameters whose PyTorch name would put "lr" on screen: η is the learning rate.
+_SHOWN_AS = {"lr_decay": "η decay"}
+
+
+def hyper_name(name: str) -> str:
+    """A hyperparameter's name as the page shows it: PyTorch's, with η for the learning rate.
+
+    >>> hyper_name("lr_decay"), hyper_name("momentum")
+    ('η decay', 'momentum')
+    """
+    return _SHOWN_AS.get(name, name)
 
 
 def _differs(value, default) -> bool:
@@ -130,29 +147,187 @@ def epochs_to_tolerance(traj: Trajectory, tol: float) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
-#: How a run ended, in the words the page uses where the status's own name is not one.
-_IN_WORDS = {"max_epochs": "still descending", "oscillating": "bouncing"}
+#: Losses closer than this share of their size are equal: digits below it are rounding.
+ROUNDING = 1e-12
+
+#: How the page states the ranking rule (one line).
+RANKING_RULE = (
+    "Ranked by how fast each optimizer reached the tolerance (fewest epochs first); those "
+    "that did not reach it follow, by final {symbol}, with values closer than the tolerance "
+    "tied; diverged runs come last."
+)
+
+
+def ended(traj: Trajectory) -> str:
+    """How a run ended, in the words a student reads (never a status code).
+
+    ``converged`` (‖∇f‖ reached the tolerance), ``diverged``, ``bouncing`` (oscillating
+    without progress), and for a run that used all its epochs: ``ran all epochs`` when
+    stopping was off (tolerance 0, so nothing says whether it had arrived), ``still
+    descending`` when its last step lowered f, ``not converged`` otherwise.
+
+    >>> ended(descend("parabola", 3.0, lr=0.01, epochs=5))
+    'still descending'
+    """
+    if traj.status in ("converged", "diverged"):
+        return traj.status
+    if traj.status == "oscillating":
+        return "bouncing"
+    if traj.tol <= 0:
+        return "ran all epochs"
+    if traj.epoch and traj.losses[-1] < traj.losses[-2]:
+        return "still descending"
+    return "not converged"
+
+
+def tie_width(best: float, tol: float) -> float:
+    """How far apart two final losses may be and still tie: the tolerance, and never less
+    than the rounding of numbers the size of ``best`` (``ROUNDING`` × max(1, |best|))."""
+    return max(tol, ROUNDING * max(1.0, abs(best)))
+
+
+def _shared_ranks(keys, first: int) -> list[int]:
+    """Competition ranks (1, 2, 2, 4) from already sorted tie ``keys``, starting at ``first``."""
+    ranks = []
+    for k, key in enumerate(keys):
+        ranks.append(ranks[-1] if k and key == keys[k - 1] else first + k)
+    return ranks
 
 
 def leaderboard(trajectories, labels=None) -> list[dict]:
-    """One row per racer, ranked by final loss (lowest first); diverged runs rank last.
+    """One row per racer, ranked; tied runs share a rank (1, 2, 2, 4).
 
-    Ranking by loss, not by distance to one minimum, keeps a race fair on a surface
-    with several equally good minima. Columns: rank, optimizer, final loss,
-    distance to the nearest known minimum, epochs to reach the tolerance, status (in words:
-    converged, still descending, bouncing, diverged).
+    1. Runs that converged (‖∇f‖ reached their tolerance) come first, by the epochs they
+       took; equal epochs tie. Digits of f below the tolerance never decide a place:
+       Nesterov at f = 9e-16 in 83 epochs ranks behind AdaGrad at 6.6e-15 in 28.
+    2. Then runs that neither converged nor diverged, by final loss, lowest first, in tie
+       groups: sorted by loss, a run ties with the group's lowest loss when it is within
+       :func:`tie_width` (the tolerance) of it, else it starts the next group. So losses
+       that differ by less than the tolerance, or both lie within it of the best, tie.
+       Ranking by loss, not by distance to one minimum, keeps a surface with several
+       equally good minima fair.
+    3. Diverged runs last, all tied: where a diverged run stopped says nothing about how
+       good it was.
+
+    Columns: rank, optimizer, final loss, distance to the nearest known minimum (None
+    without one), epochs to reach the tolerance (None if never), status (in words, see
+    :func:`ended`).
     """
-    ranked = []
-    for i, traj in enumerate(trajectories):
+    runs = list(trajectories)
+    rows = []
+    for i, traj in enumerate(runs):
         closest = nearest(traj.objective.minima, traj.final)
         distance = float(np.linalg.norm(traj.final - closest.point)) if closest else None
-        row = {
+        rows.append({
             "optimizer": labels[i] if labels else traj.optimizer,
             "final loss": float(traj.losses[-1]),
             "distance to nearest minimum": distance,
             "epochs to tolerance": epochs_to_tolerance(traj, traj.tol),
-            "status": _IN_WORDS.get(traj.status, traj.status),
+            "status": ended(traj),
+        })  # fmt: skip
+    done = sorted(
+        (i for i, t in enumerate(runs) if t.status == "converged"),
+        key=lambda i: (rows[i]["epochs to tolerance"], rows[i]["final loss"], i),
+    )
+    rest = sorted(
+        (i for i, t in enumerate(runs) if t.status not in ("converged", "diverged")),
+        key=lambda i: (rows[i]["final loss"], i),
+    )
+    lost = [i for i, t in enumerate(runs) if t.status == "diverged"]
+    groups, anchor = [], None
+    for i in rest:
+        loss = rows[i]["final loss"]
+        if anchor is None or loss - anchor > tie_width(anchor, runs[i].tol):
+            anchor = loss
+        groups.append(anchor)
+    ranks = (
+        _shared_ranks([rows[i]["epochs to tolerance"] for i in done], 1)
+        + _shared_ranks(groups, len(done) + 1)
+        + [len(done) + len(rest) + 1] * len(lost)
+    )
+    order = done + rest + lost
+    return [{"rank": rank, **rows[i]} for rank, i in zip(ranks, order, strict=True)]
+
+
+class Verdict(NamedTuple):
+    """The race's banner: its kind (``success``, ``warning``, ``info`` or ``error``, the
+    Streamlit call that shows it) and its sentence."""
+
+    kind: str
+    text: str
+
+
+def _names(rows) -> str:
+    names = [f"**{row['optimizer']}**" for row in rows]  # labels hold commas: bold sets them off
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def verdict(trajectories, labels=None, board=None) -> Verdict:
+    """What the race showed, by the leaderboard's rule, as a banner.
+
+    Success only when someone converged: it names the first to converge (ties named
+    together) and, when a run that did not win ended lower by more than the tolerance,
+    says so. Nobody converged: a warning naming the lowest final loss (an info when the
+    tolerance is 0, so stopping was off). Everyone diverged: an error. ``board``: the
+    runs' :func:`leaderboard`, if already made.
+    """
+    runs = list(trajectories)
+    board = leaderboard(runs, labels) if board is None else board
+    symbol, tol, epochs = runs[0].objective.symbol, runs[0].tol, runs[0].epochs
+    winners = [row for row in board if row["rank"] == 1]
+    if board[0]["status"] == "converged":
+        n = board[0]["epochs to tolerance"]
+        text = (
+            f"First to converge: {_names(winners)}, in {count(n, 'epoch')} "
+            f"(‖∇{symbol}‖ ≤ {tol:g}), ending at {symbol} = {fmt(winners[0]['final loss'])}."
+        )
+        alive = [row for row in board if row["status"] != "diverged"]
+        lowest = min(alive, key=lambda row: row["final loss"])
+        if winners[0]["final loss"] - lowest["final loss"] > tie_width(lowest["final loss"], tol):
+            text += (
+                f" **{lowest['optimizer']}** ended lower, at {symbol} = "
+                f"{fmt(lowest['final loss'])} ({lowest['status']})."
+            )
+        return Verdict("success", text + _diverged(board))
+    if board[0]["status"] == "diverged":
+        return Verdict(
+            "error",
+            "Every optimizer diverged: lower the learning rates (open each optimizer above).",
+        )
+    best = f"{_names(winners)}, {symbol} = {fmt(winners[0]['final loss'])}"
+    if tol <= 0:
+        text = (
+            f"Stopping is off (tolerance 0), so every run took all {count(epochs, 'epoch')}. "
+            f"Lowest final {symbol}: {best}."
+        )
+        return Verdict("info", text + _diverged(board))
+    text = (
+        f"No optimizer reached the tolerance ‖∇{symbol}‖ ≤ {tol:g} in "
+        f"{count(epochs, 'epoch')}. Lowest final {symbol} so far: {best} "
+        f"({winners[0]['status']})."
+    )
+    return Verdict("warning", text + _diverged(board))
+
+
+def _diverged(board) -> str:
+    lost = [row for row in board if row["status"] == "diverged"]
+    if not lost:
+        return ""
+    return f" {_names(lost)} diverged." if len(lost) < 3 else f" {len(lost)} runs diverged."
+
+
+def board_table(board) -> list[dict]:
+    """The leaderboard as the page shows it: no ``None`` (``not reached``, ``no known
+    minimum``), epochs as text so the column holds one type."""
+    return [
+        {
+            **row,
+            "distance to nearest minimum": "no known minimum"
+            if row["distance to nearest minimum"] is None
+            else f"{row['distance to nearest minimum']:.3g}",
+            "epochs to tolerance": "not reached"
+            if row["epochs to tolerance"] is None
+            else str(row["epochs to tolerance"]),
         }
-        ranked.append(((traj.status == "diverged", row["final loss"], i), row))
-    ranked.sort(key=lambda pair: pair[0])
-    return [{"rank": k + 1, **row} for k, (_, row) in enumerate(ranked)]
+        for row in board
+    ]

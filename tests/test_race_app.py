@@ -1,5 +1,7 @@
 """The race page through AppTest."""
 
+import re
+
 import pytest
 
 from gdviz import OPTIMIZERS
@@ -31,7 +33,7 @@ def test_race_renders_with_the_default_racers_and_a_leaderboard(race_page):
         "epochs to tolerance", "status",
     ]  # fmt: skip
     assert len(board) == 3
-    assert board["final loss"].is_monotonic_increasing
+    assert board["rank"].is_monotonic_increasing
     spec = race_spec(race_page)
     assert len([n for n in legend_names(spec) if n and ", η = " in n]) == 3
     assert race_page.code[0].value.count("step()") >= 1
@@ -88,3 +90,101 @@ def test_schedule_parameters_the_scheduler_refuses_stop_the_race_with_a_message(
         "linear schedule factors must lie in (0, 1] and [0, 1]"
     ]
     assert not race_page.dataframe
+
+
+# ---- issue 11: the picker, the leaderboard, the banner, the notation ---------------------
+
+
+def test_the_step_by_step_picker_shows_the_current_labels_after_a_function_change(race_page):
+    race_page.selectbox(key="race_explain").set_value(2).run()  # Adam, η = 0.1 on the parabola
+    race_page.selectbox(key="race_objective").set_value("double_well").run()  # every η resets
+    picker = race_page.selectbox(key="race_explain")
+    labels = [n for n in legend_names(race_spec(race_page)) if n and ", η = " in n]
+    assert picker.options == ["Gradient descent, η = 0.02", "Momentum (μ = 0.9), η = 0.02",
+                              "Adam, η = 0.05"]  # fmt: skip
+    assert set(picker.options) == set(labels)
+    # the browser keeps the label it was last sent ("Adam, η = 0.1"): the page must send the
+    # current one with the choice, which stays the same racer
+    assert picker.proto.set_value and picker.proto.raw_value == "Adam, η = 0.05"
+    assert picker.value == 2 and "Adam" in race_page.code[0].value
+
+
+def test_the_leaderboard_has_no_none_and_no_status_codes(race_page):
+    race_page.select_slider(key="race_tol").set_value(0.0).run()  # stopping off: none converge
+    board = race_page.dataframe[0].value
+    assert not board.isna().any().any()
+    cells = {str(v) for v in board.to_numpy().ravel()}
+    assert not cells & {"None", "nan", "max_epochs", "oscillating"}
+    assert set(board["epochs to tolerance"]) == {"not reached"}
+    assert set(board["status"]) <= {"ran all epochs", "still descending", "not converged",
+                                     "bouncing", "converged", "diverged"}  # fmt: skip
+    assert any("Ranked by" in c.value for c in race_page.caption)
+
+
+def test_the_banner_is_green_only_when_a_racer_converged(race_page):
+    race_page.slider(key="race_epochs").set_value(5).run()  # too few epochs for anyone
+    assert not race_page.exception
+    assert "converged" not in set(race_page.dataframe[0].value["status"])
+    assert not race_page.success  # was a green "Lowest loss" banner
+    assert "No optimizer reached the tolerance" in race_page.warning[0].value
+    race_page.slider(key="race_epochs").set_value(200).run()
+    assert race_page.success and "First to converge" in race_page.success[0].value
+
+
+_LR = re.compile(r"(?<![A-Za-z])lr(?![a-z])")  # lr, lr_decay, lr= … but not StepLR
+_NOT_TEXT = {"id", "form_id", "key", "spec", "json", "data", "component_name", "url", "theme"}
+
+
+def _strings(message):
+    """Every string a proto carries for people to read (labels, options, bodies, help)."""
+    for descriptor, value in message.ListFields():
+        if descriptor.name in _NOT_TEXT:
+            continue
+        values = (
+            value
+            if isinstance(value, str | bytes) is False
+            and hasattr(value, "__len__")
+            and not hasattr(value, "ListFields")
+            else [value]
+        )
+        for item in values:
+            if isinstance(item, str):
+                yield item
+            elif hasattr(item, "ListFields"):
+                yield from _strings(item)
+
+
+def _visible_text(at) -> list[str]:
+    texts = []
+    for node in at._tree:
+        if node.type == "code":
+            continue  # PyTorch code: lr is the Python name there
+        if node.type in ("plotly_chart", "bidi_component"):
+            continue
+        if getattr(node, "proto", None) is not None:
+            texts += list(_strings(node.proto))
+    for frame in at.dataframe:
+        texts += [str(c) for c in frame.value.columns] + [
+            str(v) for v in frame.value.to_numpy().ravel()
+        ]
+    for spec in chart_figures(at):
+        texts += [str(t.get(k, "")) for t in spec["data"] for k in ("name", "hovertemplate")]
+        layout = spec["layout"]
+        texts += [
+            str(a.get("title", "")) for k, a in layout.items() if k.startswith(("xaxis", "yaxis"))
+        ]
+    return texts
+
+
+def test_no_lr_in_the_race_page_visible_text(race_page):
+    race_page.multiselect(key="race_optimizers").set_value(["gd", "adagrad", "adam"]).run()
+    race_page.number_input(key="race_adagrad_lr_decay").set_value(0.01).run()
+    race_page.selectbox(key="race_schedule").set_value("step").run()
+    assert not race_page.exception
+    texts = _visible_text(race_page)
+    assert any("η decay" in t for t in texts)  # the hyperparameter, renamed on screen
+    assert any("η" in t for t in texts)
+    assert any("learning rate η" in t for t in texts)  # widget labels are collected
+    assert any("Ranked by" in t for t in texts)  # captions too
+    offending = [t for t in texts if _LR.search(t)]
+    assert not offending, offending

@@ -16,7 +16,7 @@ import gdviz
 from gdviz import DATASETS, OBJECTIVES, explain, readout
 from gdviz.figures import frame_epochs
 from gdviz.fit import at_start
-from gdviz.race import Racer, leaderboard, race
+from gdviz.race import Racer, board_table, leaderboard, race, velocities, verdict
 from gdviz.scaling import QUICK_DIMS, step_costs
 from ui.controls import resolve
 
@@ -81,6 +81,23 @@ def race_surface(labels, *key):
 @st.cache_data(max_entries=32, show_spinner=False)
 def race_board(labels, *key):
     return leaderboard(run_race(*key), labels)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def race_table(labels, *key):
+    """The leaderboard as shown: words where the data has None."""
+    return pd.DataFrame(board_table(race_board(labels, *key)))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def race_keeps_moments(*key):
+    """Whether any racer keeps a velocity or first moment (drawn as dotted arrows)."""
+    return any(velocities(run) is not None for run in run_race(*key))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def race_verdict(labels, *key):
+    return verdict(run_race(*key), labels, race_board(labels, *key))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gdviz import OPTIMIZERS, SCHEDULES, Objective, get_optimizer
-from gdviz.race import Racer, suggested_lr
+from gdviz.race import Racer, hyper_name, suggested_lr
 from ui import controls
 from ui.settings import setting_input
 
@@ -29,7 +29,7 @@ def hyper_widgets(prefix: str, slug: str) -> dict:
     for name, default in OPTIMIZERS[slug].defaults.items():
         key = f"{prefix}{slug}_{name}"
         if isinstance(default, bool):
-            hyper[name] = st.checkbox(name, value=default, key=key)
+            hyper[name] = st.checkbox(hyper_name(name), value=default, key=key)
         elif isinstance(default, tuple):
             hyper[name] = tuple(
                 st.number_input(label, 0.0, 0.9999, value, step, key=f"{key}_{i}", format="%g")
@@ -38,7 +38,12 @@ def hyper_widgets(prefix: str, slug: str) -> dict:
         else:
             step = 1e-9 if name == "eps" else 0.01
             hyper[name] = st.number_input(
-                name, min_value=0.0, value=float(default), step=step, key=key, format="%g"
+                hyper_name(name),
+                min_value=0.0,
+                value=float(default),
+                step=step,
+                key=key,
+                format="%g",
             )
     return hyper
 

@@ -1,18 +1,20 @@
 """Optimizers racing from the same start, as PyTorch runs them, explained step by step."""
 
-import pandas as pd
 import streamlit as st
 
 from gdviz import OPTIMIZERS, SCHEDULES, view_of
-from gdviz.numbers import fmt, position
+from gdviz.numbers import position
+from gdviz.race import RANKING_RULE
 from ui import controls, race_controls
 from ui.charts import animated_chart
 from ui.compute import (
-    race_board,
     race_chart,
+    race_keeps_moments,
     race_snippet,
     race_steps,
     race_surface,
+    race_table,
+    race_verdict,
     run_race,
     schedule_chart,
 )
@@ -39,13 +41,16 @@ with st.sidebar:
             st.error(str(error))
             st.stop()
         st.plotly_chart(rates_chart, key=P + "schedule_chart", theme=None, width="stretch")
-    st.caption(
-        f"{SCHEDULES[schedule['kind']].about} Shown for η = 1; each optimizer's η is scaled the "
-        "same way, once per epoch, as `scheduler.step()` does. PyTorch's momentum (b ← μb + g, "
-        "x ← x − η b) and the classic Sutskever form (v ← μv − η g, x ← x + v) agree while η "
-        "is constant and differ once it changes: PyTorch applies the new η to the whole "
-        "buffer at once."
-    )
+    if schedule["kind"] != "constant":  # the essay is about a changing η only
+        st.caption(
+            f"{SCHEDULES[schedule['kind']].about} Shown for η = 1; each optimizer's η is scaled "
+            "the same way, once per epoch, as `scheduler.step()` does. PyTorch's momentum "
+            "(b ← μb + g, x ← x − η b) and the classic Sutskever form (v ← μv − η g, x ← x + v) "
+            "agree while η is constant and differ once it changes: PyTorch applies the new η "
+            "to the whole buffer at once."
+        )
+    else:
+        st.caption(SCHEDULES["constant"].about)
 
 # ---- racers ------------------------------------------------------------------------------
 st.title("Optimizer race")
@@ -91,21 +96,8 @@ except ValueError as error:
 
 # ---- results -----------------------------------------------------------------------------
 with st.container(key="race_banner"), guarded("the race's result"):
-    best = race_board(labels, *key)[0]
-    view = view_of(runs, zoom=False)
-    if best["status"] == "diverged":
-        st.error(
-            view.told(
-                "Every optimizer diverged: lower the learning rates (open each optimizer above)."
-            )
-        )
-    else:
-        st.success(
-            view.told(
-                f"Lowest loss: {best['optimizer']}, f = {fmt(best['final loss'])} "
-                f"({best['status']})."
-            )
-        )
+    said = race_verdict(labels, *key)  # success only when a racer converged
+    getattr(st, said.kind)(view_of(runs, zoom=False).told(said.text))
 with st.container(key="race_chart"), guarded("the race chart"):
     if objective.dim == 1:
         animated_chart(race_chart(labels, *key), key=P + "figure")
@@ -118,26 +110,62 @@ with st.container(key="race_chart"), guarded("the race chart"):
             with surface_tab, guarded("the 3-D surface"):
                 st.plotly_chart(race_surface(labels, *key), key=P + "surface", theme=None,
                                 width="stretch")  # fmt: skip
+arrows = "White" if objective.dim == 2 else "Grey"
 st.caption(
-    "Press ▶ Play. Each colour is one optimizer: its trail, its current point and the step it "
-    "actually took (solid arrow). White arrows point along −∇f; dotted arrows show the "
-    "velocity or first moment, for the methods that keep one."
+    "Press ▶ Play. Each colour is one optimizer: its trail, its current point (the large dot) "
+    f"and the step it actually took (solid arrow). {arrows} arrows point along "
+    f"−∇{objective.symbol}, downhill."
+    + (
+        " Dotted arrows show the velocity or first moment of the methods that keep one."
+        if race_keeps_moments(*key)
+        else ""
+    )
 )
 
 st.subheader("Leaderboard")
-st.caption("Ranked by final loss (diverged runs last), so several equally good minima are fair.")
+st.caption(RANKING_RULE.format(symbol=objective.symbol))
+tolerance_words = (
+    f"the tolerance: ‖∇{objective.symbol}‖ ≤ {settings.tol:g}, the stopping rule set in the sidebar"
+    if settings.tol > 0
+    else "the tolerance, which is off (0), so no run stops early"
+)
 with guarded("the leaderboard"):
     st.dataframe(
-        pd.DataFrame(race_board(labels, *key)),
+        race_table(labels, *key),
         key=P + "leaderboard",
         hide_index=True,
         column_config={
-            "final loss": st.column_config.NumberColumn(format="%.6g"),
-            "distance to nearest minimum": st.column_config.NumberColumn(format="%.3e"),
+            "rank": st.column_config.NumberColumn(
+                help="Tied runs share a rank. " + RANKING_RULE.format(symbol=objective.symbol)
+            ),
+            "final loss": st.column_config.NumberColumn(
+                f"final {objective.symbol}", format="%.6g",
+                help=f"{objective.symbol} at the run's last epoch.",
+            ),
+            "distance to nearest minimum": st.column_config.TextColumn(
+                help="How far the last point is from the closest known minimum (★)."
+            ),
+            "epochs to tolerance": st.column_config.TextColumn(
+                help=f"The first epoch at which the run reached {tolerance_words}; "
+                "'not reached' if it never did."
+            ),
+            "status": st.column_config.TextColumn(
+                help="converged: reached the tolerance. still descending: used every epoch "
+                f"and its last step still lowered {objective.symbol}. not converged: used "
+                f"every epoch without reaching the tolerance, its last step did not lower "
+                f"{objective.symbol}. bouncing: jumping back and forth without getting closer. "
+                "ran all epochs: stopping was off. diverged: ran away or overflowed."
+            ),
         },
-    )
+    )  # fmt: skip
 
 st.subheader("Explained, step by step")
+# The browser keeps the label it was last sent; when the racers' labels change (a new
+# function resets every η), setting the index again sends the current label with it.
+shown = state.get(P + "explain")
+if isinstance(shown, int) and (state.get(P + "explain_labels") != labels or shown >= len(runs)):
+    state[P + "explain"] = min(shown, len(runs) - 1)
+state[P + "explain_labels"] = labels
 chosen = st.selectbox(
     "Optimizer",
     range(len(runs)),

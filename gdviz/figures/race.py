@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
+from ..numbers import plain
 from ..view import view_of
-from .backdrops import MAIN_DOMAIN, axis_scale, curve_backdrop, field_backdrop
+from .backdrops import MAIN_DOMAIN, curve_backdrop, field_backdrop
 from .base import (
     CONTOUR_HEIGHT,
     CURVE_HEIGHT,
@@ -19,13 +22,88 @@ from .base import (
     typed,
     typed_values,
 )
-from .style import DARK_LEGEND, PALETTE
+from .style import DARK_LEGEND, run_colours
 
 RACE_TRAIL = 24
 #: Races animate fewer frames: every frame carries every racer.
 RACE_FRAMES = 60
 SIDE_DOMAIN = [0.72, 1.0]
 SIDE_DOMAIN_2D = [0.8, 1.0]  # room for the colour bar in between
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _tick_text(value: float) -> str:
+    """A tick label as a person writes it: 0.001, 250, 10⁶, 2 × 10⁻⁵ (never 1e+03, 8.23k)."""
+    if value == 0 or 1e-3 <= abs(value) < 1e5:
+        return plain(float(f"{value:.6g}"))
+    mantissa, exponent = f"{value:.2e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    return power if mantissa == "1" else f"{mantissa} × {power}"
+
+
+def loss_axis(losses, log: bool, most: int = 7) -> dict:
+    """Round ticks for the loss panel: on a log axis 1, 10, 100 … (every few decades when
+    they are many) or 1, 2, 5, 10 … when they are few; on a linear one steps of 1, 2 or
+    5 × 10ᵏ. Labels written out (0.01, 100, 10⁶), never "2.51e+03" or "8.23k"."""
+    values = np.asarray(losses, dtype=float)
+    values = values[np.isfinite(values) & (values > 0 if log else True)]
+    if not values.size:
+        return {"type": "log" if log else "linear"}
+    lo, hi = float(values.min()), float(values.max())
+    if log:
+        first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+        decades = last - first
+        if hi / lo <= 1000:  # few decades: 1, 2, 5 within each
+            ticks = [m * 10.0**k for k in range(first, last + 1) for m in (1, 2, 5)]
+        else:
+            every = max(1, math.ceil(decades / most))
+            first = every * math.floor(first / every)  # so that 1 is a tick when in range
+            ticks = [10.0**k for k in range(first, last + 1, every)]
+        ticks = [t for t in ticks if lo / 1.5 <= t <= hi * 1.5] or [10.0**first]
+    else:
+        span = hi - lo or max(abs(hi), 1.0)
+        raw = span / (most - 1)
+        k = math.floor(math.log10(raw))
+        # the smallest round step at least as big as the raw one
+        step = min(m * 10.0**e for e in (k, k + 1) for m in (1, 2, 5) if m * 10.0**e >= raw)
+        start = math.floor(lo / step) * step
+        ticks = [start + j * step for j in range(int((hi - start) / step) + 2)]
+        ticks = [float(f"{t:.12g}") for t in ticks]
+    return {
+        "type": "log" if log else "linear",
+        "tickmode": "array",
+        "tickvals": ticks,
+        "ticktext": [_tick_text(t) for t in ticks],
+    }
+
+
+def _legend_key(name: str, **style) -> go.Scatter:
+    """A legend entry that draws nothing: it explains a mark drawn by other traces."""
+    return go.Scatter(x=[None], y=[None], name=name, hoverinfo="skip", **style)
+
+
+_PLURAL = {"saddle": "saddles", "local maximum": "maxima", "global maximum": "maxima"}
+
+
+def _legend_keys(obj, backdrop) -> list[go.Scatter]:
+    """Legend entries for what every racer draws in its own colour (current point, trail,
+    step, faint whole path); the backdrop's own entries name the known points (★ minima,
+    × saddles or maxima)."""
+    grey, dark = "#8a8a8a", obj.dim == 2
+    keys = [
+        _legend_key("current point (large dot) and recent trail",
+                    mode="lines+markers" if dark else "markers",
+                    marker={"size": 10, "color": grey}, line={"color": grey, "width": 2}),
+        _legend_key("step just taken (solid arrow)", mode="lines+markers",
+                    marker={"symbol": "arrow", "angleref": "previous", "size": 10, "color": grey},
+                    line={"color": grey, "width": 3}),
+        _legend_key("whole path (faint dotted)", mode="lines",
+                    line={"color": grey, "width": 1, "dash": "dot"}, opacity=0.7),
+    ]  # fmt: skip
+    return keys
 
 
 def _unit_arrow(tail, vector, length):
@@ -74,8 +152,9 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
     if not runs:
         raise ValueError("race_figure needs at least one trajectory")
     obj = runs[0].objective
+    symbol = obj.symbol  # f on function pages, L on the fit page
     labels = list(labels) if labels else [r.optimizer for r in runs]
-    colours = [PALETTE[i % len(PALETTE)] for i in range(len(runs))]
+    colours = run_colours(len(runs), dark=obj.dim == 2)
     epochs = frame_epochs(max(r.epoch for r in runs), max_frames)
     view = view_of(runs, zoom=False)
     if obj.dim == 1:
@@ -107,7 +186,7 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
     all_losses = np.concatenate([r.losses for r in runs])
     log_loss = bool(positive and all_losses.max() / all_losses.min() > 100)
 
-    static = [*backdrop]
+    static = [*backdrop, *_legend_keys(obj, backdrop)]
     for path, colour in zip(drawn, colours, strict=True):
         static.append(
             go.Scatter(
@@ -130,7 +209,7 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
                 mode="lines",
                 showlegend=False,
                 line={"color": colour, "width": 2},
-                hovertemplate=f"{label}<br>epoch %{{x}}<br>f = %{{y:.6g}}<extra></extra>",
+                hovertemplate=f"{label}<br>epoch %{{x}}<br>{symbol} = %{{y:.6g}}<extra></extra>",
             )
         )
 
@@ -177,7 +256,7 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
                 # on a curve the trail is dots: chords between them would cut across f
                 meta=f"run{i}", x=drawn[i][:1, 0], y=drawn[i][:1, 1], name=label,
                 mode="markers" if obj.dim == 1 else "lines+markers",
-                legendgroup=label, line={"color": colour, "width": 2.5},
+                legendgroup=label, line={"color": colour, "width": 2.5}, cliponaxis=False,
                 marker={"size": trail["marker"]["size"], "color": colour,
                         "line": {"color": "white", "width": 1}},
                 hovertemplate=f"{label}<br>(%{{x:.4f}}, %{{y:.4f}})<extra></extra>",
@@ -190,10 +269,11 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
         _arrow_trace("gradients", first["gradients"], arrow_colour, name="−∇f direction",
                      line={"color": arrow_colour, "width": 1.5}),
         _arrow_trace("moments", first["moments"], "#222", name="velocity / first moment",
+                     showlegend=any(m is not None for m in moments),
                      line={"color": "#222", "width": 1.5, "dash": "dot"}),
         go.Scatter(
             meta="loss_marks", **first["loss_marks"], xaxis="x2", yaxis="y2",
-            mode="markers", showlegend=False, hoverinfo="skip",
+            mode="markers", showlegend=False, hoverinfo="skip", cliponaxis=False,
             marker={"size": 9, "color": colours, "line": {"color": "white", "width": 1}},
         ),
     ]  # fmt: skip
@@ -204,7 +284,8 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
             "domain": side, "anchor": "y2", "title": {"text": "epoch"},
             "range": [0, max(int(epochs[-1]), 1)],
         },
-        "yaxis2": {"anchor": "x2", "title": {"text": "loss f"}, **axis_scale(finite, log_loss)},
+        "yaxis2": {"anchor": "x2", **loss_axis(finite, log_loss),
+                   "title": {"text": f"{symbol}" + (" (log scale)" if log_loss else "")}},
         "legend": LEGEND | (DARK_LEGEND if obj.dim == 2 else {}),
     }  # fmt: skip
     return assemble(static, moving, frame_data, epochs, layout, height)

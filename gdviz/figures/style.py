@@ -17,3 +17,12 @@ DARK_LEGEND = {"bgcolor": "#3b3f5c", "font": {"color": "white"}}
 
 #: Colour-blind-safe colours (Okabe–Ito), one per run when several share a figure.
 PALETTE = ("#D55E00", "#56B4E9", "#009E73", "#E69F00", "#0072B2", "#CC79A7", "#000000", "#F0E442")
+#: The same over a dark (Viridis) map: black would vanish there, so a light grey takes its
+#: place (not white: the −∇f arrows are white).
+PALETTE_DARK = tuple("#BBBBBB" if c == "#000000" else c for c in PALETTE)
+
+
+def run_colours(n: int, dark: bool = False) -> list[str]:
+    """One colour per run: ``n`` ≤ 8 runs get ``n`` different colours (then they repeat)."""
+    palette = PALETTE_DARK if dark else PALETTE
+    return [palette[i % len(palette)] for i in range(n)]
