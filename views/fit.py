@@ -4,6 +4,7 @@ import streamlit as st
 from sympy import latex
 
 from gdviz import LOSSES, OPTIMIZERS, view_of
+from gdviz.fit import tidy_start
 from ui import controls, fit_controls
 from ui.charts import animated_chart
 from ui.compute import (
@@ -23,6 +24,7 @@ BATCHES = ("full batch", "mini-batch", "1 (SGD)")
 
 
 def _reset(prefix: str = P, *_):
+    """New data (a data set chosen or a file uploaded): its own η and start."""
     for name in ("lr", "w0", "b0", "w0_exact", "b0_exact"):
         st.session_state.pop(P + name, None)
 
@@ -55,10 +57,14 @@ with st.sidebar:
         state[P + "lr"] = min(max(data.lr, controls.LR_MIN), controls.LR_MAX)
     lr = st.select_slider("Learning rate η", options=controls.lr_options(state[P + "lr"]),
                           key=P + "lr", format_func=lambda v: f"{v:g}")  # fmt: skip
+    for name, suggested, box in zip(("w0", "b0"), data.start, objective.domain, strict=False):
+        if not controls.is_number(state.get(P + name)):  # new data: its start, without dust
+            state[P + name] = tidy_start([controls.snap(suggested, *box)], [box])[0]
     start = tuple(
         controls.start_input(f"Start {name[0]}₀", P + name, box, suggested)
         for name, suggested, box in zip(("w0", "b0"), data.start, objective.domain, strict=False)
     )
+    start = tidy_start(start, objective.domain)  # a slider's 0.30000000000000004 is 0.3
     epochs = st.slider("Epochs (passes over the data)", 1, 500, 100, key=P + "epochs")
     batch = st.radio("Gradient from", BATCHES, key=P + "batch")
     size = None
