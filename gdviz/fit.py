@@ -215,7 +215,7 @@ def loss_objective(dataset: Dataset | str, loss: str = "mse") -> LossObjective:
     critical = ()
     if spec.squared and answer is not None:
         critical = (CriticalPoint(tuple(answer.tolist()), float(f(*answer)), "global minimum"),)
-    model_i = sp.latex(dataset.model.subs(X, sp.Symbol("x_i")))
+    model_i = sp.latex(dataset.model.subs(X, sp.Symbol("x_i")), order="grlex")  # w x_i + b
     return LossObjective(
         slug=f"{dataset.slug}_{loss}",
         name=f"{spec.name} on {dataset.name}",

@@ -137,7 +137,9 @@ def fit_landscape(*args):
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def fit_table(*args):
-    return pd.DataFrame(explain.table(run_fit(*args)))
+    # the fit page names its loss L: ∂L/∂w and "loss L" (a no-op once the table says so)
+    frame = pd.DataFrame(explain.table(run_fit(*args)))
+    return frame.rename(columns=lambda c: c.replace("∂f/", "∂L/").replace("loss f", "loss L"))
 
 
 # ---- why gradients ---------------------------------------------------------------------
