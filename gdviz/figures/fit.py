@@ -4,6 +4,7 @@ path, and the loss and gradient size per epoch, together."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -146,6 +147,25 @@ def _loss_name(objective) -> str:
     return f"{objective.symbol}({', '.join(map(str, objective.variables))})"
 
 
+def _in_loss_words(trace, objective) -> None:
+    """Name a shared backdrop's curve and hovers in the fit page's words: L(w) and w
+    where a function page says f(x) and x."""
+    first = str(objective.variables[0])
+    swaps = [
+        (r"f\(x\) = .*", f"{_loss_name(objective)} = {objective.formula}"),
+        (r"\bx = ", f"{first} = "),
+        (r"\bf = ", f"{objective.symbol} = "),
+    ]
+    for field in ("name", "hovertemplate", "text"):
+        value = trace[field]
+        if value is None:
+            continue
+        texts = [value] if isinstance(value, str) else list(value)
+        for pattern, new in swaps:
+            texts = [re.sub(pattern, new, t) for t in texts]
+        trace[field] = texts[0] if isinstance(value, str) else texts
+
+
 def _landscape(traj, epochs):
     """The loss over the parameters (a curve for w, a map for (w, b)) with the path,
     on axes x4/y4: static traces, axes, moving traces (names ``landscape_trail``,
@@ -162,6 +182,7 @@ def _landscape(traj, epochs):
         axes["yaxis"]["scaleanchor"] = "x4"
     for trace in backdrop:
         trace.update(xaxis="x4", yaxis="y4", showlegend=False)
+        _in_loss_words(trace, obj)
     layout = {
         "xaxis4": {**axes["xaxis"], "domain": FIT_LANDSCAPE_DOMAIN, "anchor": "y4",
                    "title": {"text": str(obj.variables[0])}},
@@ -203,7 +224,9 @@ def out_of_view(line_y, y_range) -> list[str]:
     ['', '↑ the model line is above this view (y from 48 to 160)']
     """
     lo, hi = float(np.min(line_y)), float(np.max(line_y))
-    if not (math.isfinite(lo) and math.isfinite(hi)) or (lo <= y_range[1] and hi >= y_range[0]):
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return ["", "the model line is out of this view (its values overflow)"]
+    if lo <= y_range[1] and hi >= y_range[0]:
         return ["", ""]
     where = f"(y from {tick_label(float(f'{lo:.3g}'))} to {tick_label(float(f'{hi:.3g}'))})"
     if lo > y_range[1]:
