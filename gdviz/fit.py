@@ -20,11 +20,12 @@ import sympy as sp
 from . import checks
 from .data import DATASETS, Dataset, X, get_dataset
 from .descent import DEFAULT_TOL, Trajectory, check_run, check_start, run
-from .numbers import plain
 from .objectives import CriticalPoint, Objective
 from .optimizers import get_optimizer
 from .schedules import learning_rates
 from .view import nice_box
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 #: The target symbol of a per-sample loss.
 Y = sp.Symbol("y", real=True)
@@ -256,8 +257,26 @@ def _downhill(slope: float, name: str) -> str:
 
 
 def _number(value: float) -> str:
-    """A parameter or data value as a person writes it, with a true minus sign."""
-    return plain(value).replace("-", "−")
+    """A parameter or data value as a person writes it, with a true minus sign: 6
+    significant digits, or a power of ten when tiny or huge (1.5 × 10⁻⁷, 2 × 10³⁰⁰).
+
+    >>> [_number(v) for v in (0.0, -2.0, 9.333333333, -1.5e-7, 2e300, float("inf"))]
+    ['0', '−2', '9.33333', '−1.5 × 10⁻⁷', '2 × 10³⁰⁰', '∞']
+    """
+    if math.isnan(value):
+        return "undefined"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if value == 0 or 1e-4 <= abs(value) < 1e5:
+        return f"{value:.6g}".replace("-", "−")
+    mantissa, exponent = f"{value:.3g}".split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    return (power if mantissa in ("1", "-1") else f"{mantissa} × {power}").replace("-", "−")
+
+
+def _short(value: float) -> str:
+    """A prediction or target to 4 significant digits: 1.028, 2 × 10³⁰⁰."""
+    return _number(float(f"{value:.4g}")) if math.isfinite(value) else _number(value)
 
 
 def _at(data: Dataset, point) -> str:
@@ -282,7 +301,7 @@ def tidy_start(start, domain) -> tuple[float, ...]:
 
 
 #: The largest float, as a sentence says it.
-_LARGEST = plain(float(np.finfo(float).max))
+_LARGEST = _number(float(np.finfo(float).max))
 
 
 def _check_computable(objective: LossObjective, x: np.ndarray) -> None:
@@ -319,14 +338,37 @@ def at_start(objective: LossObjective, start, shown: int = 6) -> str:
     """
     data, start = objective.dataset, np.asarray(start, dtype=float)
     more = " …" if data.n > shown else ""
-    predicted = ", ".join(f"{p:.4g}" for p in data.predict(start)[:shown]) + more
-    targets = ", ".join(f"{v:.4g}" for v in data.y[:shown]) + more
+    with np.errstate(over="ignore", invalid="ignore"):  # a far start on huge data: ∞
+        predicted = ", ".join(_short(p) for p in data.predict(start)[:shown]) + more
+    targets = ", ".join(_short(v) for v in data.y[:shown]) + more
     at = _at(data, start)
     words = " ".join(
         _downhill(float(g), name)
         for g, name in zip(objective.grad(start), data.params, strict=True)
     )
     return f"At the start ({at}) the model predicts ({predicted}) for y = ({targets}). {words}"
+
+
+def fit_notes(traj) -> list[str]:
+    """Short explanations of the jargon a fit's message uses (the tolerance, the stable
+    limit), one per term it mentions; none when it mentions neither.
+
+    >>> fit_notes(fit("three_points", [1.0], lr=0.1, epochs=2))[0].split(", the size")[0]
+    'The tolerance: the fit counts as converged once ‖∇L‖'
+    """
+    message, notes = traj.message, []
+    if "tolerance" in message:
+        notes.append(
+            f"The tolerance: the fit counts as converged once ‖∇L‖, the size of the gradient, "
+            f"is {_number(traj.tol)} or less."
+        )
+    if "stable limit" in message:
+        notes.append(
+            "The stable limit is 2/λ_max, where λ_max is the steepest curvature of L at the "
+            "minimum (the largest eigenvalue of its Hessian there): near the minimum, plain "
+            "gradient descent with η above it overshoots by more on every step."
+        )
+    return notes
 
 
 @lru_cache(maxsize=32)

@@ -12,7 +12,7 @@ import pytest
 import gdviz
 from gdviz.data import DATASETS, dataset_from_csv
 from gdviz.figures.fit import out_of_view, round_ticks, tick_label
-from gdviz.fit import at_start, fit, loss_objective, tidy_start
+from gdviz.fit import at_start, fit, fit_notes, loss_objective, tidy_start
 from tests.conftest import figure_json, moving
 from ui.controls import snap
 
@@ -165,3 +165,20 @@ def test_out_of_view_below_and_in_view():
     assert out_of_view([-10.0, -3.0], [0.0, 6.0])[0].startswith("↓ the model line is below")
     assert out_of_view([-10.0, 30.0], [0.0, 6.0]) == ["", ""]  # it crosses the view
     assert "overflow" in out_of_view([np.inf, np.inf], [0.0, 6.0])[1]
+
+
+# ---- jargon, explained where it appears ------------------------------------------------------
+
+
+def test_the_notes_explain_the_words_the_banner_uses_and_only_those():
+    converged = fit("three_points", [1.0], lr=0.1, epochs=200)
+    assert converged.status == "converged" and fit_notes(converged) == []
+    running = fit("four_points", [0.0, 0.0], lr=0.05, epochs=20)
+    assert "tolerance" in running.message
+    (note,) = fit_notes(running)
+    assert note.startswith("The tolerance:") and "10⁻⁶" in note  # gdviz.DEFAULT_TOL
+    # MSE(w) = 14/3·(w − 2)² has curvature 28/3: the stable limit is 2/(28/3) = 3/14
+    bouncing = fit("three_points", [1.0], lr=0.25, epochs=100)
+    notes = fit_notes(bouncing)
+    assert "stable limit" in bouncing.message and "0.214" in bouncing.message
+    assert any(n.startswith("The stable limit is 2/λ_max") for n in notes)

@@ -4,7 +4,7 @@ import streamlit as st
 from sympy import latex
 
 from gdviz import LOSSES, OPTIMIZERS, view_of
-from gdviz.fit import tidy_start
+from gdviz.fit import fit_notes, tidy_start
 from ui import controls, fit_controls
 from ui.charts import animated_chart
 from ui.compute import (
@@ -107,6 +107,8 @@ with st.container(key="fit_banner"), guarded("the fit's result"):
     {"converged": st.success, "diverged": st.error, "oscillating": st.warning}.get(
         traj.status, st.info
     )(view_of(traj, zoom=False).told(traj.message))
+    for note in fit_notes(traj):  # the jargon the banner used, explained
+        st.caption(note)
 
 with guarded("what the derivative says at the start"):
     st.markdown(fit_start(source, loss, start))  # what the derivative says, in the course's words

@@ -95,7 +95,7 @@ def _panel(traj):
         (traj.losses, 2, [0.56, 1.0], f"loss {L}", LOSS, f"{L} = %{{y:.6g}}", "loss_mark"),
         (traj.grad_norms, 3, [0.0, 0.44], f"‖∇{L}‖", TANGENT, f"‖∇{L}‖ = %{{y:.4g}}", "grad_mark"),
     ):
-        positive = values[values > 0]
+        positive = values[(values > 0) & np.isfinite(values)]
         # log when nothing is negative and the values span decades; an exact 0 leaves a gap
         log = bool(np.all(values >= 0) and positive.size and positive.max() / positive.min() > 100)
         values = np.where(values > 0, values, np.nan) if log else values
