@@ -184,3 +184,13 @@ def test_the_page_speaks_of_L_w_b_and_eta(fit_page):
     assert not bad, bad
     assert any("L(w, b) =" in t for t in seen)  # the formula names the loss
     assert any("∂L/∂w" in t for t in seen)
+
+
+def test_the_banners_jargon_is_explained_beneath_it(fit_page):
+    fit_page.selectbox(key="fit_dataset").set_value("four_points").run()
+    kind, text = alerts(fit_page)[0]
+    assert "tolerance" in text
+    captions = [c.value for c in fit_page.caption]
+    assert any(c.startswith("The tolerance:") for c in captions), captions
+    fit_page.selectbox(key="fit_dataset").set_value("three_points").run()  # converged
+    assert not [c.value for c in fit_page.caption if c.value.startswith("The tolerance")]

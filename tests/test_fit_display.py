@@ -182,3 +182,12 @@ def test_the_notes_explain_the_words_the_banner_uses_and_only_those():
     notes = fit_notes(bouncing)
     assert "stable limit" in bouncing.message and "0.214" in bouncing.message
     assert any(n.startswith("The stable limit is 2/λ_max") for n in notes)
+
+
+def test_the_data_panel_ticks_read_plainly_for_data_in_thousands():
+    data = dataset_from_csv("x,y\n1000,3100\n2000,4900\n3000,7200\n4000,8800\n")
+    spec = figure_json(gdviz.fit_figure(fit(data, (0.0, 0.0), lr=1e-7, epochs=20)))
+    for axis in ("xaxis", "yaxis", "yaxis2", "yaxis3"):
+        labels = spec["layout"][axis]["ticktext"]
+        assert labels and not [t for t in labels if re.search(r"e[+-]|\dk$", t)], labels
+    assert "1000" in spec["layout"]["xaxis"]["ticktext"]

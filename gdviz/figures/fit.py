@@ -40,7 +40,7 @@ def tick_label(value: float) -> str:
     """
     if value == 0:
         return "0"
-    if 1e-4 <= abs(value) < 1e6:
+    if 1e-4 <= abs(value) < 1e5:
         return np.format_float_positional(float(f"{value:.6g}"), trim="-").replace("-", "−")
     mantissa, exponent = f"{value:.3g}".split("e")
     power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
@@ -316,8 +316,10 @@ def fit_figure(traj, *, max_frames: int = MAX_FRAMES):
         "xaxis": {
             "domain": FIT_DATA_DOMAIN, "title": {"text": "x"},
             "range": [x_lo - 2 * pad, x_hi + 2 * pad], "autorange": False,
+            **round_ticks([x_lo - 2 * pad, x_hi + 2 * pad], log=False),
         },
-        "yaxis": {"title": {"text": "y"}, "range": y_range, "autorange": False},
+        "yaxis": {"title": {"text": "y"}, "range": y_range, "autorange": False,
+                  **round_ticks(y_range, log=False)},
         "legend": LEGEND,
         **land_axes,
         **panel_axes,
