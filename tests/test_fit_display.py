@@ -158,7 +158,7 @@ def test_a_far_start_keeps_the_model_line_in_view_or_says_where_it_is():
         seen_note |= not in_view
     assert seen_note  # w = 50 draws y = 50x, far above data that reach y = 6
     first = moving(spec, spec["frames"][0], "line_note")["text"][1]
-    assert first.startswith("↑ the model line is above this view (y from ")
+    assert first.startswith("↑ the model line is above this view<br>(y from ")
 
 
 def test_out_of_view_below_and_in_view():

@@ -221,17 +221,17 @@ def out_of_view(line_y, y_range) -> list[str]:
     left the view and where it is, or two empty texts while some of it is in view.
 
     >>> out_of_view([48.0, 160.0], [0.0, 6.5])
-    ['', '↑ the model line is above this view (y from 48 to 160)']
+    ['', '↑ the model line is above this view<br>(y from 48 to 160)']
     """
     lo, hi = float(np.min(line_y)), float(np.max(line_y))
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return ["", "the model line is out of this view (its values overflow)"]
     if lo <= y_range[1] and hi >= y_range[0]:
         return ["", ""]
-    where = f"(y from {tick_label(float(f'{lo:.3g}'))} to {tick_label(float(f'{hi:.3g}'))})"
+    where = f"<br>(y from {tick_label(float(f'{lo:.3g}'))} to {tick_label(float(f'{hi:.3g}'))})"
     if lo > y_range[1]:
-        return ["", f"↑ the model line is above this view {where}"]
-    return [f"↓ the model line is below this view {where}", ""]
+        return ["", f"↑ the model line is above this view{where}"]
+    return [f"↓ the model line is below this view{where}", ""]
 
 
 def fit_figure(traj, *, max_frames: int = MAX_FRAMES):
