@@ -81,6 +81,11 @@ class Dataset:
         """The arguments ``make`` draws this data set with by default (empty if fixed)."""
         return keyword_defaults(self.make) if self.make else {}
 
+    @property
+    def model_text(self) -> str:
+        """The model as written on screen, the linear term first: ``w·x + b``."""
+        return _PRINTER.doprint(self.model).replace("*", "·")
+
     def predict(self, params, x=None) -> np.ndarray:
         """The model's predictions at ``x`` (default: the data's x) for ``params``."""
         f = _compiled_model(self.model, self.params)
@@ -92,6 +97,9 @@ class Dataset:
         return f"Dataset({self.slug!r}, y = {self.model}, n={self.n})"
 
 
+_PRINTER = sp.StrPrinter({"order": "grlex"})  # w*x + b, not sympy's default b + w*x
+
+
 @lru_cache(maxsize=16)
 def _compiled_model(model: sp.Expr, params: tuple[str, ...]):
     """The model as a numpy function of (parameters..., x); compiled once per model."""
@@ -100,10 +108,17 @@ def _compiled_model(model: sp.Expr, params: tuple[str, ...]):
 
 
 def _line_lr(x: np.ndarray) -> float:
-    """Half of plain GD's stable limit for the MSE of y = w·x + b: 1 / λ_max(∇²MSE)."""
+    """Half of plain GD's stable limit for the MSE of y = w·x + b: 1 / λ_max(∇²MSE).
+
+    Data whose squares overflow (|x| near 1e300) have no usable rate: the smallest
+    positive float stands in, and the fit explains why the loss cannot be computed.
+    """
     x = np.asarray(x, dtype=float)
-    hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
-    return float(f"{1.0 / np.linalg.eigvalsh(hessian).max():.2g}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+    if not np.isfinite(hessian).all():
+        return float(np.finfo(float).tiny)
+    return max(float(f"{1.0 / np.linalg.eigvalsh(hessian).max():.2g}"), np.finfo(float).tiny)
 
 
 def make_noisy_line(

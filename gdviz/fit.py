@@ -9,6 +9,7 @@ parameters, so every figure and message that works on a surface works on it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
@@ -18,11 +19,13 @@ import sympy as sp
 
 from . import checks
 from .data import DATASETS, Dataset, X, get_dataset
-from .derivative import downhill_sentence
 from .descent import DEFAULT_TOL, Trajectory, check_run, check_start, run
 from .objectives import CriticalPoint, Objective
 from .optimizers import get_optimizer
 from .schedules import learning_rates
+from .view import nice_box
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 #: The target symbol of a per-sample loss.
 Y = sp.Symbol("y", real=True)
@@ -200,28 +203,34 @@ def loss_objective(dataset: Dataset | str, loss: str = "mse") -> LossObjective:
     def both(*point):
         return [float(v) for v in _sample_mean(value_and_grad, point, x, y)]
 
-    answer = least_squares(dataset)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge data: the fit explains it
+        answer = least_squares(dataset)
+        expr = _display_expr(dataset, loss)
+    if answer is not None and not np.isfinite(answer).all():
+        answer = None
     start = np.array(dataset.start)
     centre = start if answer is None else answer
     half = np.maximum.reduce([np.full(dim, 2.0), 1.5 * abs(start - centre), 0.5 * abs(centre)])
+    # round ends (0 to 4, not 4.4e-16 to 4) put 0 and other round starts on the slider's grid
+    domain = tuple(nice_box(lo, hi) for lo, hi in zip(centre - half, centre + half, strict=True))
     critical = ()
     if spec.squared and answer is not None:
         critical = (CriticalPoint(tuple(answer.tolist()), float(f(*answer)), "global minimum"),)
-    model_i = sp.latex(dataset.model.subs(X, sp.Symbol("x_i")))
-    names = ", ".join(dataset.params)
+    model_i = sp.latex(dataset.model.subs(X, sp.Symbol("x_i")), order="grlex")  # w x_i + b
     return LossObjective(
         slug=f"{dataset.slug}_{loss}",
         name=f"{spec.name} on {dataset.name}",
-        expr=_display_expr(dataset, loss),
+        expr=expr,
         variables=params,
-        domain=tuple(zip((centre - half).tolist(), (centre + half).tolist(), strict=True)),
+        domain=domain,
         start=dataset.start,
         lr=dataset.lr,
         critical_points=critical,
-        formula=f"{loss.upper()}({names}) over {dataset.n} points, y = {dataset.model}",
+        formula=f"{loss.upper()} over {dataset.n} points, y = {dataset.model_text}",
         latex=rf"\frac{{1}}{{{dataset.n}}}\sum_{{i=1}}^{{{dataset.n}}}"
         + spec.latex.format(r=f"{model_i} - y_i"),
-        about=f"{spec.name} of the model y = {dataset.model} on {dataset.name}. " + dataset.about,
+        about=f"{spec.name} of the model y = {dataset.model_text} on {dataset.name}. "
+        + dataset.about,
         _f=f,
         _grad=grad,
         _hess=hess,
@@ -229,6 +238,95 @@ def loss_objective(dataset: Dataset | str, loss: str = "mse") -> LossObjective:
         dataset=dataset,
         loss=loss,
     )
+
+
+def _downhill(slope: float, name: str) -> str:
+    """The sign of ∂L/∂``name`` in words: which way the loss falls and so which way to move.
+
+    >>> _downhill(-3.0, "w")
+    '∂L/∂w = −3 < 0: L falls as w grows, so increase w.'
+    """
+    d = f"∂L/∂{name}"
+    if not math.isfinite(slope):
+        return f"{d} is not defined here, so it cannot say which way is downhill."
+    if slope > 0:
+        return f"{d} = {_number(slope)} > 0: L rises as {name} grows, so decrease {name}."
+    if slope < 0:
+        return f"{d} = {_number(slope)} < 0: L falls as {name} grows, so increase {name}."
+    return f"{d} = 0: L is flat in {name} here, so changing {name} alone does not lower it."
+
+
+def _number(value: float) -> str:
+    """A parameter or data value as a person writes it, with a true minus sign: 6
+    significant digits, or a power of ten when tiny or huge (1.5 × 10⁻⁷, 2 × 10³⁰⁰).
+
+    >>> [_number(v) for v in (0.0, -2.0, 9.333333333, -1.5e-7, 2e300, float("inf"))]
+    ['0', '−2', '9.33333', '−1.5 × 10⁻⁷', '2 × 10³⁰⁰', '∞']
+    """
+    if math.isnan(value):
+        return "undefined"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if value == 0 or 1e-4 <= abs(value) < 1e5:
+        return f"{value:.6g}".replace("-", "−")
+    mantissa, exponent = f"{value:.3g}".split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    return (power if mantissa in ("1", "-1") else f"{mantissa} × {power}").replace("-", "−")
+
+
+def _short(value: float) -> str:
+    """A prediction or target to 4 significant digits: 1.028, 2 × 10³⁰⁰."""
+    return _number(float(f"{value:.4g}")) if math.isfinite(value) else _number(value)
+
+
+def _at(data: Dataset, point) -> str:
+    """``w = 1`` or ``w = −2, b = −2``."""
+    return ", ".join(f"{n} = {_number(v)}" for n, v in zip(data.params, point, strict=True))
+
+
+def tidy_start(start, domain) -> tuple[float, ...]:
+    """``start`` without floating-point dust: a value within 1e-9 of its box's width of 0
+    is 0, the rest keep 10 significant digits (a slider's 0.30000000000000004 is 0.3).
+
+    >>> tidy_start([4.440892098500626e-16, -0.0], [(0.0, 4.0), (-1.0, 3.0)])
+    (0.0, 0.0)
+    """
+    tidy = []
+    for value, (lo, hi) in zip(np.atleast_1d(start), domain, strict=True):
+        value = float(value)
+        if abs(value) <= 1e-9 * (hi - lo):
+            value = 0.0
+        tidy.append(float(f"{value:.10g}") + 0.0)  # + 0.0 turns −0.0 into 0.0
+    return tuple(tidy)
+
+
+#: The largest float, as a sentence says it.
+_LARGEST = _number(float(np.finfo(float).max))
+
+
+def _check_computable(objective: LossObjective, x: np.ndarray) -> None:
+    """Raise a ValueError that says why, in the page's words, when the loss or its gradient
+    overflows at the start (data near 1e300: the squares pass the largest float).
+
+    The message continues "Cannot fit: ", so it starts in lower case.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, grad = objective.value_and_grad(x)
+    if np.isfinite(loss) and np.isfinite(grad).all():
+        return
+    data = objective.dataset
+    names = ", ".join(data.params)
+    what = f"loss L({names})" if not np.isfinite(loss) else "gradient ∇L"
+    columns = [(n, float(np.abs(v).max())) for n, v in (("x", data.x), ("y", data.y))]
+    big = [(n, 10.0 ** math.floor(math.log10(top))) for n, top in columns if top >= 10]
+    hint = " and ".join(f"{n} by {_number(scale)}" for n, scale in big)
+    raise ValueError(
+        f"the {what} overflows at the start {_at(data, x)}. The data's values reach "
+        f"{_number(max(top for _, top in columns))}, and computing the {what.split()[0]} "
+        f"from them goes past the largest number a computer holds (about {_LARGEST}). "
+        + (f"Rescale the columns (for example divide {hint}) so their values are nearer 1."
+           if hint else "Start nearer the data's best fit.")
+    )  # fmt: skip
 
 
 def at_start(objective: LossObjective, start, shown: int = 6) -> str:
@@ -240,14 +338,37 @@ def at_start(objective: LossObjective, start, shown: int = 6) -> str:
     """
     data, start = objective.dataset, np.asarray(start, dtype=float)
     more = " …" if data.n > shown else ""
-    predicted = ", ".join(f"{p:.4g}" for p in data.predict(start)[:shown]) + more
-    targets = ", ".join(f"{v:.4g}" for v in data.y[:shown]) + more
-    at = ", ".join(f"{n} = {v:g}" for n, v in zip(data.params, start, strict=True))
+    with np.errstate(over="ignore", invalid="ignore"):  # a far start on huge data: ∞
+        predicted = ", ".join(_short(p) for p in data.predict(start)[:shown]) + more
+    targets = ", ".join(_short(v) for v in data.y[:shown]) + more
+    at = _at(data, start)
     words = " ".join(
-        downhill_sentence(float(g), name)
+        _downhill(float(g), name)
         for g, name in zip(objective.grad(start), data.params, strict=True)
     )
     return f"At the start ({at}) the model predicts ({predicted}) for y = ({targets}). {words}"
+
+
+def fit_notes(traj) -> list[str]:
+    """Short explanations of the jargon a fit's message uses (the tolerance, the stable
+    limit), one per term it mentions; none when it mentions neither.
+
+    >>> fit_notes(fit("three_points", [1.0], lr=0.1, epochs=2))[0].split(", the size")[0]
+    'The tolerance: the fit counts as converged once ‖∇L‖'
+    """
+    message, notes = traj.message, []
+    if "tolerance" in message:
+        notes.append(
+            f"The tolerance: the fit counts as converged once ‖∇L‖, the size of the gradient, "
+            f"is {_number(traj.tol)} or less."
+        )
+    if "stable limit" in message:
+        notes.append(
+            "The stable limit is 2/λ_max, where λ_max is the steepest curvature of L at the "
+            "minimum (the largest eigenvalue of its Hessian there): near the minimum, plain "
+            "gradient descent with η above it overshoots by more on every step."
+        )
+    return notes
 
 
 @lru_cache(maxsize=32)
@@ -313,6 +434,7 @@ def fit(
     else:
         objective = loss_objective(dataset, loss)
     x = check_start(objective, start)
+    _check_computable(objective, x)
     lr, epochs, tol = check_run(lr, epochs, tol)
     n = dataset.n
     batch_size = _check_batch_size(batch_size, n)

@@ -9,6 +9,8 @@ code would be rebuilt if pickled.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -170,7 +172,15 @@ def fit_landscape(*args):
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def fit_table(*args):
-    return pd.DataFrame(explain.table(run_fit(*args)))
+    # the fit page names its loss L: ∂L/∂w and "loss L" (a no-op once the table says so)
+    frame = pd.DataFrame(explain.table(run_fit(*args)))
+    return frame.rename(columns=_loss_words)
+
+
+def _loss_words(column: str) -> str:
+    """f′(w) and ∂f/∂w → ∂L/∂w, loss f → loss L."""
+    column = re.sub(r"f′\((\w+)\)", r"∂L/∂\1", column)
+    return column.replace("∂f/", "∂L/").replace("loss f", "loss L")
 
 
 # ---- why gradients ---------------------------------------------------------------------

@@ -24,7 +24,8 @@ def _key(prefix: str, slug: str, name: str) -> str:
 def data_source(prefix: str, on_change: Callable) -> tuple | None:
     """Pick the data; returns a plain key for ``ui.compute.load_dataset``:
     ("registry", slug), ("made", slug, ((argument, value), ...)) or ("csv", bytes), or
-    None while no file is uploaded."""
+    None while no file is uploaded. ``on_change`` runs when the data set or the file
+    changes."""
     choice = st.selectbox(
         "Data",
         [*DATASETS, UPLOAD],
@@ -33,8 +34,9 @@ def data_source(prefix: str, on_change: Callable) -> tuple | None:
         format_func=lambda s: "Upload a CSV (x, y)" if s == UPLOAD else DATASETS[s].name,
     )
     if choice == UPLOAD:
+        # a new file is new data: it resets η and the start as choosing a data set does
         upload = st.file_uploader("CSV with two numeric columns, x and y", type=["csv", "txt"],
-                                  key=prefix + "csv")  # fmt: skip
+                                  key=prefix + "csv", on_change=on_change)  # fmt: skip
         return None if upload is None else ("csv", upload.getvalue())
     data = DATASETS[choice]
     if not data.make:

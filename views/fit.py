@@ -4,6 +4,7 @@ import streamlit as st
 from sympy import latex
 
 from gdviz import LOSSES, OPTIMIZERS, view_of
+from gdviz.fit import fit_notes, tidy_start
 from ui import controls, fit_controls
 from ui.charts import animated_chart
 from ui.compute import (
@@ -23,6 +24,7 @@ BATCHES = ("full batch", "mini-batch", "1 (SGD)")
 
 
 def _reset(prefix: str = P, *_):
+    """New data (a data set chosen or a file uploaded): its own η and start."""
     for name in ("lr", "w0", "b0", "w0_exact", "b0_exact"):
         st.session_state.pop(P + name, None)
 
@@ -55,18 +57,34 @@ with st.sidebar:
         state[P + "lr"] = min(max(data.lr, controls.LR_MIN), controls.LR_MAX)
     lr = st.select_slider("Learning rate η", options=controls.lr_options(state[P + "lr"]),
                           key=P + "lr", format_func=lambda v: f"{v:g}")  # fmt: skip
+    for name, suggested, box in zip(("w0", "b0"), data.start, objective.domain, strict=False):
+        if not controls.is_number(state.get(P + name)):  # new data: its start, without dust
+            state[P + name] = tidy_start([controls.snap(suggested, *box)], [box])[0]
     start = tuple(
         controls.start_input(f"Start {name[0]}₀", P + name, box, suggested)
         for name, suggested, box in zip(("w0", "b0"), data.start, objective.domain, strict=False)
     )
-    epochs = st.slider("Epochs (passes over the data)", 1, 500, 100, key=P + "epochs")
-    batch = st.radio("Gradient from", BATCHES, key=P + "batch")
+    start = tidy_start(start, objective.domain)  # a slider's 0.30000000000000004 is 0.3
+    epochs = st.slider("Epochs (passes over the data)", 1, 500, 100, key=P + "epochs",
+                       help="An epoch is one pass over every data point.")  # fmt: skip
+    batch = st.radio(
+        "Gradient from", BATCHES, key=P + "batch",
+        help="A batch is the group of points one step's gradient is averaged over: all of "
+        "them (full batch), a few (mini-batch) or one at a time (SGD).",
+    )  # fmt: skip
     size = None
     if batch == "mini-batch":
-        size = st.number_input("Batch size", 1, data.n, min(4, data.n), key=P + "batch_size")
+        size = st.number_input(
+            "Batch size", 1, data.n, min(4, data.n), key=P + "batch_size",
+            help="Points per step; an epoch takes ⌈points / size⌉ steps.",
+        )  # fmt: skip
     elif batch == "1 (SGD)":
         size = 1
-    seed = st.number_input("Shuffle seed", 0, 10_000, 0, key=P + "seed")
+    seed = st.number_input(
+        "Shuffle seed", 0, 10_000, 0, key=P + "seed", disabled=size is None,
+        help="Mini-batches and SGD visit the points in a shuffled order each epoch; "
+        "the same seed gives the same order.",
+    )  # fmt: skip
 
 try:
     args = (source, start, float(lr), int(epochs), optimizer, size, int(seed), loss)
@@ -78,7 +96,8 @@ except ValueError as error:
 # ---- page ------------------------------------------------------------------------------
 st.title("Fit a model")
 st.markdown(f"**{data.name}**: {data.about}" if data.about else f"**{data.name}**")
-st.latex(rf"\hat y = {latex(data.model)},\qquad L = {objective.latex}")
+st.latex(rf"\hat y = {latex(data.model, order='grlex')},\qquad "
+         rf"L({', '.join(data.params)}) = {objective.latex}")  # fmt: skip
 per_epoch = traj.iterations_per_epoch
 st.caption(
     f"{data.n} points. One epoch is one pass over them: {per_epoch} update"
@@ -88,13 +107,17 @@ with st.container(key="fit_banner"), guarded("the fit's result"):
     {"converged": st.success, "diverged": st.error, "oscillating": st.warning}.get(
         traj.status, st.info
     )(view_of(traj, zoom=False).told(traj.message))
+    for note in fit_notes(traj):  # the jargon the banner used, explained
+        st.caption(note)
 
 with guarded("what the derivative says at the start"):
     st.markdown(fit_start(source, loss, start))  # what the derivative says, in the course's words
 
 with st.container(key="fit_chart"), guarded("the fitted line"):
     animated_chart(fit_chart(*args), key=P + "figure")
-st.caption("Press ▶ Play: the line moves epoch by epoch; dotted lines are the residuals.")
+if traj.epoch:  # a run that stopped at its start has nothing to play
+    st.caption("Press ▶ Play: the line moves epoch by epoch; dotted lines are the residuals "
+               "(prediction − y).")  # fmt: skip
 
 landscape, compare, epochs_tab = st.tabs(
     ["Loss landscape", "Full batch vs mini-batch vs SGD", "Every epoch"],
@@ -107,7 +130,7 @@ if landscape.open:
 if compare.open:
     with compare, guarded("the batch comparison"):
         st.caption(
-            "Same start, same learning rate, same number of epochs, so every run computes the "
+            "Same start, same η, same number of epochs, so every run computes the "
             "same number of per-sample gradients; smaller batches take more, noisier steps."
         )
         comparison = fit_comparison(source, start, float(lr), int(epochs), optimizer, int(seed),
