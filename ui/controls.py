@@ -156,21 +156,25 @@ def _copy(source: str, target: str) -> None:
     st.session_state[target] = st.session_state[source]
 
 
-def start_input(label: str, key: str, box: tuple[float, float], suggested: float) -> float:
+def start_input(
+    label: str, key: str, box: tuple[float, float], suggested: float, *, help: str | None = None
+) -> float:
     """A start slider over the plotting box and, in :func:`advanced_box`, a number input
     that takes any value in ±START_LIMIT (the slider's range then widens to hold it).
 
     The value lives under ``key`` (the slider's key); the number input is ``key + "_exact"``.
     Both are written before they are drawn (and never given a default), so they always
-    show the value the page uses.
+    show the value the page uses. ``help`` says what the value is (else: a start).
     """
-    value = _start_slider(label, key, box, suggested)
+    value = _start_slider(label, key, box, suggested, help)
     with advanced_box():
         _exact_start(label, key, box)
     return value
 
 
-def _start_slider(label: str, key: str, box: tuple[float, float], suggested: float) -> float:
+def _start_slider(
+    label: str, key: str, box: tuple[float, float], suggested: float, help: str | None = None
+) -> float:
     state = st.session_state
     lo, hi = box
     value = state.get(key)
@@ -178,10 +182,10 @@ def _start_slider(label: str, key: str, box: tuple[float, float], suggested: flo
         value = snap(suggested, lo, hi)
     state[key] = state[key + "_exact"] = float(value)
     low, high = min(lo, value), max(hi, value)
-    where = "Where the descent starts. " if label.startswith("Start ") else ""
+    what = help or "Where the descent starts."
     st.slider(
         label, min_value=low, max_value=high, step=slider_step(low, high), key=key,
-        help=f"{where}Drag it, or type any value under “{ADVANCED}”.",
+        help=f"{what} Drag it, or type any value under “{ADVANCED}”.",
     )  # fmt: skip
     return float(value)
 
