@@ -158,3 +158,30 @@ def test_the_derivative_page_says_eta_never_lr_and_uses_f_prime():
     text = visible_text(at)
     assert "Curve f(x)" in text and "f′(x)" in text and "Δy = f(x + Δx) − f(x)" in text
     assert not re.search(r"\blr\b", text, re.IGNORECASE), re.findall(r".{20}\blr\b.{20}", text)
+
+
+def _two_starts_script():
+    import streamlit as st
+
+    from ui import controls
+
+    with st.sidebar:
+        starts = controls.start_inputs(
+            [("Start w₀", "w0", (-1.0, 1.0), 0.5), ("Start b₀", "b0", (-2.0, 2.0), -1.0)]
+        )
+        with controls.advanced_box():  # a later call adds to the same box
+            st.checkbox("extra", key="extra")
+    st.write(f"starts {starts}")
+
+
+def test_start_inputs_draws_the_sliders_then_one_box_of_exact_values():
+    at = AppTest.from_function(_two_starts_script, default_timeout=60).run()
+    assert not at.exception, at.exception
+    order = [(node.type, getattr(node, "key", None)) for node in at.sidebar][1:]  # [0]: the sidebar
+    assert order[:3] == [("slider", "w0"), ("slider", "b0"), ("expander", "advanced")], order
+    box = advanced(at)
+    assert [w.label for w in box.number_input] == ["w₀ exactly", "b₀ exactly"]
+    assert keys(box, "checkbox") == {"extra"}
+    at.number_input(key="b0_exact").set_value(7.0).run()
+    assert at.slider(key="b0").value == 7.0 and "starts (0.5, 7.0)" in at.markdown[0].value
+    advanced(at)  # still one box after a rerun

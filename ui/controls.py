@@ -172,6 +172,20 @@ def start_input(
     return value
 
 
+def start_inputs(starts) -> tuple[float, ...]:
+    """Several starts, as :func:`start_input` draws one: all the sliders, then all the exact
+    inputs together in :func:`advanced_box` (so the box does not split the sliders).
+
+    ``starts`` holds (label, key, box, suggested) tuples.
+    """
+    starts = list(starts)
+    values = tuple(_start_slider(*start) for start in starts)
+    with advanced_box():
+        for label, key, box, _ in starts:
+            _exact_start(label, key, box)
+    return values
+
+
 def _start_slider(
     label: str, key: str, box: tuple[float, float], suggested: float, help: str | None = None
 ) -> float:
