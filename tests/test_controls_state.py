@@ -86,3 +86,18 @@ def test_editing_the_box_keeps_a_start_inside_and_clamps_one_outside():
     slider = at.slider(key="x0")
     assert (slider.value, slider.min, slider.max) == (1.0, -4.0, 1.0)
     assert at.number_input(key="x0_exact").value == 1.0
+
+
+@pytest.mark.parametrize("garbage", [float("nan"), 2.5, "seven", -1, True, None])
+def test_garbage_noise_settings_in_session_state_fall_back_to_none(garbage):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["noise"] = garbage
+    at.session_state["noise_seed"] = garbage
+    at.run()
+    assert not at.exception, at.exception
+    assert at.select_slider(key="noise").value == 0.0
+    assert at.number_input(key="noise_seed").value == 0

@@ -469,10 +469,11 @@ def noise_controls(prefix: str = "") -> tuple[float, int]:
     state = st.session_state
     # Defaults go into session state, never as widget defaults as well: a widget given
     # both makes Streamlit warn (and _keep writes these back after a typo).
-    if state.get(prefix + "noise") not in NOISE_LEVELS:
+    sigma = state.get(prefix + "noise")
+    if not is_number(sigma) or sigma not in NOISE_LEVELS:  # (True == 1.0 is in it)
         state[prefix + "noise"] = 0.0
     seed = state.get(prefix + "noise_seed")
-    if not is_number(seed) or seed != int(seed) or not 0 <= seed <= 10_000:
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= 10_000:
         state[prefix + "noise_seed"] = 0
     with advanced_box():
         sigma = st.select_slider(
@@ -480,9 +481,9 @@ def noise_controls(prefix: str = "") -> tuple[float, int]:
             options=NOISE_LEVELS,
             key=prefix + "noise",
             format_func=lambda v: "none" if v == 0 else f"{v:g}",
-            help="Random noise added to the gradient at every step, as a mini-batch "
-            "(stochastic) gradient would have: Gaussian, mean 0, standard deviation σ in "
-            "each coordinate. “none” uses the exact gradient.",
+            help="Random noise added to the gradient at every step, standing in for the "
+            "noise of a mini-batch (stochastic) gradient: Gaussian, mean 0, standard "
+            "deviation σ in each coordinate. “none” uses the exact gradient.",
         )
         seed = st.number_input(
             "Noise seed", min_value=0, max_value=10_000, step=1, key=prefix + "noise_seed",
