@@ -66,8 +66,9 @@ def test_the_plotting_box_can_be_set():
     at.number_input(key="xmin").set_value(-2.0)
     at.number_input(key="xmax").set_value(2.0).run()
     assert not at.exception
-    # the start (3, suggested in the old box) is kept: the slider widens to hold it
-    assert (at.slider(key="x0").min, at.slider(key="x0").max) == (-2.0, 3.0)
+    # the start (3, suggested in the old box) is outside the new box: clamped to its edge
+    assert (at.slider(key="x0").min, at.slider(key="x0").max) == (-2.0, 2.0)
+    assert at.slider(key="x0").value == 2.0
     at.number_input(key="x0_exact").set_value(1.0).run()
     assert (at.slider(key="x0").value, at.slider(key="x0").max) == (1.0, 2.0)
     spec = chart_figures(at)[0]

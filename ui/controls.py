@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import gdviz
 from gdviz import OBJECTIVES, Objective
@@ -27,6 +28,39 @@ TOLERANCES = (0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2)
 Hook = Callable[[str, Objective], None]
 CUSTOM = "custom"  # the "your own function" choice of the function picker
 DEFAULT_EXPRESSION = "x^2/10 + sin(2x)"
+ADVANCED = "Advanced: tolerance, noise, exact values"
+
+_BOX_KEY = "_advanced_box"  # session state: (the run's cursors, its advanced box)
+
+
+def advanced_box():
+    """The page's one expander for what a first-time user can leave alone (the stopping
+    tolerance, gradient noise, exact values), shut by default.
+
+    The first call in a page run draws it where that call is (in the sidebar); later calls
+    in the same run return the same expander, so each control lands in it with
+    ``with advanced_box(): ...``. A fragment's rerun gets the box of the last full run.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None:  # bare mode: no run to share a box with
+        return st.expander(ADVANCED, key="advanced")
+    # Streamlit gives every run a new ``cursors`` dict: same dict, same run.
+    cursors, box = st.session_state.get(_BOX_KEY, (None, None))
+    if box is not None and (cursors is ctx.cursors or ctx.fragment_ids_this_run):
+        return box
+    box = st.expander(ADVANCED, key="advanced")
+    st.session_state[_BOX_KEY] = (ctx.cursors, box)
+    return box
+
+
+def lr_help(objective: Objective | None = None) -> str:
+    """Help text for an η control: what the learning rate does, in the page's notation."""
+    f = objective.symbol if objective is not None else "f"
+    v = objective.variables[0] if objective is not None else "x"
+    return (
+        f"η, the learning rate: how far each step moves against the gradient, "
+        f"{v} ← {v} − η ∇{f}({v}). Too small crawls; too large overshoots, bounces or diverges."
+    )
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -93,6 +127,27 @@ def _reset_start(prefix: str, objective: Objective) -> None:
         st.session_state[prefix + name] = snap(value, lo, hi)
 
 
+def keep_start(key: str, box: tuple[float, float], suggested: float) -> float:
+    """For a start whose range changes to ``box``: keep its value when it is inside,
+    clamp it to the nearest end when it is outside (the suggestion if there is none).
+
+    Call it from the callback that changes the range, before the slider is drawn.
+    """
+    lo, hi = box
+    value = st.session_state.get(key)
+    if not is_number(value) or not math.isfinite(value):
+        value = snap(suggested, lo, hi)
+    elif not lo <= value <= hi:
+        value = snap(value, lo, hi)
+    st.session_state[key] = float(value)
+    return float(value)
+
+
+def _keep_starts(prefix: str, objective: Objective) -> None:
+    for name, box, suggested in zip(("x0", "y0"), objective.domain, objective.start, strict=False):
+        keep_start(prefix + name, box, suggested)
+
+
 #: Starts can be typed anywhere in ±START_LIMIT; the slider covers the plotting box.
 START_LIMIT = 1e6
 
@@ -101,13 +156,39 @@ def _copy(source: str, target: str) -> None:
     st.session_state[target] = st.session_state[source]
 
 
-def start_input(label: str, key: str, box: tuple[float, float], suggested: float) -> float:
-    """A start slider over the plotting box and, beside it, a number input that takes any
-    value in ±START_LIMIT (the slider's range then widens to hold it).
+def start_input(
+    label: str, key: str, box: tuple[float, float], suggested: float, *, help: str | None = None
+) -> float:
+    """A start slider over the plotting box and, in :func:`advanced_box`, a number input
+    that takes any value in ±START_LIMIT (the slider's range then widens to hold it).
 
     The value lives under ``key`` (the slider's key); the number input is ``key + "_exact"``.
-    Both are written before they are drawn, so they always show the value the page uses.
+    Both are written before they are drawn (and never given a default), so they always
+    show the value the page uses. ``help`` says what the value is (else: a start).
     """
+    value = _start_slider(label, key, box, suggested, help)
+    with advanced_box():
+        _exact_start(label, key, box)
+    return value
+
+
+def start_inputs(starts) -> tuple[float, ...]:
+    """Several starts, as :func:`start_input` draws one: all the sliders, then all the exact
+    inputs together in :func:`advanced_box` (so the box does not split the sliders).
+
+    ``starts`` holds (label, key, box, suggested) tuples.
+    """
+    starts = list(starts)
+    values = tuple(_start_slider(*start) for start in starts)
+    with advanced_box():
+        for label, key, box, _ in starts:
+            _exact_start(label, key, box)
+    return values
+
+
+def _start_slider(
+    label: str, key: str, box: tuple[float, float], suggested: float, help: str | None = None
+) -> float:
     state = st.session_state
     lo, hi = box
     value = state.get(key)
@@ -115,14 +196,21 @@ def start_input(label: str, key: str, box: tuple[float, float], suggested: float
         value = snap(suggested, lo, hi)
     state[key] = state[key + "_exact"] = float(value)
     low, high = min(lo, value), max(hi, value)
-    left, right = st.columns([3, 2], vertical_alignment="bottom")
-    left.slider(label, min_value=low, max_value=high, step=slider_step(low, high), key=key)
-    right.number_input(
-        f"{label}, typed", min_value=-START_LIMIT, max_value=START_LIMIT, key=key + "_exact",
-        step=slider_step(lo, hi), format="%g", on_change=_copy, args=(key + "_exact", key),
-        label_visibility="collapsed", help="Any start from −10⁶ to 10⁶",
+    what = help or "Where the descent starts."
+    st.slider(
+        label, min_value=low, max_value=high, step=slider_step(low, high), key=key,
+        help=f"{what} Drag it, or type any value under “{ADVANCED}”.",
     )  # fmt: skip
-    return float(state[key])
+    return float(value)
+
+
+def _exact_start(label: str, key: str, box: tuple[float, float]) -> None:
+    name = label.removeprefix("Start ")
+    st.number_input(
+        f"{name} exactly", min_value=-START_LIMIT, max_value=START_LIMIT, key=key + "_exact",
+        step=slider_step(*box), format="%g", on_change=_copy, args=(key + "_exact", key),
+        help=f"Any {name} from −10⁶ to 10⁶; outside the plotting box the slider widens.",
+    )  # fmt: skip
 
 
 def _current(prefix: str) -> Objective | None:
@@ -153,6 +241,24 @@ def _on_objective(prefix: str, hook: Hook | None) -> None:
     _reset_start(prefix, objective)
     if hook:
         hook(prefix, objective)
+
+
+def _on_expression(prefix: str, hook: Hook | None) -> None:
+    """An edited function keeps the start where it is when the start is still in its box
+    (a typed function's suggested start says nothing about it)."""
+    objective = _current(prefix)
+    if objective is None:
+        return
+    _keep_starts(prefix, objective)
+    if hook:
+        hook(prefix, objective)
+
+
+def _on_box(prefix: str) -> None:
+    """A new plotting box keeps the start where it is if inside, else moves it to the edge."""
+    objective = _current(prefix)
+    if objective is not None:
+        _keep_starts(prefix, objective)
 
 
 def _on_dimension(prefix: str, hook: Hook | None) -> None:
@@ -220,12 +326,15 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
     st.text_input(
         "f =",
         key=prefix + "expression",
-        on_change=_on_objective,
+        on_change=_on_expression,
         args=(prefix, on_new_objective),
-        help="Use x (and y), numbers, + − * / ^, parentheses, pi, e and "
-        f"{gdviz.expressions.function_names()} — for example (1-x)^2 + 100(y-x^2)^2.",
+        help=SYNTAX,
     )
     with st.expander("Plotting box"):
+        st.caption(
+            "The range of x (and y) that the chart draws and the start sliders cover. "
+            "f is not cut off there: a path may leave the box, and the view follows it."
+        )
         left, right = st.columns(2)
         for column, name, default in (
             (left, "xmin", -5.0),
@@ -234,13 +343,14 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
             (right, "ymax", 5.0),
         ):
             column.number_input(name.replace("min", " from").replace("max", " to"),
-                                value=default, step=0.5, key=prefix + name)  # fmt: skip
-    try:
-        objective = _resolve_custom(prefix)
-    except ValueError as error:
-        st.error(str(error))
+                                value=default, step=0.5, key=prefix + name,
+                                on_change=_on_box, args=(prefix,))  # fmt: skip
+    problem = _problem(prefix)
+    if problem is not None:
+        st.error(problem[0])
         state[prefix + "_redraw_run_controls"] = True  # the page stops: they are not drawn
         return None
+    objective = _resolve_custom(prefix)
     if state.pop(prefix + "_redraw_run_controls", False):
         _keep(prefix, RUN_KEYS)  # drawn again: show the kept values, not the minimum
     field = gdviz.sample_field(objective) if objective.dim == 2 else None
@@ -250,9 +360,62 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
         else objective.f(np.linspace(*objective.domain[0], 401)[:, None])
     )
     if not np.all(np.isfinite(values)):
-        st.caption("f is not defined everywhere in this box (like log of a negative number): "
-                   "those parts are left blank, and a path that steps there stops.")  # fmt: skip
+        st.caption(f"{objective.symbol} is not defined everywhere in this box (like log of a "
+                   "negative number): those parts are left blank, and a path that steps there "
+                   "stops.")  # fmt: skip
     return objective
+
+
+SYNTAX = (
+    "Use x (and y), numbers, + − * / ^, parentheses, pi, e and "
+    f"{gdviz.expressions.function_names()} — for example (1-x)^2 + 100(y-x^2)^2."
+)
+
+
+def _problem(prefix: str) -> tuple[str, int | None, str] | None:
+    """What is wrong with the typed function and its box: (message, 0-based position in
+    the text or None, hint), or None when it can be used."""
+    try:
+        _resolve_custom(prefix)
+        return None
+    except ValueError as error:
+        problem = (str(error), getattr(error, "position", None), SYNTAX)
+    try:
+        gdviz.parse_expression(st.session_state.get(prefix + "expression", ""))
+    except ValueError:
+        return problem  # the text itself
+    state = st.session_state  # the text parses: the box is wrong
+    for var in "xy":
+        lo, hi = (state.get(f"{prefix}{var}{end}") for end in ("min", "max"))
+        if is_number(lo) and is_number(hi) and not lo < hi:
+            return (
+                f"the plotting box is empty: {var} from {lo:g} to {hi:g}",
+                None,
+                f"Open “Plotting box” in the sidebar and make “{var} from” smaller than "
+                f"“{var} to”.",
+            )
+    return problem
+
+
+def explain_invalid_function(prefix: str = "") -> NoReturn:
+    """In the main area, where the chart would be: what is wrong with the typed function,
+    where in the text, and a hint; then stop the page.
+
+    Call it when :func:`function_controls` returned None (its sidebar message may be
+    hidden in a collapsed sidebar).
+    """
+    text = st.session_state.get(prefix + "expression", "")
+    problem = _problem(prefix)
+    if problem is not None:
+        message, position, hint = problem
+        st.error(f"Your function cannot be used yet: {message}.")
+        if position is not None and 0 <= position <= len(text):
+            # A caret under the offending character (st.code keeps the columns aligned).
+            st.code(f"f = {text}\n    {' ' * position}^ here", language=None)
+        else:
+            st.code(f"f = {text}", language=None)
+        st.info(f"Hint: {hint}")
+    st.stop()
 
 
 def run_controls(
@@ -265,20 +428,35 @@ def run_controls(
         state[prefix + "epochs"] = default_epochs
     if state.get(prefix + "tol") not in TOLERANCES:
         state[prefix + "tol"] = gdviz.DEFAULT_TOL
-    start = tuple(
-        start_input(f"Start {var}₀", prefix + name, box, suggested)
+    starts = [
+        (f"Start {var}₀", prefix + name, box, suggested)
         for name, var, box, suggested in zip(
             ("x0", "y0"), objective.variables, objective.domain, objective.start, strict=False
         )
-    )
+    ]
+    # In view: the start sliders and the epochs; the exact starts and the tolerance are
+    # under the advanced box.
+    start = tuple(_start_slider(*args) for args in starts)
     if stopping:
-        st.slider("Epochs", min_value=1, max_value=1000, key=prefix + "epochs")
-        st.select_slider(
-            "Stop when ‖∇f‖ ≤",
-            options=TOLERANCES,
-            key=prefix + "tol",
-            format_func=lambda t: "never (run all epochs)" if t == 0 else f"{t:g}",
-        )
+        st.slider(
+            "Epochs", min_value=1, max_value=1000, key=prefix + "epochs",
+            help="The most steps the run takes. Epoch k is the point after k steps; "
+            "epoch 0 is the start.",
+        )  # fmt: skip
+    with advanced_box():
+        for label, key, box, _ in starts:
+            _exact_start(label, key, box)
+        if stopping:
+            f = objective.symbol
+            st.select_slider(
+                f"Stop when ‖∇{f}‖ ≤",
+                options=TOLERANCES,
+                key=prefix + "tol",
+                format_func=lambda t: "never (run all epochs)" if t == 0 else f"{t:g}",
+                help=f"‖∇{f}‖ is the size of the gradient (the steepness of {f} where the "
+                "run is); it shrinks to 0 at a minimum. The run stops at the first epoch "
+                "where it is this small and counts as converged; “never” runs every epoch.",
+            )
     return RunSettings(start, int(state[prefix + "epochs"]), float(state[prefix + "tol"]))
 
 
@@ -286,16 +464,31 @@ NOISE_LEVELS = (0.0, 0.01, 0.05, 0.1, 0.5, 1.0, 2.0, 5.0)
 
 
 def noise_controls(prefix: str = "") -> tuple[float, int]:
-    """Optional Gaussian noise on every step's gradient, seeded: (σ, seed)."""
-    with st.expander("Gradient noise (stochastic gradients)"):
+    """Optional Gaussian noise on every step's gradient, seeded: (σ, seed), under the
+    advanced box."""
+    state = st.session_state
+    # Defaults go into session state, never as widget defaults as well: a widget given
+    # both makes Streamlit warn (and _keep writes these back after a typo).
+    sigma = state.get(prefix + "noise")
+    if not is_number(sigma) or sigma not in NOISE_LEVELS:  # (True == 1.0 is in it)
+        state[prefix + "noise"] = 0.0
+    seed = state.get(prefix + "noise_seed")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= 10_000:
+        state[prefix + "noise_seed"] = 0
+    with advanced_box():
         sigma = st.select_slider(
-            "σ of the noise added to each gradient",
+            "Gradient noise σ",
             options=NOISE_LEVELS,
-            value=0.0,
             key=prefix + "noise",
             format_func=lambda v: "none" if v == 0 else f"{v:g}",
+            help="Random noise added to the gradient at every step, standing in for the "
+            "noise of a mini-batch (stochastic) gradient: Gaussian, mean 0, standard "
+            "deviation σ in each coordinate. “none” uses the exact gradient.",
         )
-        seed = st.number_input("Noise seed", 0, 10_000, 0, key=prefix + "noise_seed")
+        seed = st.number_input(
+            "Noise seed", min_value=0, max_value=10_000, step=1, key=prefix + "noise_seed",
+            help="Which random numbers the noise uses: the same seed repeats the same run.",
+        )  # fmt: skip
     return float(sigma), int(seed)
 
 

@@ -11,24 +11,42 @@ from ui.guard import guarded
 P = "slope_"
 CURVES = [s for s, o in OBJECTIVES.items() if o.dim == 1]
 
+
+def _suggested(objective) -> float:
+    lo, hi = objective.domain[0]
+    return 1.0 if lo <= 1.0 <= hi else objective.start[0]
+
+
+def _on_curve() -> None:
+    """A new curve keeps x where it is if x is inside its box, else moves it to the edge."""
+    objective = OBJECTIVES[st.session_state[P + "objective"]]
+    controls.keep_start(P + "x", objective.domain[0], _suggested(objective))
+
+
 with st.sidebar:
     st.header("Settings")
     slug = st.selectbox(
-        "Curve",
+        "Curve f(x)",
         CURVES,
         key=P + "objective",
+        on_change=_on_curve,
         format_func=lambda s: f"{OBJECTIVES[s].name}: {OBJECTIVES[s].formula}",
     )
     objective = OBJECTIVES[slug]
-    lo, hi = objective.domain[0]
-    x = controls.start_input("x", P + "x", (lo, hi), 1.0 if lo <= 1.0 <= hi else objective.start[0])
-    dx = st.select_slider("Δx", options=(2.0, 1.0, 0.5, 0.1, 0.01, 0.001), value=1.0,
-                          key=P + "dx")  # fmt: skip
+    x = controls.start_input("x", P + "x", objective.domain[0], _suggested(objective),
+                             help="The point x where the slope is measured.")  # fmt: skip
+    dx = st.select_slider(
+        "Δx", options=(2.0, 1.0, 0.5, 0.1, 0.01, 0.001), value=1.0, key=P + "dx",
+        format_func=lambda v: f"{v:g}",
+        help="The secant's second point is x + Δx. Shrink Δx and the secant turns into the "
+        "tangent.",
+    )  # fmt: skip
 
 st.title("What is a derivative?")
 st.markdown(
-    "The slope of the **secant** through (x, f(x)) and (x + Δx, f(x + Δx)) is Δy/Δx. Shrink "
-    "Δx and it approaches the slope of the **tangent**: the derivative f′(x)."
+    "The slope of the **secant** through (x, f(x)) and (x + Δx, f(x + Δx)) is Δy/Δx, where "
+    "Δy = f(x + Δx) − f(x). Shrink Δx and it approaches the slope of the **tangent**: the "
+    "derivative f′(x)."
 )
 st.latex(f"f(x) = {objective.latex}")
 try:
@@ -47,7 +65,8 @@ st.dataframe(
     table,
     key=P + "table",
     hide_index=True,
-    column_config={"slope Δy/Δx": st.column_config.NumberColumn(format="%.6g")},
+    # Plain numbers with six significant digits, not pandas' fixed decimals.
+    column_config={name: st.column_config.NumberColumn(format="%.6g") for name in COLUMNS.values()},
 )
 st.caption(
     "The sign of the slope tells which way is downhill: gradient descent steps the other way."

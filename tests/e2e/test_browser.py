@@ -404,6 +404,8 @@ def test_a_diverging_run_zooms_out_as_it_plays_and_the_next_run_starts_in_its_ow
 def test_a_start_typed_beside_the_slider_goes_anywhere_and_the_view_follows(app_page, ui):
     page = app_page
     banner = ui.banner_text(page)
+    # The exact start is under the sidebar's advanced box, shut by default.
+    page.get_by_text("Advanced: tolerance, noise, exact values", exact=True).click()
     box = page.locator(".st-key-x0_exact input")
     box.fill("10000000")  # beyond ±10⁶: the input refuses it and the run keeps its start
     box.press("Enter")
