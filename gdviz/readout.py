@@ -36,3 +36,18 @@ def table_rows(traj: Trajectory) -> dict:
         else:
             cells.append(["" if not np.isfinite(v) else f"{v:.6g}" for v in values.astype(float)])
     return {"columns": names, "rows": [list(row) for row in zip(*cells, strict=True)]}
+
+
+def race_lines(runs, labels, epochs) -> list[str]:
+    """For each shown epoch: every racer's loss there (or where it stopped), in the race's
+    order, so the numbers under the chart follow the animation."""
+    f = runs[0].objective.symbol
+    lines = []
+    for k in (int(e) for e in epochs):
+        parts = []
+        for run, label in zip(runs, labels, strict=True):
+            at = min(k, run.epoch)
+            note = "" if at == k else f" (stopped at epoch {run.epoch})"
+            parts.append(f"{label}: {f} = {fmt(float(run.losses[at]))}{note}")
+        lines.append(f"Epoch {k}:  " + "   ·   ".join(parts))
+    return lines

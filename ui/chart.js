@@ -84,9 +84,10 @@ function build(parent) {
   root.__gdviz = state;
   state.button.addEventListener("click", () => (state.playing ? pause(state) : play(state)));
   state.range.addEventListener("input", () => {
-    pause(state);
+    stop(state);
     show(state, Number(state.range.value));
   });
+  state.range.addEventListener("change", () => report(state));
   q(".gdviz-back").addEventListener("click", () => step(state, -1));
   q(".gdviz-forward").addEventListener("click", () => step(state, 1));
   // Arrow keys step one epoch wherever the focus is in the chart (the range input steps
@@ -177,10 +178,11 @@ function highlight(state, epoch) {
 }
 
 function step(state, delta) {
-  pause(state);
   const last = state.frames.length - 1;
   const index = Math.min(Math.max(state.index + delta, 0), Math.max(last, 0));
+  stop(state);
   if (index !== state.index || delta === 0) show(state, index);
+  report(state);
 }
 
 // A follower shows the leader's epoch (its own nearest frame, or its table's row).
@@ -233,12 +235,28 @@ function play(state) {
   state.timer = setTimeout(tick, Number(state.speed.value));
 }
 
-function pause(state) {
+// Stop playing, silently (a new figure is coming, or a step is being taken).
+function stop(state) {
   state.playing = false;
   state.token += 1;
   clearTimeout(state.timer);
   state.button.textContent = "▶ Play";
   mark(state);
+}
+
+function pause(state) {
+  stop(state);
+  report(state);
+}
+
+// Python hears the epoch where the animation stopped (never while it plays: each report
+// reruns the page).
+function report(state) {
+  if (!state.report || !state.setState || state.playing || !state.frames.length) return;
+  const epoch = epochOf(state, state.index);
+  if (epoch === state.reported) return;
+  state.reported = epoch;
+  state.setState("epoch", epoch);
 }
 
 // A trace's JSON without its data arrays, or a layout's without its view (the cartesian
@@ -350,12 +368,13 @@ async function render(state, text) {
   state.group = extras.group ?? null;
   state.follow = extras.follow ?? null;
   state.clickable = Boolean(extras.clickable);
+  state.report = Boolean(extras.report);
   state.lines = extras.readout ?? [];
   state.readout.hidden = !state.lines.length;
   state.root.classList.toggle("gdviz-clickable", state.clickable);
   const wasPlaying = state.playing;
   const kept = state.text === null || !state.frames.length ? null : epochOf(state, state.index);
-  pause(state);
+  stop(state);
   if (!extras.figure) {
     // A table alone: it follows its group's epoch.
     state.gd.hidden = true;
@@ -437,6 +456,7 @@ export default function (component) {
   }
   const state = parentElement.querySelector(".gdviz-chart")?.__gdviz ?? build(parentElement);
   state.trigger = component.setTriggerValue;
+  state.setState = component.setStateValue;
   const text = typeof data === "string" ? data : JSON.stringify(data);
   // Marked until drawn, so tests (and people reading the DOM) can tell an update is coming.
   if (text !== state.text) state.root.dataset.pending = "true";

@@ -20,15 +20,20 @@ serving (``.streamlit/config.toml``). Where that is not possible the chart falls
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import plotly.io as pio
 import plotly.offline
 import streamlit as st
+
+from gdviz.view import unslog
+from ui.controls import START_LIMIT, slider_step
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static"  # next to app.py: Streamlit serves it at app/static/
@@ -124,6 +129,15 @@ def _payload(figure, extras: dict) -> str:
     return head[:-1] + ("," if len(head) > 2 else "") + '"figure":' + figure_json(figure) + "}"
 
 
+class ChartEvents(NamedTuple):
+    """What a person did on the chart since the last run: a click on the plot area
+    ({"x", "y"} in the axes' units, on the run right after it) and the epoch shown when
+    the animation last stopped (None until reported)."""
+
+    clicked: dict | None = None
+    epoch: int | None = None
+
+
 def animated_chart(
     figure,
     *,
@@ -132,7 +146,8 @@ def animated_chart(
     table: dict | None = None,
     group: str | None = None,
     clickable: bool = False,
-) -> dict | None:
+    report_epoch: bool = False,
+) -> ChartEvents:
     """Show ``figure`` (frames and Plotly animation controls included) under ``key``.
 
     Reruns with a new figure update the same graph in the browser instead of replacing it,
@@ -140,18 +155,31 @@ def animated_chart(
     plain text per frame, shown under the controls; ``table`` ({columns, rows} of strings,
     one row per frame) is drawn with the current row marked; ``group`` names the epoch for
     followers (``follow_chart``, ``follow_table``). With ``clickable`` a click on the plot
-    area is returned on the next run as ``{"x", "y"}`` in the axes' units, else None.
+    area comes back as ``ChartEvents.clicked``; with ``report_epoch`` the epoch where the
+    animation stops (after Play, a step or the slider; never while playing) comes back as
+    ``ChartEvents.epoch``, and each report reruns the page.
     """
     if not _served():
         st.plotly_chart(figure, key=key, theme=None, width="stretch")
         if readout:
             st.caption(readout[0])
-        return None
-    extras = {"readout": readout, "table": table, "group": group, "clickable": clickable or None}
-    result = _chart(
-        data=_payload(figure, extras), key=key, height="content", on_clicked_change=lambda: None
+        return ChartEvents()
+    extras = {
+        "readout": readout,
+        "table": table,
+        "group": group,
+        "clickable": clickable or None,
+        "report": report_epoch or None,
+    }
+    callbacks = {"on_clicked_change": lambda: None}
+    if report_epoch:
+        callbacks["on_epoch_change"] = lambda: None
+    result = _chart(data=_payload(figure, extras), key=key, height="content", **callbacks)
+    epoch = result.get("epoch") if report_epoch else None
+    return ChartEvents(
+        result.clicked if clickable else None,
+        int(epoch) if isinstance(epoch, int | float) else None,
     )
-    return result.clicked if clickable else None
 
 
 def follow_chart(figure, *, key: str, group: str) -> None:
@@ -174,3 +202,26 @@ def follow_table(table: dict, *, key: str, group: str) -> None:
         )
         return
     _chart(data=_payload(None, {"table": table, "follow": group}), key=key, height="content")
+
+
+def click_to_start(objective, view, click: dict, pending: str) -> None:
+    """Start the page's run where the chart was clicked: the point (in the objective's
+    own coordinates, rounded to the start sliders' step for the box shown) waits under
+    ``pending`` for a full run, which sets the start widgets before they are drawn (a
+    drawn widget's value cannot be set)."""
+    coords = [click.get("x"), click.get("y")][: objective.dim]
+    if not all(isinstance(c, int | float) and math.isfinite(c) for c in coords):
+        return
+    values = [float(unslog(c)) if view.log else float(c) for c in coords]
+    st.session_state[pending] = [
+        _tidy(v, lo, hi) for v, (lo, hi) in zip(values, view.box, strict=False)
+    ]
+    st.rerun()
+
+
+def _tidy(value: float, lo: float, hi: float) -> float:
+    """A clicked coordinate rounded to the start slider's step for the box shown (a click
+    is no more precise than that), within the start inputs' limits."""
+    step = slider_step(lo, hi)
+    value = min(max(value, -START_LIMIT), START_LIMIT)
+    return float(f"{round(value / step) * step:.10g}")

@@ -17,6 +17,7 @@ import streamlit as st
 import gdviz
 from gdviz import DATASETS, OBJECTIVES, explain, readout
 from gdviz.figures import frame_epochs
+from gdviz.figures.race import RACE_FRAMES
 from gdviz.fit import at_start
 from gdviz.race import Racer, board_table, leaderboard, race, velocities, verdict
 from gdviz.scaling import QUICK_DIMS, step_costs
@@ -73,6 +74,13 @@ def run_race(source, start, racers, epochs, tol, schedule, noise=0.0, seed=0):
 @st.cache_resource(max_entries=32, show_spinner=False)
 def race_chart(labels, *key):
     return gdviz.race_figure(run_race(*key), labels)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def race_readout(labels, *key) -> list[str]:
+    """Every racer's loss at each of the race chart's frames."""
+    runs = run_race(*key)
+    return readout.race_lines(runs, labels, frame_epochs(max(r.epoch for r in runs), RACE_FRAMES))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -10,9 +10,8 @@ import streamlit as st
 
 import gdviz
 from gdviz.explain import table
-from gdviz.view import unslog
 from ui import controls
-from ui.charts import animated_chart, follow_chart, follow_table
+from ui.charts import animated_chart, click_to_start, follow_chart, follow_table
 from ui.compute import (
     descent_chart,
     descent_readout,
@@ -86,27 +85,6 @@ def _lr_controls(objective, exact_box) -> float:
     return float(state.lr)
 
 
-def _clicked_start(objective, view, click) -> None:
-    """A click on the chart starts the run there: kept for the next full run, which sets
-    the start sliders before they are drawn (a drawn widget's value cannot be set)."""
-    coords = [click.get("x"), click.get("y")][: objective.dim]
-    if not all(controls.is_number(c) for c in coords):
-        return
-    values = [float(unslog(c)) if view.log else float(c) for c in coords]
-    st.session_state[CLICKED] = [
-        _tidy(v, lo, hi) for v, (lo, hi) in zip(values, view.box, strict=False)
-    ]
-    st.rerun()
-
-
-def _tidy(value: float, lo: float, hi: float) -> float:
-    """A clicked coordinate rounded to the start slider's step for the box shown (a click
-    is no more precise than that), and within the start inputs' limits."""
-    step = controls.slider_step(lo, hi)
-    value = min(max(value, -controls.START_LIMIT), controls.START_LIMIT)
-    return float(f"{round(value / step) * step:.10g}")
-
-
 @st.fragment
 def descent_view(objective, settings, noise, noise_seed, lr_box, exact_box) -> None:
     """The learning rate's widgets (into ``lr_box`` in the sidebar) and all they drive."""
@@ -124,18 +102,18 @@ def descent_view(objective, settings, noise, noise_seed, lr_box, exact_box) -> N
     with st.container(key="status_banner"), guarded("the run's result"):
         BANNER.get(traj.status, st.info)(view.told(traj.message))
 
+    click = None  # stays None if the chart could not be drawn
     with st.container(key="descent_chart"), guarded("the chart"):
         chart = {"key": "descent_figure", "readout": descent_readout(*args), "group": GROUP,
                  "clickable": True}  # fmt: skip
         if objective.dim == 1:
-            click = animated_chart(descent_chart(*args), **chart)
+            click = animated_chart(descent_chart(*args), **chart).clicked
             st.caption(_caption(objective, view))
         else:
             # Only the open tab runs: the 3-D surface is built when someone looks at it.
             contour_tab, surface_tab = st.tabs(VIEWS, key="view", on_change="rerun")
-            click = None
             with contour_tab:
-                click = animated_chart(descent_chart(*args), **chart)
+                click = animated_chart(descent_chart(*args), **chart).clicked
                 st.caption(_caption(objective, view))
             if surface_tab.open:
                 with surface_tab, guarded("the 3-D surface"):
@@ -147,7 +125,7 @@ def descent_view(objective, settings, noise, noise_seed, lr_box, exact_box) -> N
                         "is the whole run, each point at its own height."
                     )
     if click:
-        _clicked_start(objective, view, click)
+        click_to_start(objective, view, click, CLICKED)
     if traj.epoch == 0:
         st.info("The run stopped at the start: there is nothing to step through.")
         return

@@ -6,10 +6,11 @@ from gdviz import OPTIMIZERS, SCHEDULES, view_of
 from gdviz.numbers import position
 from gdviz.race import RANKING_RULE
 from ui import controls, race_controls
-from ui.charts import animated_chart
+from ui.charts import ChartEvents, animated_chart, click_to_start
 from ui.compute import (
     race_chart,
     race_keeps_moments,
+    race_readout,
     race_snippet,
     race_steps,
     race_surface,
@@ -23,13 +24,21 @@ from ui.guard import guarded
 P = "race_"  # every widget key on this page starts with it
 DEFAULT_RACERS = ["gd", "momentum", "adam"]
 
+CLICKED = "_race_clicked_start"
+
 # ---- sidebar ---------------------------------------------------------------------------
 state = st.session_state
+# A click on the chart, waiting for this full run to set the start before it is drawn.
+if (clicked := state.pop(CLICKED, None)) is not None:
+    for name, value in zip(("x0", "y0"), clicked, strict=False):
+        state[P + name] = value
 with st.sidebar:
     st.header("Race settings")
     objective = controls.function_controls(P, on_new_objective=race_controls.reset_lrs)
-    if objective is None:
-        st.stop()  # the sidebar shows what is wrong with the typed function
+if objective is None:
+    st.title("Optimizer race")
+    controls.explain_invalid_function(P)  # where the chart would be; stops the page
+with st.sidebar:
     settings = controls.run_controls(objective, P, default_epochs=200)
     noise, noise_seed = controls.noise_controls(P)
     st.subheader("Learning-rate schedule")
@@ -98,21 +107,27 @@ except ValueError as error:
 with st.container(key="race_banner"), guarded("the race's result"):
     said = race_verdict(labels, *key)  # success only when a racer converged
     getattr(st, said.kind)(view_of(runs, zoom=False).told(said.text))
+chart = {"key": P + "figure", "readout": race_readout(labels, *key), "clickable": True,
+         "report_epoch": True}  # fmt: skip
+events = ChartEvents()
 with st.container(key="race_chart"), guarded("the race chart"):
     if objective.dim == 1:
-        animated_chart(race_chart(labels, *key), key=P + "figure")
+        events = animated_chart(race_chart(labels, *key), **chart)
     else:
         map_tab, surface_tab = st.tabs(["Contour map", "3-D surface"], key=P + "view",
                                        on_change="rerun")  # fmt: skip
         with map_tab, guarded("the contour map"):
-            animated_chart(race_chart(labels, *key), key=P + "figure")
+            events = animated_chart(race_chart(labels, *key), **chart)
         if surface_tab.open:
             with surface_tab, guarded("the 3-D surface"):
                 st.plotly_chart(race_surface(labels, *key), key=P + "surface", theme=None,
                                 width="stretch")  # fmt: skip
 arrows = "White" if objective.dim == 2 else "Grey"
+if events.clicked:
+    click_to_start(objective, view_of(runs, zoom=False), events.clicked, CLICKED)
 st.caption(
-    "Press ▶ Play. Each colour is one optimizer: its trail, its current point (the large dot) "
+    "Press ▶ Play; ◀ ▶ or the arrow keys step one epoch; click the chart to start there. "
+    "Each colour is one optimizer: its trail, its current point (the large dot) "
     f"and the step it actually took (solid arrow). {arrows} arrows point along "
     f"−∇{objective.symbol}, downhill."
     + (
@@ -177,8 +192,18 @@ st.latex(OPTIMIZERS[run.optimizer].rule)  # the rule in symbols; below, one epoc
 if run.epoch == 0:
     st.info("This run stopped at the start: there is no step to explain.")
 else:
-    state[P + "explain_epoch"] = min(max(int(state.get(P + "explain_epoch", 0)), 0), run.epoch - 1)
-    epoch = st.slider("Epoch", 0, run.epoch - 1, key=P + "explain_epoch") if run.epoch > 1 else 0
+    # One epoch control: the chart's. Its epoch comes back when the animation stops.
+    epoch = min(max(events.epoch or 0, 0), run.epoch - 1)
+    st.markdown(
+        f"**Epoch {epoch} → {epoch + 1}**"
+        + (
+            f" (this run stopped at epoch {run.epoch})"
+            if events.epoch and events.epoch > epoch
+            else ""
+        )
+    )
+    st.caption("The chart's epoch: pause the animation, or step it with ◀ ▶, to explain "
+               "another step.")  # fmt: skip
     with guarded("the step-by-step explanation"):
         for line, sentence in race_steps(chosen, epoch, *key):
             st.latex(line)
