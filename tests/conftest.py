@@ -73,3 +73,38 @@ def open_page(path: str | None = None, timeout: float = 90):
         at.switch_page(path).run()
     assert not at.exception, at.exception
     return at
+
+
+def page_text(at) -> str:
+    """Every text a user can read on the page: labels, help, options, bodies, alerts,
+    table headers, and every chart's trace names, hovers, axis and colour-bar titles,
+    ticks and annotations, with the lines and tables gdviz's chart shows beside it."""
+    parts = []
+    for node in at._tree:
+        proto = getattr(node, "proto", None)
+        if proto is None:
+            continue
+        if node.type == "code":  # PyTorch code: `lr` is Python's name there
+            continue
+        for field, value in proto.ListFields():
+            if field.name in ("label", "help", "body", "placeholder", "options", "value"):
+                parts.append(value if isinstance(value, str) else str(value))
+        spec = None
+        if node.type == "plotly_chart":
+            spec = json.loads(proto.spec)
+        elif node.type == "bidi_component" and proto.component_name == "gdviz.chart":
+            payload = chart_payload(node)
+            parts += payload.get("readout") or []
+            parts += (payload.get("table") or {}).get("columns", [])
+            spec = payload.get("figure")
+        if spec:
+            for trace in spec.get("data", []):
+                parts += [str(trace.get(k, "")) for k in ("name", "hovertemplate", "text")]
+                parts.append(json.dumps(trace.get("marker", {}).get("colorbar", {})))
+            layout = spec.get("layout", {})
+            for key, value in layout.items():
+                if key.startswith(("xaxis", "yaxis", "scene", "title", "annotations")):
+                    parts.append(json.dumps(value, ensure_ascii=False))
+    parts += [str(c) for table in at.dataframe for c in table.value.columns]
+    parts += [str(v) for table in at.dataframe for v in table.value.to_numpy().ravel()]
+    return "\n".join(parts)
