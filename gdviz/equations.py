@@ -34,10 +34,12 @@ class Step(NamedTuple):
 
     t: int  # PyTorch's step count, epoch + 1: the step goes from x_{t−1} to x_t
     x: np.ndarray  # x_{t−1}
-    grad: np.ndarray  # ∇f(x_{t−1}), before weight decay
+    grad: np.ndarray  # the gradient the step used, before weight decay (with noise, if any)
     lr: float  # this epoch's η
     hyper: dict  # every hyperparameter, defaults and preset ones included
     replay: Replay
+    exact: np.ndarray | None = None  # ∇f(x_{t−1}) without noise, when the run added noise
+    symbol: str = "f"  # the function's letter: f, or L for a loss
 
 
 class Lines(list):
@@ -48,18 +50,32 @@ class Lines(list):
 
 
 def _gradient(s: Step, lines: Lines, weight_decay: float) -> np.ndarray:
-    """Say g_t (with weight decay's λx added when λ > 0) and return it."""
-    t, k = s.t, s.t - 1
+    """Say g_t (with the run's gradient noise, and weight decay's λx when λ > 0) and return it."""
+    t, k, f = s.t, s.t - 1, s.symbol
     if len(s.x) == 1:
-        nabla, about = f"f'(x_{{{k}}})", "The slope at the current point: which way f rises."
+        nabla, about = f"{f}'(x_{{{k}}})", f"The slope at the current point: which way {f} rises."
     else:
-        nabla, about = rf"\nabla f(x_{{{k}}})", "The gradient: the direction f rises fastest in."
+        nabla, about = (
+            rf"\nabla {f}(x_{{{k}}})",
+            f"The gradient: the direction {f} rises fastest in.",
+        )
+    rule, numbers = nabla, _vec(s.grad)
+    if s.exact is not None:
+        rule += r" + \text{noise}"
+        numbers = f"{_vec(s.exact)} + {_arg(s.grad - s.exact)}"
+        about = (
+            "The noisy gradient this step used: the exact one plus the run's Gaussian noise "
+            "(the first number is the exact gradient, the second the noise)."
+        )
     if not weight_decay:
-        lines.say(rf"g_{{{t}}} = {nabla} = {_vec(s.grad)}", about)
+        result = f" = {_vec(s.grad)}" if s.exact is not None else ""
+        lines.say(rf"g_{{{t}}} = {rule} = {numbers}{result}", about)
         return s.grad
     g = s.grad + weight_decay * s.x
+    if s.exact is None:
+        numbers = _arg(s.grad)
     lines.say(
-        rf"g_{{{t}}} = {nabla} + \lambda x_{{{k}}} = {_arg(s.grad)} + {_const(weight_decay)}"
+        rf"g_{{{t}}} = {rule} + \lambda x_{{{k}}} = {numbers} + {_const(weight_decay)}"
         rf" \cdot {_arg(s.x)} = {_vec(g)}",
         "Weight decay adds λx to the gradient, an L2 penalty pulling x toward 0.",
     )

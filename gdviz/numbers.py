@@ -112,3 +112,56 @@ def latex_operand(values, number=latex_number) -> str:
     """``latex_vector`` as an operand: a negative plain number goes in parentheses."""
     text = latex_vector(values, number)
     return rf"\left({text}\right)" if text.startswith("-") else text
+
+
+# ---- plain Unicode, for the same equations shown as text -------------------------------------
+
+#: Subscript digits, for x₅ and f′(x₄) in text.
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def subscript(k: int) -> str:
+    """``12`` as ``₁₂``."""
+    return str(k).translate(_SUBSCRIPT)
+
+
+def _text_power(text: str) -> str:
+    """'2.5e-05' as 2.5 × 10⁻⁵, a minus sign as − (U+2212), the same digits as LaTeX."""
+    mantissa, _, exponent = text.partition("e")
+    if exponent:
+        power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+        text = power if mantissa == "1" else f"{mantissa} × {power}"
+    return text.replace("-", "−")
+
+
+def text_number(value: float) -> str:
+    """:func:`latex_number` in plain Unicode: the same digits, − for minus, 10⁻⁵ for powers.
+
+    >>> text_number(-7.37141), text_number(2.5e-05)
+    ('−7.3714', '2.5 × 10⁻⁵')
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("−" if value < 0 else "") + "∞"
+    if value == 0 or 0.1 <= abs(value) < 1e5:
+        return fmt(value).replace("-", "−")
+    return _text_power(f"{value:.4g}")
+
+
+def text_constant(value: float) -> str:
+    """:func:`latex_constant` in plain Unicode: 0.1, 10⁻⁸."""
+    return _text_power(f"{float(value):g}")
+
+
+def text_vector(values) -> str:
+    """A plain number in 1-D, ``(a, b)`` in 2-D."""
+    values = np.atleast_1d(values)
+    if len(values) == 1:
+        return text_number(values[0])
+    return "(" + ", ".join(text_number(v) for v in values) + ")"
+
+
+def text_operand(values) -> str:
+    """``text_vector`` as an operand: a negative plain number goes in parentheses."""
+    text = text_vector(values)
+    return f"({text})" if text.startswith("−") else text

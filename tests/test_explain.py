@@ -17,6 +17,7 @@ from gdviz.explain import (
     torch_code,
     torch_expression,
     update_latex,
+    update_text,
 )
 from gdviz.objectives import X, Y
 
@@ -427,3 +428,121 @@ def test_snippet_imports_math_only_for_constants():
     code = torch_code(descend("rastrigin", (3.2, 2.1), lr=0.002, epochs=5))
     assert code.count("import math") == 1 and "torch.cos(2 * math.pi * p[0])" in code
     ast.parse(code)
+
+
+# ---- one step, with the numbers: update_latex and update_text --------------------------------
+
+
+def text_numbers(text: str) -> list[float]:
+    """Every number of a Unicode equation, left to right (− as minus, 10⁻⁵ powers read)."""
+    sup = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+    text = re.sub(r"([\d.]+) × 10([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)", lambda m: f"{m[1]}e{m[2].translate(sup)}", text)
+    text = re.sub(r"(?<![\d.])10([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)", lambda m: f"1e{m[1].translate(sup)}", text)
+    text = text.replace("−", "-")
+    return [float(n) for n in re.findall(r"(?<![\w₀-₉])-?\d+(?:\.\d+)?(?:e-?\d+)?", text)]
+
+
+def latex_numbers(latex: str) -> list[float]:
+    """Every number of a LaTeX equation after its rule, left to right."""
+    latex = latex.replace(r"\left(", "").replace(r"\right)", "")
+    latex = re.sub(r"(-?[\d.]+) \\times 10\^\{(-?\d+)\}", r"\1e\2", latex)
+    latex = re.sub(r"(?<![\d.])10\^\{(-?\d+)\}", r"1e\1", latex)
+    latex = re.sub(r"_\{\d+\}", "", latex)  # subscripts are epochs, not numbers
+    return [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", latex)]
+
+
+def test_one_step_under_noise_shows_the_gradient_the_step_used():
+    """The issue's case: σ = 5, x₀ = −5, η = 0.1, epoch 4. The step used −7.3714, not the
+    noise-free −4.6931, and a negative operand is written in parentheses."""
+    traj = descend("parabola", -5.0, lr=0.1, epochs=50, noise=5.0)
+    used, exact = traj.step_grads[4, 0], traj.grads[4, 0]
+    assert traj.points[5, 0] == pytest.approx(traj.points[4, 0] - 0.1 * used, abs=1e-12)
+    assert abs(used - exact) > 1  # the noise matters at this epoch: a test that can fail
+    latex = update_latex(traj, 4)
+    assert rf"0.1 \cdot \left({used:.4f}\right) = {traj.points[5, 0]:.4f}" in latex
+    assert f"{exact:.4f}" in latex.split(r"\\")[0]  # the exact gradient, named as such
+    assert r"\tilde g_{4} = f'(x_{4}) + \text{noise}" in latex
+    text = update_text(traj, 4)
+    assert (
+        f"x₅ = x₄ − η·g̃₄ = {traj.points[4, 0]:.4f} − 0.1 · ({used:.4f}) = ".replace("-", "−")
+        in text
+    )
+    assert "g̃₄ = f′(x₄) + noise" in text
+    # without noise the same page names f′ itself
+    quiet = descend("parabola", -5.0, lr=0.1, epochs=50)
+    assert "noise" not in update_latex(quiet, 4) and "noise" not in update_text(quiet, 4)
+    assert r"\left(" in update_latex(quiet, 4) and "· (−" in update_text(quiet, 4)
+
+
+@pytest.mark.parametrize(
+    ("slug", "start", "kwargs"),
+    [
+        ("parabola", (-5.0,), {"noise": 5.0}),
+        ("parabola", (3.0,), {}),
+        ("bowl", (4.0, -3.0), {"noise": 2.0, "seed": 4}),
+        ("rosenbrock", (-1.5, 2.0), {"schedule": {"kind": "cosine"}}),
+        ("wavy", (4.5,), {"schedule": {"kind": "step", "step_size": 3, "gamma": 0.5}}),
+        ("himmelblau", (0.0, 0.0), {}),
+    ],
+)
+def test_update_text_and_latex_show_the_same_numbers_and_they_add_up(slug, start, kwargs):
+    obj = OBJECTIVES[slug]
+    traj = descend(obj, start, lr=obj.lr, epochs=12, tol=0, **kwargs)
+    dim = obj.dim
+    for epoch in range(traj.epoch):
+        text, latex = update_text(traj, epoch), update_latex(traj, epoch)
+        step_text = text.split("; ")[-1]
+        step_line = re.split(r" \\\\ (?=x_|\\mathbf)", latex)[-1].replace(r"\end{gathered}", "")
+        shown = text_numbers(" = ".join(step_text.split(" = ")[2:]))
+        assert shown == latex_numbers(" = ".join(step_line.split(" = ")[2:]))
+        assert len(shown) == 3 * dim + 1
+        x, lr, g, new = (
+            np.array(shown[:dim]),
+            shown[dim],
+            np.array(shown[dim + 1 : 2 * dim + 1]),
+            np.array(shown[-dim:]),
+        )
+        assert lr == pytest.approx(traj.lrs[epoch], rel=1e-5)  # this epoch's own η
+        # x_{k+1} = x_k − η_k·g_k to the shown precision (4 decimals, or 4 digits)
+        np.testing.assert_allclose(new, x - lr * g, rtol=2e-3, atol=2e-4)
+        np.testing.assert_allclose(new, traj.points[epoch + 1], rtol=1e-3, atol=6e-5)
+        np.testing.assert_allclose(g, traj.step_grads[epoch], rtol=1e-3, atol=6e-5)
+
+
+def test_update_text_reads_as_a_vector_equation_in_2d():
+    traj = descend("bowl", (4.0, -3.0), lr=0.1, epochs=5)
+    assert update_text(traj, 0) == (
+        "(x₁, y₁) = (x₀, y₀) − η·∇f(x₀, y₀) = (4.0000, −3.0000) − 0.1 · (8.0000, −6.0000)"
+        " = (3.2000, −2.4000)"
+    )
+
+
+def test_other_optimizers_show_their_whole_step_not_eta_times_the_gradient():
+    traj = run("momentum", "wavy", epochs=10)
+    for epoch in (1, 5):
+        latex = update_latex(traj, epoch)
+        assert r"\eta\, f'" not in latex and r"\Delta_" in latex
+        close(result(latex), traj.points[epoch + 1])
+        assert "Δ" in update_text(traj, epoch)
+
+
+@pytest.mark.parametrize("slug", ALL)
+def test_negative_operands_are_in_parentheses_in_every_step(slug):
+    """'0.1 · −4.69' reads as a typo: every negative operand after an operator is bracketed."""
+    for objective, noise in [("wavy", 0.0), ("double_well", 3.0), ("himmelblau", 3.0)]:
+        obj = OBJECTIVES[objective]
+        traj = descend(obj, obj.start, lr=LR.get(slug, obj.lr), epochs=8, optimizer=slug,
+                       tol=0, noise=noise, **OTHER_HYPER[slug])  # fmt: skip
+        for epoch in range(traj.epoch):
+            for latex, _ in step_latex(traj, epoch) + [(update_latex(traj, epoch), "")]:
+                assert not re.search(r"(\\cdot|[-+/]) -\d", latex), latex
+                if noise:
+                    assert "noise" in latex or not re.match(r"g_\{\d+\} = ", latex)
+
+
+def test_step_latex_under_noise_labels_the_noisy_gradient():
+    traj = descend("parabola", -5.0, lr=0.1, epochs=50, noise=5.0)
+    first = step_latex(traj, 4)[0]
+    assert first[0].startswith(r"g_{5} = f'(x_{4}) + \text{noise} = ")
+    assert "noise" in first[1]
+    close(result(first[0]), traj.step_grads[4])
