@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gdviz import OBJECTIVES
-from tests.conftest import ROOT, chart_figures
+from tests.conftest import ROOT, animated_charts, chart_figures, chart_payload
 
 TIMEOUT = 60
 
@@ -118,22 +118,35 @@ def test_nonsense_settings_give_a_clear_banner_and_a_working_page(app, slug, lr,
     assert chart_specs(app)[0]["frames"]
 
 
-def test_update_rule_shows_the_selected_epochs_numbers(app):
-    app.select_slider(key="inspect_epoch").set_value(1).run()
-    latex = [m.value for m in app.get("latex")]
-    # x1 = 2.4 on the default run: x2 = 2.4 - 0.1 * 4.8 = 1.92
-    assert any("x_{2} = x_{1}" in m and "2.4000 - 0.1 \\cdot 4.8000 = 1.9200" in m for m in latex)
+def keyed_payload(at, key: str) -> dict:
+    return next(chart_payload(n) for n in animated_charts(at) if n.proto.id.endswith(key))
 
 
-def test_table_has_a_row_per_epoch(app):
+def test_the_worked_numbers_under_the_chart_follow_its_frames(app):
+    """One epoch control: the chart's frames carry a line of worked numbers each; the
+    step from x₁ = 2.4 on the default run is x₂ = 2.4 − 0.1 · 4.8 = 1.92."""
+    payload = chart_payload(animated_charts(app)[0])
+    readout, frames = payload["readout"], payload["figure"]["frames"]
+    assert len(readout) == len(frames)
+    assert readout[1].startswith("Epoch 1 → 2")
+    assert "2.4000 − 0.1 · 4.8000 = 1.9200" in readout[1], readout[1]
+    assert readout[-1].startswith(f"Epoch {frames[-1]['name']}, the last")
+    assert payload["group"] == "descent" and payload["clickable"] is True
+
+
+def test_table_has_a_row_per_epoch_and_follows_the_chart(app):
     app.session_state["details"] = "Every epoch"
     app.run()
-    table = app.dataframe[0].value
-    assert list(table.columns[:4]) == ["epoch", "x", "f′(x)", "loss f"]
+    table = next(
+        chart_payload(n) for n in animated_charts(app) if n.proto.id.endswith("epoch_table")
+    )
+    assert table["follow"] == "descent"  # the row of the chart's epoch is marked
+    assert table["table"]["columns"][:4] == ["epoch", "x", "f′(x)", "loss f"]
     kind, text = banner(app)
     epochs = int(text.split("Converged in ")[1].split()[0])
-    assert len(table) == epochs + 1
-    assert table["x"].iloc[0] == pytest.approx(3.0)
+    rows = table["table"]["rows"]
+    assert len(rows) == epochs + 1
+    assert [r[0] for r in rows[:3]] == ["0", "1", "2"] and float(rows[0][1]) == pytest.approx(3.0)
 
 
 def test_garbage_in_session_state_falls_back_to_defaults():
@@ -150,12 +163,18 @@ def test_garbage_in_session_state_falls_back_to_defaults():
     assert banner(at)[1].startswith("Still descending after 50 epochs")
 
 
-def test_loss_tab_marks_the_inspected_epoch(app):
+def test_the_loss_chart_follows_the_charts_epoch(app):
     app.session_state["details"] = "Loss and gradient size"
-    app.select_slider(key="inspect_epoch").set_value(4).run()
-    loss = chart_specs(app)[-1]
-    assert loss["layout"]["shapes"][0]["x0"] == 4
-    assert loss["layout"]["yaxis"]["type"] in ("log", "linear")
+    app.run()
+    loss = next(
+        chart_payload(n) for n in animated_charts(app) if n.proto.id.endswith("loss_figure")
+    )
+    assert loss["follow"] == "descent"
+    figure = loss["figure"]
+    path = chart_payload(animated_charts(app)[0])["figure"]
+    # a marker frame for every frame of the path's chart, at the same epochs
+    assert [f["name"] for f in figure["frames"]] == [f["name"] for f in path["frames"]]
+    assert figure["layout"]["yaxis"]["type"] in ("log", "linear")
 
 
 def test_a_rerun_with_the_same_settings_reuses_the_cache(app):

@@ -29,7 +29,8 @@ def test_every_page_has_one_advanced_box_with_the_exact_starts(page):
     at = open_page(page)
     box = advanced(at)
     exact = keys(box, "number_input")
-    starts = keys(at.sidebar, "slider") - keys(box, "slider")
+    # the starts' sliders, and η's (its exact value sits in the box too)
+    starts = (keys(at.sidebar, "slider") | keys(at.sidebar, "select_slider")) - keys(box, "slider")
     assert exact and all(k.endswith("_exact") for k in exact - {"noise_seed", "race_noise_seed"})
     assert {k.removesuffix("_exact") for k in exact if k.endswith("_exact")} <= starts
     at.run()  # a rerun draws the same single box

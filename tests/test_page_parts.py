@@ -93,9 +93,10 @@ def test_a_broken_leaderboard_says_so_in_the_banner_and_the_table_alone(monkeypa
 @pytest.mark.parametrize(
     ("page", "target", "name", "broken", "still"),
     [
-        (None, gdviz, "descent_figure", "the chart", lambda at: len(at.latex) >= 2),
-        (None, gdviz.explain, "update_latex", "one step, with the numbers",
-         lambda at: any(f.get("frames") for f in chart_figures(at))),
+        (None, gdviz, "descent_figure", "the chart",
+         lambda at: any(f["data"][0]["name"] == "loss f" for f in chart_figures(at))),
+        (None, gdviz, "loss_figure", "loss and gradient size",
+         lambda at: any(f.get("frames") and len(f["data"]) > 4 for f in chart_figures(at))),
         ("views/why.py", gdviz, "paths_figure", "the paths",
          lambda at: len(chart_figures(at)) == 2 and len(at.metric) == 3),
         ("views/derivative.py", gdviz, "derivative_figure", "the secant and the tangent",

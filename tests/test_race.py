@@ -241,9 +241,9 @@ def test_the_race_legend_explains_every_mark_and_edge_markers_are_not_cut():
         assert any(words in name for name in shown), words
     assert "known stationary points" not in shown  # one entry for two kinds of mark
     for trace in spec["data"]:
-        if (
-            trace.get("meta", "").startswith("run")
-            or trace.get("name") in ("minimum (★)", "saddle or maximum (×)")
+        if trace.get("meta", "").startswith("run") or trace.get("name") in (
+            "minimum (★)",
+            "saddle or maximum (×)",
         ):
             assert trace.get("cliponaxis") is False
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-
 pytestmark = pytest.mark.e2e
 
 WIDTHS = (390, 1024, 1440, 1920)
@@ -36,9 +35,10 @@ def test_the_descent_race_and_fit_pages_fit_the_width(
                         const r = el.getBoundingClientRect();
                         return { left: r.left, right: r.right, width: r.width };
                     });
-                    return { column: { left: column.left, right: column.right, width: column.width },
-                             boxes, scroll: document.documentElement.scrollWidth,
-                             client: document.documentElement.clientWidth };
+                    const root = document.documentElement;
+                    return { boxes, scroll: root.scrollWidth, client: root.clientWidth,
+                             column: { left: column.left, right: column.right,
+                                       width: column.width } };
                 }""",
                 CHARTS,
             )
