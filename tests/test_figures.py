@@ -290,3 +290,15 @@ def test_runs_that_stay_in_the_box_share_their_axes_exactly(slug):
     ]
     for name in ("xaxis", "yaxis"):
         assert specs[0]["layout"][name] == specs[1]["layout"][name] == specs[2]["layout"][name]
+
+
+def test_hover_labels_name_the_function_and_its_variable():
+    """The point's hover reads f(x) = … on a function and L(w) = … on a loss (the letter
+    comes from the objective, never from a number of the run)."""
+    curve = figure_json(gdviz.descent_figure(run("parabola")))
+    point = next(t for t in curve["data"] if t.get("meta") == "point")
+    assert "<br>f(x) = %{customdata[1]" in point["hovertemplate"]
+    fit = figure_json(gdviz.descent_figure(gdviz.fit("three_points", (1.0,), lr=0.1, epochs=5)))
+    point = next(t for t in fit["data"] if t.get("meta") == "point")
+    assert "<br>L(w) = %{customdata[1]" in point["hovertemplate"]
+    assert "step −η·L′(w)" in {t.get("name") for t in fit["data"]}

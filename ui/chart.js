@@ -406,7 +406,6 @@ async function render(state, text) {
   const speeds = (speedMenu?.buttons || []).map((b) => [b.label, b.args[1].frame.duration]);
   if (!speeds.length) speeds.push(["speed 1×", playMenu?.buttons?.[0]?.args?.[1]?.frame?.duration ?? 100]);
   const active = speedMenu?.active ?? 0;
-  const chosen = state.speed.selectedIndex >= 0 ? state.speed.selectedIndex : active;
   const config = { ...CONFIG, ...(fig.config || {}) };
 
   // Taken before drawing: plotly.js writes into the objects it is given.
@@ -426,6 +425,11 @@ async function render(state, text) {
   state.zoomed = frames.some((frame) => frame.layout);
   state.labels = slider ? slider.steps.map((s) => s.label) : frames.map((f) => f.name);
   state.prefix = slider?.currentvalue?.prefix ?? "";
+  // Read now, not before drawing: a person may have changed the speed or pressed Play
+  // while the new figure was being drawn.
+  const chosen = state.speed.selectedIndex >= 0 ? state.speed.selectedIndex : active;
+  const resume = wasPlaying || state.playing;
+  stop(state);
   state.speed.replaceChildren(...speeds.map(([label, ms]) => new Option(label, String(ms))));
   state.speed.selectedIndex = Math.min(chosen, speeds.length - 1);
   state.error.hidden = true;
@@ -441,9 +445,10 @@ async function render(state, text) {
   const epoch = state.follow ? window.__gdvizGroups?.[state.follow] ?? 0 : kept;
   const wanted = epoch === null ? null : frameOf(state, epoch);
   const index = Math.min(wanted ?? slider?.active ?? 0, Math.max(n - 1, 0));
-  if (index > 0) await show(state, index);
+  // Not awaited: an animation that a later one interrupts may never settle.
+  if (index > 0) show(state, index);
   else place(state, index);
-  if (wasPlaying && index < n - 1) play(state);
+  if (resume && index < n - 1) play(state);
 }
 
 export default function (component) {

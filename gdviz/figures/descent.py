@@ -137,8 +137,8 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
     obj = traj.objective
     if obj.dim != 1:
         raise ValueError(f"curve_figure needs a 1-D run, {obj.slug} is {obj.dim}-D")
-    f, x_name = obj.symbol, str(obj.variables[0])
-    d = f"{f}′({x_name})"  # the derivative, as labels name it: f′(x), L′(w)
+    sym, x_name = obj.symbol, str(obj.variables[0])
+    d = f"{sym}′({x_name})"  # the derivative, as labels name it: f′(x), L′(w)
     view = view_of(traj)
     px, py, slopes = traj.points[:, 0], traj.losses, traj.grads[:, 0]
     vx, vy = view.to_view(px), view.to_view(py)
@@ -197,7 +197,7 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
         _arrow("step", first["step"], f"step −η·{d}", ARROW, 14),
         _point(
             first["point"],
-            f"{x_name} = %{{customdata[0]:.6g}}<br>{f}({x_name}) = %{{customdata[1]:.6g}}<br>"
+            f"{x_name} = %{{customdata[0]:.6g}}<br>{sym}({x_name}) = %{{customdata[1]:.6g}}<br>"
             f"{d} = %{{customdata[2]:.6g}}<br>step −η·{d} = %{{customdata[3]:.6g}}<extra></extra>",
             textposition="top center",
         ),

@@ -70,6 +70,7 @@ def test_dragging_eta_while_playing_keeps_playing_from_the_same_epoch(app_page, 
     ui.wait_idle(page, runs_before=runs)
     page.locator(f"{ROOT_SEL} .gdviz-speed").select_option(index=0)  # the slowest speed
     ui.click_play(page, ".st-key-descent_chart")
+    assert root_data(page)["playing"]
     page.wait_for_function(
         "(sel) => Number(document.querySelector(sel).dataset.frame) >= 5", arg=ROOT_SEL
     )

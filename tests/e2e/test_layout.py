@@ -29,16 +29,19 @@ def test_the_descent_race_and_fit_pages_fit_the_width(
             page.screenshot(path=str(artifacts / f"layout-{name}-{width}.png"))
             sizes = page.evaluate(
                 """(charts) => {
-                    const column = document.querySelector('[data-testid="stMainBlockContainer"]')
-                        .getBoundingClientRect();
-                    const boxes = [...document.querySelectorAll(charts)].map((el) => {
+                    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+                    const outer = main.getBoundingClientRect();
+                    const style = getComputedStyle(main);
+                    const column = { left: outer.left + parseFloat(style.paddingLeft),
+                                     right: outer.right - parseFloat(style.paddingRight) };
+                    column.width = column.right - column.left;
+                    const boxes = [...main.querySelectorAll(charts)].map((el) => {
                         const r = el.getBoundingClientRect();
                         return { left: r.left, right: r.right, width: r.width };
                     });
                     const root = document.documentElement;
                     return { boxes, scroll: root.scrollWidth, client: root.clientWidth,
-                             column: { left: column.left, right: column.right,
-                                       width: column.width } };
+                             column };
                 }""",
                 CHARTS,
             )
