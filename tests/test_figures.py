@@ -302,3 +302,13 @@ def test_hover_labels_name_the_function_and_its_variable():
     point = next(t for t in fit["data"] if t.get("meta") == "point")
     assert "<br>L(w) = %{customdata[1]" in point["hovertemplate"]
     assert "step −η·L′(w)" in {t.get("name") for t in fit["data"]}
+
+
+def test_axis_ticks_are_plain_numbers_where_they_fit():
+    """A curve reaching 20,000 is ticked 5000, 10000 … (not "10k"); every figure's
+    template writes large ticks as powers of ten, never SI suffixes."""
+    steep = figure_json(gdviz.descent_figure(descend("parabola", (140.0,), lr=0.01, epochs=5)))
+    assert steep["layout"]["yaxis"]["exponentformat"] == "none"
+    template = steep["layout"]["template"]["layout"]
+    assert template["yaxis"]["exponentformat"] == "power"
+    assert template["xaxis"]["exponentformat"] == "power"

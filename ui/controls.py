@@ -28,7 +28,7 @@ TOLERANCES = (0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2)
 Hook = Callable[[str, Objective], None]
 CUSTOM = "custom"  # the "your own function" choice of the function picker
 DEFAULT_EXPRESSION = "x^2/10 + sin(2x)"
-ADVANCED = "Advanced: tolerance, noise, exact values"
+ADVANCED = "Advanced settings"  # tolerance, noise, exact values (and a schedule on the race page)
 
 _BOX_KEY = "_advanced_box"  # session state: (the run's cursors, its advanced box)
 

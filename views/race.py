@@ -41,7 +41,8 @@ if objective is None:
 with st.sidebar:
     settings = controls.run_controls(objective, P, default_epochs=200)
     noise, noise_seed = controls.noise_controls(P)
-    st.subheader("Learning-rate schedule")
+with controls.advanced_box():
+    st.markdown("**Learning-rate schedule**")
     schedule = race_controls.schedule_controls(P, settings.epochs)
     with guarded("the schedule's learning rates"):
         try:

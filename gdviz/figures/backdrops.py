@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from ..field import COLORSCALE, RASTER_SIZE, colours_for, sample_field, sample_values
 from ..numbers import fmt
 from ..view import View, log_ticks, slog, unslog, zoom_levels
-from .base import nice_ticks, tick_label
+from .base import nice_ticks, plain_ticks, tick_label
 from .style import CURVE, MINIMUM
 
 MAIN_DOMAIN = [0.0, 0.6]
@@ -45,6 +45,8 @@ def _axis(title: str, lo: float, hi: float, log: bool) -> dict:
     if log:
         axis["title"]["text"] += " (signed log scale)"
         axis |= log_ticks(lo, hi)
+    else:
+        axis |= plain_ticks(lo, hi)
     return axis
 
 

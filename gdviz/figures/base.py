@@ -79,7 +79,18 @@ TRACE_TYPES = ("scatter", "scatter3d", "surface")
 def _template(name: str) -> dict:
     template = pio.templates[name].to_plotly_json()
     data = template.get("data", {})
-    return {**template, "data": {t: data[t] for t in TRACE_TYPES if t in data}}
+    layout = dict(template.get("layout", {}))
+    # Ticks written as numbers a student reads: 10⁴ rather than "10k"; plain digits where
+    # an axis sets "none" (see ``plain_ticks``).
+    for axis in ("xaxis", "yaxis"):
+        layout[axis] = {**layout.get(axis, {}), "exponentformat": "power"}
+    return {**template, "layout": layout, "data": {t: data[t] for t in TRACE_TYPES if t in data}}
+
+
+def plain_ticks(lo: float, hi: float) -> dict:
+    """Axis settings that write ticks in plain digits (20000, not "20k" or 2×10⁴) while
+    they fit, below 10⁶."""
+    return {"exponentformat": "none"} if max(abs(lo), abs(hi)) < 1e6 else {}
 
 
 def plain_template() -> dict:

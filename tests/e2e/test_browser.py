@@ -371,7 +371,7 @@ def test_a_diverging_run_zooms_out_as_it_plays_and_the_next_run_starts_in_its_ow
     # epoch fewer, a new figure whose first view is the old one's. The chart keeps the
     # epoch on screen (clamped to the new last one) with that frame's view; back at epoch 0
     # the graph must show the first view exactly as a fresh draw does.
-    page.get_by_text("Advanced: tolerance, noise, exact values", exact=True).click()
+    page.get_by_text("Advanced settings", exact=True).click()
     lr_box = page.locator(".st-key-lr_exact input")
     runs, banner = ui.run_count(page), ui.banner_text(page)
     lr_box.fill("1.01")
@@ -415,7 +415,7 @@ def test_a_start_typed_beside_the_slider_goes_anywhere_and_the_view_follows(app_
     page = app_page
     banner = ui.banner_text(page)
     # The exact start is under the sidebar's advanced box, shut by default.
-    page.get_by_text("Advanced: tolerance, noise, exact values", exact=True).click()
+    page.get_by_text("Advanced settings", exact=True).click()
     box = page.locator(".st-key-x0_exact input")
     box.fill("10000000")  # beyond ±10⁶: the input refuses it and the run keeps its start
     box.press("Enter")
