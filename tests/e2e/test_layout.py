@@ -11,6 +11,8 @@ pytestmark = pytest.mark.e2e
 WIDTHS = (390, 1024, 1440, 1920)
 PAGES = {"descent": "", "race": "race", "fit": "fit"}
 CHARTS = '.gdviz-chart .js-plotly-plot, [data-testid="stPlotlyChart"]'
+# the chart's own HTML parts: controls, the line of numbers, a table
+PARTS = ".gdviz-controls:not([hidden]), .gdviz-readout:not([hidden]), .gdviz-table:not([hidden])"
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -28,14 +30,14 @@ def test_the_descent_race_and_fit_pages_fit_the_width(
             ui.wait_idle(page)
             page.screenshot(path=str(artifacts / f"layout-{name}-{width}.png"))
             sizes = page.evaluate(
-                """(charts) => {
+                """([charts, parts]) => {
                     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
                     const outer = main.getBoundingClientRect();
                     const style = getComputedStyle(main);
                     const column = { left: outer.left + parseFloat(style.paddingLeft),
                                      right: outer.right - parseFloat(style.paddingRight) };
                     column.width = column.right - column.left;
-                    const boxes = [...main.querySelectorAll(charts)].map((el) => {
+                    const boxes = [...main.querySelectorAll(charts + ", " + parts)].map((el) => {
                         const r = el.getBoundingClientRect();
                         return { left: r.left, right: r.right, width: r.width };
                     });
@@ -43,7 +45,7 @@ def test_the_descent_race_and_fit_pages_fit_the_width(
                     return { boxes, scroll: root.scrollWidth, client: root.clientWidth,
                              column };
                 }""",
-                CHARTS,
+                [CHARTS, PARTS],
             )
             assert sizes["scroll"] <= sizes["client"], (name, width, sizes)
             assert sizes["boxes"], (name, width)
