@@ -57,7 +57,7 @@ def test_diverged_message_quotes_the_measured_factor_and_the_limit():
     assert traj.status == "diverged"
     assert traj.message.startswith(f"Diverged at epoch {traj.epoch}: ")
     assert "multiplied the distance to the minimum by 1.02" in traj.message
-    assert "learning rate 1.01 is above this curve's stable limit 1.0" in traj.message
+    assert "η = 1.01 is above this curve's stable limit 1.0" in traj.message
 
 
 def test_small_lr_is_still_travelling_after_100_epochs_and_converges_later():
