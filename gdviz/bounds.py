@@ -13,6 +13,8 @@ import numpy as np
 REACH = np.geomspace(1.0, 1e300, 151)
 #: f at or below this far out counts as having no lower bound (-inf included).
 FLOOR = -1e200
+#: At most this many probes past the floor are double-checked in extended precision.
+CHECKS = 4
 
 
 def unit(direction) -> np.ndarray | None:
@@ -22,11 +24,35 @@ def unit(direction) -> np.ndarray | None:
     return d / size if np.isfinite(size) and size > 0 else None
 
 
+def _confirmed(objective, point) -> bool | None:
+    """Whether f really is at or below FLOOR at ``point``: the same value, to 6 digits, in
+    double and in extended precision (numpy's longdouble: 3 more digits and exponents to
+    10⁴⁹³²). Overflow and rounding (∞ − ∞, or a huge x⁴ minus an equally huge
+    x²·√(x⁴ + 1)) come out differently in the two; a true value does not. None where
+    extended precision is plain double (some platforms) or f cannot take it."""
+    if np.finfo(np.longdouble).eps >= np.finfo(float).eps:
+        return None
+    coords = np.asarray(point, dtype=np.longdouble)
+    with np.errstate(all="ignore"):
+        try:
+            wide = np.longdouble(objective._f(*coords))  # the raw compiled f, not cast to float
+        except (TypeError, ValueError, AttributeError):
+            return None
+        narrow = float(objective.f(np.asarray(point, dtype=float)))
+        if np.isnan(wide):
+            return False
+        if np.isinf(wide) or np.isinf(narrow):
+            return bool(wide == narrow == -np.inf)
+        return bool(narrow <= FLOOR and abs(wide - narrow) <= 1e-6 * abs(wide))
+
+
 def falls_without_bound(objective, point, direction) -> bool:
     """True if f falls without bound from ``point`` along ``direction``.
 
     f is evaluated at point + t·d for t from 1 to 10³⁰⁰ (times the point's size); it has
-    no lower bound that way if it reaches −10²⁰⁰ or −∞ out there.
+    no lower bound that way if it reaches −10²⁰⁰ or −∞ out there, confirmed in extended
+    precision where it can be (so a function that levels off, like x − √(x² + 1) → 0 or
+    x⁴ − x²√(x⁴ + 1) → −½, is not taken for unbounded through overflow or cancellation).
 
     >>> from gdviz import OBJECTIVES
     >>> falls_without_bound(OBJECTIVES["cubic"], [-3.0], [-1.0])
@@ -42,8 +68,14 @@ def falls_without_bound(objective, point, direction) -> bool:
     with np.errstate(all="ignore"):
         probes = p + (REACH * scale)[:, None] * d
         values = objective.f(probes)
-    values = values[~np.isnan(values)]
-    return bool(values.size and values.min() <= FLOOR)
+    low = np.flatnonzero(values <= FLOOR)
+    for i in low[:CHECKS]:  # the first few points past the floor, each double-checked
+        verdict = _confirmed(objective, probes[i])
+        if verdict is None:
+            return True  # no second opinion: the floating-point evidence stands
+        if verdict:
+            return True
+    return False
 
 
 def direction_words(objective, direction) -> str:

@@ -195,15 +195,14 @@ def _newton(objective: Objective, points: np.ndarray) -> np.ndarray:
         grad, hess = objective.grad(points), objective.hessian(points)
         ok = np.isfinite(grad).all(-1) & np.isfinite(hess).all((-2, -1))
         step = np.zeros_like(points)
-        for i in np.flatnonzero(ok):
-            try:
-                eig = np.linalg.eigvalsh(hess[i])
-                if eig.min() > 0:
-                    step[i] = np.linalg.solve(hess[i], grad[i])
-                else:  # not convex here: a gradient step of a size the curvature allows
-                    step[i] = grad[i] / max(abs(eig).max(), 1e-12)
-            except np.linalg.LinAlgError:
-                pass
+        eig = np.full(points.shape, np.nan)
+        eig[ok] = np.linalg.eigvalsh(hess[ok])
+        convex = ok & (eig.min(axis=-1) > 0)
+        step[convex] = np.linalg.solve(hess[convex], grad[convex][..., None])[..., 0]
+        # not convex here: a gradient step of a size the curvature allows
+        other = ok & ~convex
+        top = np.maximum(np.abs(eig[other]).max(axis=-1, initial=0.0), 1e-12)
+        step[other] = grad[other] / top[:, None]
         f0 = objective.f(points)
         for _ in range(30):
             trial = points - step
@@ -212,7 +211,7 @@ def _newton(objective: Objective, points: np.ndarray) -> np.ndarray:
                 break
             step[worse] /= 2
         points = points - step
-        if not np.abs(step).max() > 0:
+        if np.all(np.abs(step) <= 1e-15 * (1 + np.abs(points))):
             break
     return points
 

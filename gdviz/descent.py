@@ -12,6 +12,7 @@ from . import checks
 from .analysis import RUNAWAY_EPOCHS, Streak, is_bouncing_without_progress
 from .bounds import falls_without_bound
 from .messages import describe
+from .numbers import position
 from .objectives import Objective, get_objective
 from .optimizers import get_optimizer
 from .schedules import learning_rates
@@ -204,11 +205,18 @@ def run(
             return x + delta, state
 
     loss, grad = objective.value_and_grad(x)
+    # in the user's words: the function's letter and the start as the page shows it
+    s, where = objective.symbol, position(objective, x)
+    if math.isnan(loss):
+        raise ValueError(f"{s} is not defined at the start {where}: start where it has a value")
     if not math.isfinite(loss):
-        raise ValueError(f"{objective.slug} is not defined at the start {x.tolist()} (f = {loss})")
+        raise ValueError(
+            f"{s} is too large to compute at the start {where} (it overflows): "
+            "start where its values are smaller"
+        )
     if not np.all(np.isfinite(grad)):
         raise ValueError(
-            f"the gradient of {objective.slug} is not defined at the start {x.tolist()} "
+            f"the gradient of {s} is not defined at the start {where} "
             "(a kink, like |x| at 0): start somewhere else"
         )
     points, losses, grads = [x], [loss], [grad]

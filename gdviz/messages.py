@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .analysis import distance_factor, nearest, rising_streak, stable_lr_limit
+from .analysis import TAIL, distance_factor, nearest, rising_streak, stable_lr_limit
 from .bounds import direction_words, falls_without_bound
 from .numbers import count, fmt, position, short
 from .objectives import CriticalPoint, Objective
@@ -45,27 +45,54 @@ def landing_kind(objective: Objective, x) -> str | None:
     point = nearest(objective.critical_points, x)
     if point is not None and _is_at(objective, x, point):
         return point.kind
-    hessian = objective.hessian(np.asarray(x, dtype=float))
-    if not np.all(np.isfinite(hessian)):
+    x = np.asarray(x, dtype=float)
+    hessian, grad = objective.hessian(x), objective.grad(x)
+    if not (np.all(np.isfinite(hessian)) and np.all(np.isfinite(grad))):
         return None
     eig = np.linalg.eigvalsh(hessian)
+    # only where a Newton step would barely move: a flat stretch (e^(e^(eˣ)) far left) has
+    # a tiny gradient and a positive curvature, and no minimum anywhere near
+    try:
+        newton = float(np.linalg.norm(np.linalg.solve(hessian, grad)))
+    except np.linalg.LinAlgError:
+        return None
+    if not newton <= 1e-2 * (1 + float(np.linalg.norm(x))):
+        return None
     if eig.min() > 0:
         return "local minimum"
     return "saddle" if eig.max() > 0 else None
 
 
+def _no_lower_bound(objective: Objective, x) -> str | None:
+    """Which way f falls without bound from ``x`` ("x → −∞"), checked on the function in
+    both axis directions (and the diagonals on a surface); None if in none of them."""
+    ways = np.eye(objective.dim)
+    if objective.dim == 2:
+        ways = np.vstack([ways, [[1.0, 1.0], [1.0, -1.0]]])
+    for way in (*ways, *-ways):
+        if falls_without_bound(objective, x, way):
+            return direction_words(objective, way)
+    return None
+
+
 def _where_landed(objective: Objective, x) -> str:
     kind = landing_kind(objective, x)
-    best = objective.global_minimum
+    best, s = objective.global_minimum, objective.symbol
     if kind == "global minimum":
         return " That is the global minimum."
     if kind == "local minimum" and best is not None:
         return (
-            f" That is a local minimum: the global minimum is lower, f = {fmt(best.value)} "
+            f" That is a local minimum: the global minimum is lower, {s} = {fmt(best.value)} "
             f"at {position(objective, best.point)}."
         )
     if kind == "local minimum":
-        return f" That is a local minimum; this {_shape_word(objective)} has no global minimum."
+        way = _no_lower_bound(objective, x)
+        if way is None:  # none found is not the same as none: claim only what is checked
+            return " That is a local minimum."
+        return (
+            f" That is a local minimum; this {_shape_word(objective)} has no global minimum "
+            f"({s} → −∞ as {way})."
+        )
     if kind in ("saddle", "local maximum"):
         return f" That is a {kind}, not a minimum: the gradient vanishes there too."
     return ""
@@ -78,18 +105,48 @@ def _limit_clause(traj: Trajectory, reference: CriticalPoint | None) -> str:
     if limit is None:
         return ""
     word = _shape_word(traj.objective)
+    eta = f"the learning rate η = {short(traj.lr)}"
     if math.isclose(traj.lr, limit, rel_tol=1e-9):
-        return (
-            f"learning rate {short(traj.lr)} is exactly this {word}'s stable limit {short(limit)}"
-        )
+        return f"{eta} is exactly this {word}'s stable limit {short(limit)}"
     if traj.lr > limit:
-        return f"learning rate {short(traj.lr)} is above this {word}'s stable limit {short(limit)}"
-    return f"learning rate {short(traj.lr)} is below this {word}'s stable limit {short(limit)}"
+        return f"{eta} is above this {word}'s stable limit {short(limit)}"
+    return f"{eta} is below this {word}'s stable limit {short(limit)}"
+
+
+#: f unchanged, to the last bit, over this many epochs: the run has stopped changing it.
+FROZEN = 10
+
+
+def _frozen_epochs(losses) -> int:
+    """How many of the last epochs left f exactly as it was (0 if the last one changed it)."""
+    losses = np.asarray(losses, dtype=float)
+    same = 0
+    while same + 1 < len(losses) and losses[-2 - same] == losses[-1]:
+        same += 1
+    return same
+
+
+def _tolerance_words(tol: float) -> str:
+    return "tolerance 0, which never stops a run early" if tol == 0 else f"tolerance {tol:g}"
+
+
+def _is_kink(objective: Objective, point, heading) -> bool:
+    """Whether the slope next to ``point`` stays steep however close one gets (|x| at 0):
+    the gradient 10⁻⁷ away is still a good part of the gradient 10⁻² away."""
+    d = np.asarray(heading, dtype=float)
+    size = float(np.linalg.norm(d))
+    if not size > 0:
+        return False
+    d, p = d / size, np.asarray(point, dtype=float)
+    near = np.linalg.norm(objective.grad(p + 1e-7 * (1 + np.abs(p).max()) * d))
+    far = np.linalg.norm(objective.grad(p + 1e-2 * (1 + np.abs(p).max()) * d))
+    return bool(np.isfinite(near) and np.isfinite(far) and far > 0 and near > 0.1 * far)
 
 
 def describe(traj: Trajectory) -> str:
     """One or two plain sentences on how ``traj`` ended, with its numbers."""
     obj, k, x, f = traj.objective, traj.epoch, traj.points[-1], float(traj.losses[-1])
+    s = obj.symbol
     reference = nearest(obj.minima, traj.points[0])
     factor = distance_factor(traj.points, reference.point) if reference else None
     limit = _limit_clause(traj, reference)
@@ -98,34 +155,33 @@ def describe(traj: Trajectory) -> str:
         if k == 0:
             return (
                 f"Converged at the start: the gradient at {position(obj, x)} is already "
-                f"below the tolerance {traj.tol:g}, f = {fmt(f)}." + _where_landed(obj, x)
+                f"below the {_tolerance_words(traj.tol)}, {s} = {fmt(f)}." + _where_landed(obj, x)
             )
         landed = _where_landed(obj, x)
-        return f"Converged in {count(k, 'epoch')} to {position(obj, x)}, f = {fmt(f)}.{landed}"
+        return f"Converged in {count(k, 'epoch')} to {position(obj, x)}, {s} = {fmt(f)}.{landed}"
 
     if traj.status == "diverged":
         return _diverged(traj, factor, limit)
 
+    if traj.noise > 0:
+        return _noisy(traj)
+
     if traj.status == "oscillating":
-        text = (
-            f"Oscillating: after {count(k, 'epoch')} the path still bounces back and forth "
-            f"(now at {position(obj, x)}, f = {fmt(f)}) without getting closer to a minimum"
-        )
-        if factor is not None:
-            text += f"; each step multiplies the distance to the minimum by {short(factor)}"
-        if limit:
-            text += f"; {limit}"
-        return text + "."
+        return _oscillating(traj, limit)
 
     gnorm = float(np.linalg.norm(traj.grads[-1]))
     if f > traj.losses[0]:
         return (
-            f"Not settled after {count(k, 'epoch')}: f went from {fmt(float(traj.losses[0]))} "
-            f"to {fmt(f)}, now at {position(obj, x)}, gradient size {gnorm:.3g}."
+            f"Not settled after {count(k, 'epoch')}: {s} went from "
+            f"{fmt(float(traj.losses[0]))} to {fmt(f)}, now at {position(obj, x)}, "
+            f"gradient size {gnorm:.3g}."
         )
+    frozen = _frozen_epochs(traj.losses)
+    if k >= 2 and frozen >= min(FROZEN, k):
+        return _frozen(traj, frozen, gnorm)
     text = (
-        f"Still descending after {count(k, 'epoch')}: now at {position(obj, x)}, f = {fmt(f)}, "
-        f"gradient size {gnorm:.3g} (tolerance {traj.tol:g})."
+        f"Still descending after {count(k, 'epoch')}: now at {position(obj, x)}, {s} = {fmt(f)}, "
+        f"gradient size {gnorm:.3g} ({_tolerance_words(traj.tol)})."
     )
     if factor is not None and 0 < factor < 1 and traj.tol > 0 and gnorm > traj.tol:
         more = math.ceil(math.log(traj.tol / gnorm) / math.log(factor))
@@ -136,23 +192,130 @@ def describe(traj: Trajectory) -> str:
     return text
 
 
+def _frozen(traj: Trajectory, frozen: int, gnorm: float) -> str:
+    """A run that used every epoch although its last steps no longer changed f at all."""
+    obj, k, x, f = traj.objective, traj.epoch, traj.points[-1], traj.losses[-1]
+    s = obj.symbol
+    kind = landing_kind(obj, x)
+    text = (
+        f"Still at {position(obj, x)} after {count(k, 'epoch')}, {s} = {fmt(float(f))}: "
+        f"the last {count(frozen, 'epoch')} did not change {s} in any digit the computer "
+        f"keeps (gradient size {gnorm:.3g})"
+    )
+    if kind is not None and kind.endswith("minimum"):
+        text += ", so the path is at the minimum as closely as floating point can tell."
+        text += _where_landed(obj, x)
+    else:
+        text += f": each step is now too small to change {s}."
+    if traj.tol == 0:
+        text += f" The {_tolerance_words(0.0)}: this one used all {count(k, 'epoch')}."
+    elif gnorm > traj.tol:
+        text += (
+            f" The gradient is above the tolerance {traj.tol:g}, but more epochs change nothing."
+        )
+    return text
+
+
+def _oscillating(traj: Trajectory, limit: str) -> str:
+    """A run that bounces without shrinking its steps: around a minimum, or on its way."""
+    obj, k, x, f = traj.objective, traj.epoch, traj.points[-1], float(traj.losses[-1])
+    s = obj.symbol
+    tail = traj.points[-TAIL - 1 :]
+    reference = nearest(obj.minima, tail.mean(axis=0))
+    head = f"Oscillating: after {count(k, 'epoch')} the path still bounces back and forth"
+    now = f"(now at {position(obj, x)}, {s} = {fmt(f)})"
+    if reference is None:
+        return f"{head} {now} without its steps getting any smaller."
+    target = np.asarray(reference.point, dtype=float)
+    d = np.linalg.norm(tail - target, axis=-1)
+    steps = np.linalg.norm(np.diff(tail, axis=0), axis=-1)
+    where = f"the minimum at {position(obj, reference.point)}"
+    factor = distance_factor(traj.points, target)
+    if d.max() <= steps.max():  # it straddles the minimum, within one step of it
+        text = f"{head} across {where}, staying within {short(float(d.max()))} of it {now}"
+        if _is_kink(obj, target, tail[-1] - target if d[-1] > 0 else tail[-2] - target):
+            slope = float(np.mean(np.linalg.norm(traj.grads[-TAIL - 1 :], axis=-1)))
+            text += (
+                f": {s} has a kink there, so its slope stays about {short(slope)} however "
+                f"close the path gets, and the steps stay about {short(float(steps.mean()))} "
+                "long instead of shrinking"
+            )
+            if traj.optimizer == "gd":
+                text += "; a smaller η brings it closer"
+            return text + "."
+    else:
+        third = max(1, len(d) // 3)
+        closer = d[-third:].mean() < 0.99 * d[:third].mean()
+        text = (
+            f"{head} {now}, getting closer to {where} only slowly"
+            if closer
+            else f"{head} {now} without getting closer to {where}"
+        )
+    if factor is not None:
+        text += f"; each step multiplies the distance to the minimum by {short(factor)}"
+    if limit:
+        text += f"; {limit}"
+    return text + "."
+
+
+def _noisy(traj: Trajectory) -> str:
+    """A run with gradient noise that did not converge: what the noise does to it.
+
+    The noise-free rate and stability limit are not what such a run does: near a minimum
+    the noise keeps kicking the path, so it jitters at a distance set by η and σ."""
+    obj, k, x, f = traj.objective, traj.epoch, traj.points[-1], float(traj.losses[-1])
+    s, sigma = obj.symbol, f"gradient noise (σ = {traj.noise:g})"
+    now = f"now at {position(obj, x)}, {s} = {fmt(f)}"
+    tail = traj.points[-TAIL - 1 :]
+    reference = nearest(obj.minima, tail.mean(axis=0))
+    if f > traj.losses[0]:
+        return (
+            f"Not settled after {count(k, 'epoch')} with {sigma}: {s} went from "
+            f"{fmt(float(traj.losses[0]))} to {fmt(f)}, {now}."
+        )
+    if reference is None or len(tail) < 10:
+        return f"Still descending after {count(k, 'epoch')} with {sigma}: {now}."
+    d = np.linalg.norm(tail - np.asarray(reference.point, dtype=float), axis=-1)
+    third = len(d) // 3
+    where = f"the {reference.kind} at {position(obj, reference.point)}"
+    # still closing in: the distance fell from the middle third to the last by more than
+    # it jitters within the last (the first third may hold the approach of a settled run)
+    drift = d[third : 2 * third].mean() - d[-third:].mean()
+    if drift > d[-third:].std():
+        start = float(np.linalg.norm(traj.points[0] - np.asarray(reference.point)))
+        return (
+            f"Still descending after {count(k, 'epoch')} with {sigma}: {now}, "
+            f"{short(float(d[-1]))} from {where} (it started {short(start)} away)."
+        )
+    late = d[len(d) // 2 :]  # the settled half: the first may still hold the approach
+    rms = float(np.sqrt(np.mean(late**2)))
+    first = "Oscillating:" if traj.status == "oscillating" else "Still moving:"
+    return (
+        f"{first} with {sigma} the path does not come to rest; over its last "
+        f"{count(len(late), 'epoch')} it jitters around {where}, a typical distance "
+        f"{short(rms)} from it ({now}). The noise in every step keeps it from settling "
+        "closer; a smaller η or less noise brings it closer."
+    )
+
+
 def _diverged(traj: Trajectory, factor: float | None, limit: str) -> str:
     """Why a run diverged, from its own numbers; "no lower bound" only where f has none."""
     obj, k, x, f = traj.objective, traj.epoch, traj.points[-1], float(traj.losses[-1])
+    s = obj.symbol
     heading = traj.points[-1] - traj.points[-2] if k else None
     falling = k > 0 and f < traj.losses[-2]
     unbounded = traj.reason == "unbounded" or (falling and falls_without_bound(obj, x, heading))
     where = position(obj, x)
     if traj.reason == "overflow":
-        cause = f"the next step overflowed to infinity (last finite point {where}, f = {fmt(f)})"
+        cause = f"the next step overflowed to infinity (last finite point {where}, {s} = {fmt(f)})"
         if factor is not None and factor > 1 and not unbounded:
             cause += f"; each step multiplied the distance to the minimum by {short(factor)}"
     elif traj.reason == "undefined":
-        cause = f"the next step left the region where f is defined (last point {where})"
+        cause = f"the next step left the region where {s} is defined (last point {where})"
     elif traj.reason == "unbounded":
         cause = (
-            f"the path keeps running away ({direction_words(obj, heading)}) while f falls "
-            f"faster and faster, now f = {fmt(f)} at {where}"
+            f"the path keeps running away ({direction_words(obj, heading)}) while {s} falls "
+            f"faster and faster, now {s} = {fmt(f)} at {where}"
         )
     elif factor is not None and factor > 1:
         cause = f"each step multiplied the distance to the minimum by {short(factor)}"
@@ -160,16 +323,16 @@ def _diverged(traj: Trajectory, factor: float | None, limit: str) -> str:
         streak = rising_streak(traj.losses)
         cause = (
             f"the loss rose in each of the last {count(streak, 'epoch')}, each rise at least "
-            f"the one before, to f = {fmt(f)}"
+            f"the one before, to {s} = {fmt(f)}"
         )
     text = f"Diverged at epoch {k}: {cause}"
     if unbounded:
         text += (
             f": this {_shape_word(obj)} has no lower bound that way "
-            f"(f → −∞ as {direction_words(obj, heading)})"
+            f"({s} → −∞ as {direction_words(obj, heading)})"
             if obj.dim == 1 or "∞" in direction_words(obj, heading)
             else f": this {_shape_word(obj)} has no lower bound along that direction"
         )
     if limit and "above" in limit:
-        return f"{text}; {limit}. Try a learning rate below that."
+        return f"{text}; {limit}. Try η below that."
     return text + "."

@@ -90,7 +90,7 @@ def test_exact_learning_rate_entry_drives_the_run(app):
     app.number_input(key="lr_exact").set_value(1.01).run()
     assert app.select_slider(key="lr").value == pytest.approx(1.01)
     kind, text = banner(app)
-    assert kind == "error" and "by 1.02" in text and "learning rate 1.01" in text
+    assert kind == "error" and "by 1.02" in text and "η = 1.01" in text
     app.number_input(key="lr_exact").set_value(1.0).run()
     kind, text = banner(app)
     assert kind == "warning" and text.startswith("Oscillating")

@@ -57,7 +57,7 @@ def test_diverged_message_quotes_the_measured_factor_and_the_limit():
     assert traj.status == "diverged"
     assert traj.message.startswith(f"Diverged at epoch {traj.epoch}: ")
     assert "multiplied the distance to the minimum by 1.02" in traj.message
-    assert "learning rate 1.01 is above this curve's stable limit 1.0" in traj.message
+    assert "η = 1.01 is above this curve's stable limit 1.0" in traj.message
 
 
 def test_small_lr_is_still_travelling_after_100_epochs_and_converges_later():
@@ -239,8 +239,28 @@ def test_any_typed_start_ends_with_a_status_and_true_words(slug, log_lr, start, 
 
 
 def test_a_start_on_a_kink_is_refused_with_a_reason():
-    with pytest.raises(ValueError, match="gradient of ackley is not defined at the start"):
+    with pytest.raises(
+        ValueError, match=r"gradient of f is not defined at the start \(x, y\) = \(0.0000, 0.0000\)"
+    ):
         descend("ackley", (0.0, 0.0), lr=0.01, epochs=10)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "words"),
+    [
+        ("log(x)", -1.0, "f is not defined at the start x = -1.0000: start where it has a value"),
+        ("exp(x^2)", 30.0, "f is too large to compute at the start x = 30.0000 (it overflows)"),
+    ],
+)
+def test_a_start_where_f_has_no_value_is_refused_in_the_pages_words(text, start, words):
+    """Not "custom is not defined at the start [-1.0] (f = nan)": no internal name, no
+    Python list, and what to do."""
+    from gdviz.custom import parse_objective
+
+    with pytest.raises(ValueError) as caught:
+        descend(parse_objective(text), start, lr=0.1, epochs=10)
+    assert str(caught.value).startswith(words)
+    assert "[" not in str(caught.value) and "custom" not in str(caught.value)
 
 
 def test_gradient_noise_is_seeded_and_the_steps_use_it():

@@ -313,3 +313,96 @@ def test_an_unregistered_objective_pickles_and_compiles_again():
     copy = pickle.loads(pickle.dumps(obj))
     assert copy is not obj and copy.expr == obj.expr and copy.domain == obj.domain
     assert copy.value_and_grad([1.0, 2.0]) == (7.0, pytest.approx([2.0, 3.0]))
+
+
+# ---- the formula shown is the function descended: same terms, same order -------------------
+
+_SUPERSCRIPTS = str.maketrans({"²": "^2", "³": "^3", "⁴": "^4", "⁶": "^6"})
+
+
+def _typed_from_formula(text: str) -> str:
+    """A Unicode formula (x² + 5, ½(…), √(…), [ ]·[ ]) in the syntax users type."""
+    text = text.translate(_SUPERSCRIPTS).replace("½", "(1/2)").replace("√", "sqrt")
+    return text.replace("[", "(").replace("]", ")").replace("·", "*").replace("−", "-")
+
+
+def _braced(text: str, i: int) -> tuple[str, int]:
+    """The {…} group starting at text[i], and the index after it."""
+    assert text[i] == "{", text[i:]
+    depth = 0
+    for j in range(i, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[j], 0)
+        if depth == 0:
+            return text[i + 1 : j], j + 1
+    raise AssertionError(f"unbalanced braces in {text!r}")
+
+
+def _typed_from_latex(text: str) -> str:
+    """The LaTeX the registry lists, in the syntax users type (its own small subset)."""
+    out, i = [], 0
+    while i < len(text):
+        if text.startswith(r"\frac", i):
+            top, i = _braced(text, i + 5)
+            bottom, i = _braced(text, i)
+            out.append(f"(({_typed_from_latex(top)})/({_typed_from_latex(bottom)}))")
+        elif text.startswith(r"\sqrt", i):
+            inside, i = _braced(text, i + 5)
+            out.append(f"sqrt({_typed_from_latex(inside)})")
+        elif text[i] in "^" and text[i + 1] == "{":
+            inside, i = _braced(text, i + 1)
+            out.append(f"^({_typed_from_latex(inside)})")
+        else:
+            for latex, typed in [(r"\left", ""), (r"\right", ""), (r"\pi", " pi "),
+                                 (r"\sin", "sin"), (r"\cos", "cos"), (r"\cdot", "*")]:  # fmt: skip
+                if text.startswith(latex, i):
+                    out.append(typed)
+                    i += len(latex)
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+    return "".join(out).replace("[", "(").replace("]", ")")
+
+
+def _terms(typed: str) -> list[str]:
+    """The top-level terms of a sum, each with its sign."""
+    terms, depth, current = [], 0, ""
+    for i, c in enumerate(typed):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if c in "+-" and depth == 0 and current.strip() and typed[i - 1] not in "^*/(":
+            terms.append(current)
+            current = ""
+        current += c
+    return [*terms, current]
+
+
+@pytest.mark.parametrize("slug", ALL)
+def test_formula_and_latex_are_the_function_term_by_term(slug):
+    """The menu's formula and its LaTeX show the function the page descends, with the same
+    terms in the same order (sympy's own LaTeX sorts terms: x² + y² − 10cos 2πx … + 20)."""
+    from gdviz.expressions import parse_expression
+
+    obj = OBJECTIVES[slug]
+    shown = [_terms(_typed_from_formula(obj.formula)), _terms(_typed_from_latex(obj.latex))]
+    assert len(shown[0]) == len(shown[1]), shown
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-2, 2, size=(20, obj.dim))
+    coords = {"x": points[:, 0], "y": points[:, 1] if obj.dim == 2 else 0.0}
+
+    def values(term: str) -> np.ndarray:
+        expr = parse_expression(term.replace("xy", "x y"))  # math's xy is the parser's x y
+        function = sp.lambdify([X, Y], expr, modules=np)
+        return np.broadcast_to(function(coords["x"], coords["y"]), (len(points),))
+
+    for from_formula, from_latex in zip(*shown, strict=True):
+        np.testing.assert_allclose(values(from_formula), values(from_latex), rtol=1e-12,
+                                   err_msg=f"{from_formula!r} ≠ {from_latex!r}")  # fmt: skip
+    total = sum(values(term) for term in shown[0])
+    np.testing.assert_allclose(total, obj.f(points), rtol=1e-12)
+
+
+@pytest.mark.parametrize("slug", ALL)
+def test_about_texts_call_the_learning_rate_eta(slug):
+    import re
+
+    assert not re.search(r"\blr\b", OBJECTIVES[slug].about), OBJECTIVES[slug].about
