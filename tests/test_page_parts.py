@@ -10,7 +10,7 @@ import streamlit as st
 import gdviz
 import gdviz.explain
 import ui.compute
-from tests.conftest import chart_figures, open_page
+from tests.conftest import animated_charts, chart_figures, chart_payload, open_page
 
 
 def boom(*args, **kwargs):
@@ -40,7 +40,9 @@ def fit_parts(at) -> dict:
     return {
         "the fitted line": any(f.get("frames") for f in chart_figures(at)),
         "what the derivative says at the start": any("predicts" in m.value for m in at.markdown),
-        "the table of epochs": len(at.dataframe) == 1,
+        "the table of epochs": any(
+            "table" in chart_payload(n) for n in animated_charts(at)
+        ),  # the table that follows the chart's epoch
     }
 
 

@@ -9,8 +9,6 @@ code would be rebuilt if pickled.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -180,15 +178,22 @@ def fit_landscape(*args):
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def fit_table(*args):
-    # the fit page names its loss L: ∂L/∂w and "loss L" (a no-op once the table says so)
-    frame = pd.DataFrame(explain.table(run_fit(*args)))
-    return frame.rename(columns=_loss_words)
+    return pd.DataFrame(explain.table(run_fit(*args)))
 
 
-def _loss_words(column: str) -> str:
-    """f′(w) and ∂f/∂w → ∂L/∂w, loss f → loss L."""
-    column = re.sub(r"f′\((\w+)\)", r"∂L/∂\1", column)
-    return column.replace("∂f/", "∂L/").replace("loss f", "loss L")
+@st.cache_data(max_entries=16, show_spinner=False)
+def fit_rows(*args) -> dict:
+    """Every epoch of the fit as rows of readable strings, for the table that follows the
+    chart."""
+    return readout.table_rows(run_fit(*args))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def fit_readout(*args) -> list[str]:
+    """The worked step under the fit chart, one line per frame (full-batch fits: a
+    mini-batch step's gradient is its batch's, which the line would not show)."""
+    traj = run_fit(*args)
+    return readout.step_lines(traj, frame_epochs(traj.epoch))
 
 
 # ---- why gradients ---------------------------------------------------------------------

@@ -6,12 +6,14 @@ from sympy import latex
 from gdviz import LOSSES, OPTIMIZERS, view_of
 from gdviz.fit import fit_notes, tidy_start
 from ui import controls, fit_controls
-from ui.charts import animated_chart
+from ui.charts import animated_chart, follow_chart, follow_table
 from ui.compute import (
     fit_chart,
     fit_comparison,
     fit_landscape,
     fit_objective,
+    fit_readout,
+    fit_rows,
     fit_start,
     fit_table,
     load_dataset,
@@ -20,6 +22,7 @@ from ui.compute import (
 from ui.guard import guarded
 
 P = "fit_"
+GROUP = "fit"  # the fit chart's epoch, which the landscape and the table follow
 BATCHES = ("full batch", "mini-batch", "1 (SGD)")
 
 
@@ -114,10 +117,13 @@ with guarded("what the derivative says at the start"):
     st.markdown(fit_start(source, loss, start))  # what the derivative says, in the course's words
 
 with st.container(key="fit_chart"), guarded("the fitted line"):
-    animated_chart(fit_chart(*args), key=P + "figure")
+    # The page's one epoch control: the landscape and the table below follow it.
+    animated_chart(fit_chart(*args), key=P + "figure", group=GROUP,
+                   readout=fit_readout(*args) if size is None else None)  # fmt: skip
 if traj.epoch:  # a run that stopped at its start has nothing to play
     st.caption("Press ▶ Play: the line moves epoch by epoch; dotted lines are the residuals "
-               "(prediction − y).")  # fmt: skip
+               "(prediction − y). ◀ ▶ or the arrow keys step one epoch; the loss landscape "
+               "and the table below follow.")  # fmt: skip
 
 landscape, compare, epochs_tab = st.tabs(
     ["Loss landscape", "Full batch vs mini-batch vs SGD", "Every epoch"],
@@ -126,7 +132,7 @@ landscape, compare, epochs_tab = st.tabs(
 )
 if landscape.open:
     with landscape, guarded("the loss landscape"):
-        animated_chart(fit_landscape(*args), key=P + "landscape")
+        follow_chart(fit_landscape(*args), key=P + "landscape", group=GROUP)
 if compare.open:
     with compare, guarded("the batch comparison"):
         st.caption(
@@ -138,8 +144,8 @@ if compare.open:
         animated_chart(comparison, key=P + "compare")
 if epochs_tab.open:
     with epochs_tab, guarded("the table of epochs"):
+        follow_table(fit_rows(*args), key=P + "table", group=GROUP)
         frame = fit_table(*args)
-        st.dataframe(frame, key=P + "table", hide_index=True, height=300)
         st.download_button(
             "Download CSV",
             frame.to_csv(index=False).encode(),
