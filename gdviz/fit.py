@@ -20,6 +20,7 @@ import sympy as sp
 from . import checks
 from .data import DATASETS, Dataset, X, get_dataset
 from .descent import DEFAULT_TOL, Trajectory, check_run, check_start, run
+from .messages import jargon_notes
 from .objectives import CriticalPoint, Objective
 from .optimizers import get_optimizer
 from .schedules import learning_rates
@@ -356,19 +357,7 @@ def fit_notes(traj) -> list[str]:
     >>> fit_notes(fit("three_points", [1.0], lr=0.1, epochs=2))[0].split(", the size")[0]
     'The tolerance: the fit counts as converged once ‖∇L‖'
     """
-    message, notes = traj.message, []
-    if "tolerance" in message:
-        notes.append(
-            f"The tolerance: the fit counts as converged once ‖∇L‖, the size of the gradient, "
-            f"is {_number(traj.tol)} or less."
-        )
-    if "stable limit" in message:
-        notes.append(
-            "The stable limit is 2/λ_max, where λ_max is the steepest curvature of L at the "
-            "minimum (the largest eigenvalue of its Hessian there): near the minimum, plain "
-            "gradient descent with η above it overshoots by more on every step."
-        )
-    return notes
+    return jargon_notes(traj, "the fit", _number)
 
 
 @lru_cache(maxsize=32)

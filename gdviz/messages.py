@@ -336,3 +336,28 @@ def _diverged(traj: Trajectory, factor: float | None, limit: str) -> str:
     if limit and "above" in limit:
         return f"{text}; {limit}. Try η below that."
     return text + "."
+
+
+def jargon_notes(traj, run: str = "the run", number=None) -> list[str]:
+    """Short explanations of the jargon ``traj.message`` uses (the tolerance, the stable
+    limit), one per term it mentions, in the objective's letter; none when it uses neither.
+    ``number`` writes the tolerance (default: 1e−06 as Python's ``g`` with a true minus).
+
+    >>> from gdviz.descent import descend
+    >>> jargon_notes(descend("parabola", 3.0, lr=1.5, epochs=20))[0][:41]
+    'The stable limit is 2/λ_max, where λ_max '
+    """
+    f, message, notes = traj.objective.symbol, traj.message, []
+    if "tolerance" in message:
+        tol = number(traj.tol) if number else f"{traj.tol:g}".replace("-", "−")
+        notes.append(
+            f"The tolerance: {run} counts as converged once ‖∇{f}‖, the size of the gradient, "
+            f"is {tol} or less."
+        )
+    if "stable limit" in message:
+        notes.append(
+            f"The stable limit is 2/λ_max, where λ_max is the steepest curvature of {f} at the "
+            "minimum (the largest eigenvalue of its Hessian there): near the minimum, plain "
+            "gradient descent with η above it overshoots by more on every step."
+        )
+    return notes

@@ -202,3 +202,13 @@ def test_gradient_noise_changes_the_run_and_is_reproducible(app):
     assert noisy != quiet
     app.number_input(key="noise_seed").set_value(0).run()
     assert chart_specs(app)[0]["frames"][-1] == noisy
+
+
+def test_jargon_in_the_banner_is_explained_under_it_only_when_used(app):
+    captions = [c.value for c in app.main.caption]
+    assert not any(c.startswith(("The stable limit", "The tolerance")) for c in captions)
+    app.select_slider(key="lr").set_value(1.5).run()  # diverges: "… stable limit 1.0"
+    kind, text = banner(app)
+    assert kind == "error" and "stable limit" in text
+    captions = [c.value for c in app.main.caption]
+    assert any(c.startswith("The stable limit is 2/λ_max") and "of f" in c for c in captions)

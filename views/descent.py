@@ -10,6 +10,7 @@ import streamlit as st
 
 import gdviz
 from gdviz.explain import table
+from gdviz.messages import jargon_notes
 from ui import controls
 from ui.charts import animated_chart, click_to_start, follow_chart, follow_table
 from ui.compute import (
@@ -101,6 +102,8 @@ def descent_view(objective, settings, noise, noise_seed, lr_box, exact_box) -> N
     view = gdviz.view_of(traj)
     with st.container(key="status_banner"), guarded("the run's result"):
         BANNER.get(traj.status, st.info)(view.told(traj.message))
+        for note in jargon_notes(traj):  # the jargon the banner used, explained
+            st.caption(note)
 
     click = None  # stays None if the chart could not be drawn
     with st.container(key="descent_chart"), guarded("the chart"):
