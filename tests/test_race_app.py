@@ -188,3 +188,15 @@ def test_no_lr_in_the_race_page_visible_text(race_page):
     assert any("Ranked by" in t for t in texts)  # captions too
     offending = [t for t in texts if _LR.search(t)]
     assert not offending, offending
+
+
+@pytest.mark.parametrize(("page", "prefix"), [(None, ""), ("views/race.py", "race_")])
+def test_no_play_hint_under_the_3d_view_which_has_no_play(page, prefix):
+    at = open_page(page)
+    at.radio(key=prefix + "dimension").set_value("2-D").run()
+    at.session_state[prefix + "view"] = "3-D surface"
+    at.run()
+    contour, surface = at.tabs
+    assert any("Play" in c.value for c in contour.caption)
+    assert surface.caption and not any("Play" in c.value for c in surface.caption)
+    assert "height" in surface.caption[0].value

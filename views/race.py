@@ -110,33 +110,39 @@ with st.container(key="race_banner"), guarded("the race's result"):
     getattr(st, said.kind)(view_of(runs, zoom=False).told(said.text))
 chart = {"key": P + "figure", "readout": race_readout(labels, *key), "clickable": True,
          "report_epoch": True}  # fmt: skip
+
+
+def chart_caption() -> None:
+    """What the animated chart shows and how to drive it (not under the 3-D view)."""
+    arrows = "White" if objective.dim == 2 else "Grey"
+    moments = " Dotted arrows show the velocity or first moment of the methods that keep one."
+    st.caption(
+        "Press ▶ Play; ◀ ▶ or the arrow keys step one epoch; click the chart to start there. "
+        "Each colour is one optimizer: its trail, its current point (the large dot) "
+        f"and the step it actually took (solid arrow). {arrows} arrows point along "
+        f"−∇{objective.symbol}, downhill." + (moments if race_keeps_moments(*key) else "")
+    )
+
+
 events = ChartEvents()
 with st.container(key="race_chart"), guarded("the race chart"):
     if objective.dim == 1:
         events = animated_chart(race_chart(labels, *key), **chart)
+        chart_caption()
     else:
         map_tab, surface_tab = st.tabs(["Contour map", "3-D surface"], key=P + "view",
                                        on_change="rerun")  # fmt: skip
         with map_tab, guarded("the contour map"):
             events = animated_chart(race_chart(labels, *key), **chart)
+            chart_caption()
         if surface_tab.open:
             with surface_tab, guarded("the 3-D surface"):
                 st.plotly_chart(race_surface(labels, *key), key=P + "surface", theme=None,
                                 width="stretch")  # fmt: skip
-arrows = "White" if objective.dim == 2 else "Grey"
+                st.caption("Drag to turn the surface. The height is the value of "
+                           f"{objective.symbol}; each path lies on it.")  # fmt: skip
 if events.clicked:
     click_to_start(objective, view_of(runs, zoom=False), events.clicked, CLICKED)
-st.caption(
-    "Press ▶ Play; ◀ ▶ or the arrow keys step one epoch; click the chart to start there. "
-    "Each colour is one optimizer: its trail, its current point (the large dot) "
-    f"and the step it actually took (solid arrow). {arrows} arrows point along "
-    f"−∇{objective.symbol}, downhill."
-    + (
-        " Dotted arrows show the velocity or first moment of the methods that keep one."
-        if race_keeps_moments(*key)
-        else ""
-    )
-)
 
 st.subheader("Leaderboard")
 st.caption(RANKING_RULE.format(symbol=objective.symbol))
