@@ -235,21 +235,21 @@ def _on_objective(prefix: str, hook: Hook | None) -> None:
     """A new objective starts from its suggested start (and whatever the page resets)."""
     if st.session_state[prefix + "objective"] == CUSTOM:
         st.session_state.setdefault(prefix + "expression", DEFAULT_EXPRESSION)
-    objective = _current(prefix)
-    if objective is None:
-        return
-    _reset_start(prefix, objective)
-    if hook:
-        hook(prefix, objective)
+    _on_function(prefix, hook, _reset_start)
 
 
 def _on_expression(prefix: str, hook: Hook | None) -> None:
     """An edited function keeps the start where it is when the start is still in its box
     (a typed function's suggested start says nothing about it)."""
+    _on_function(prefix, hook, _keep_starts)
+
+
+def _on_function(prefix: str, hook: Hook | None, place_start) -> None:
+    """A changed function (when it parses): its start placed, then the page's own reset."""
     objective = _current(prefix)
     if objective is None:
         return
-    _keep_starts(prefix, objective)
+    place_start(prefix, objective)
     if hook:
         hook(prefix, objective)
 
