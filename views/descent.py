@@ -198,7 +198,9 @@ with st.sidebar:
 st.title("See gradient descent")
 if objective is None:
     controls.explain_invalid_function()  # where the chart would be; stops the page
-st.markdown(f"**{objective.name}**: {objective.about}")
+st.markdown(
+    f"**{objective.name}**: {objective.about}" if objective.about else f"**{objective.name}**"
+)
 variables = ", ".join(str(v) for v in objective.variables)
 st.latex(f"f({variables}) = {objective.latex}")
 descent_view(objective, settings, noise, noise_seed, lr_box, exact_box)
