@@ -200,3 +200,12 @@ def test_no_play_hint_under_the_3d_view_which_has_no_play(page, prefix):
     assert any("Play" in c.value for c in contour.caption)
     assert surface.caption and not any("Play" in c.value for c in surface.caption)
     assert "height" in surface.caption[0].value
+
+
+def test_the_race_caption_explains_a_log_loss_axis_only_when_there_is_one():
+    at = open_page("views/race.py")
+    play = [c.value for c in at.main.caption if "Play" in c.value]
+    assert play and "logarithmic" not in play[0]  # the parabola's losses stay within 10×
+    at.radio(key="race_dimension").set_value("2-D").run()  # Himmelblau: decades
+    play = [c.value for c in at.main.caption if "Play" in c.value]
+    assert play and "logarithmic" in play[0]

@@ -120,8 +120,20 @@ def chart_caption() -> None:
         "Press ▶ Play; ◀ ▶ or the arrow keys step one epoch; click the chart to start there. "
         "Each colour is one optimizer: its trail, its current point (the large dot) "
         f"and the step it actually took (solid arrow). {arrows} arrows point along "
-        f"−∇{objective.symbol}, downhill." + (moments if race_keeps_moments(*key) else "")
+        f"−∇{objective.symbol}, downhill."
+        + (moments if race_keeps_moments(*key) else "")
+        + (
+            " The loss panel's axis is logarithmic (each labelled tick 10× the one below), so "
+            "losses that span decades all stay readable."
+            if _log_loss_axis()
+            else ""
+        )
     )
+
+
+def _log_loss_axis() -> bool:
+    layout = race_chart(labels, *key).layout
+    return any(getattr(layout[k], "type", None) == "log" for k in layout if k.startswith("yaxis"))
 
 
 events = ChartEvents()

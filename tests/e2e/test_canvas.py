@@ -105,3 +105,40 @@ def test_a_click_on_the_curve_starts_the_run_there(app_page, ui):
     start = float(page.locator(".st-key-x0_exact input").input_value())
     assert start == pytest.approx(-2.5, abs=0.1), start
     assert ui.chart_state(page)["frames"] > 1
+
+
+RACE_ROOT = ".st-key-race_figure .gdviz-chart"
+
+
+def test_race_a_click_starts_there_and_the_explanation_follows_the_charts_epoch(app_page, ui):
+    page = app_page
+    runs = ui.run_count(page)
+    page.get_by_role("link", name="Optimizer race").click()
+    page.wait_for_selector(f"{RACE_ROOT}[data-revision]")
+    ui.wait_idle(page, runs_before=runs)
+    assert page.get_by_text("Epoch 0 → 1", exact=True).count() == 1
+    # step the chart three epochs: when it stops, the explanation below takes its epoch
+    runs = ui.run_count(page)
+    for _ in range(3):
+        page.locator(f"{RACE_ROOT} .gdviz-forward").click()
+    ui.wait_idle(page, runs_before=runs)
+    epoch = int(page.locator(f"{RACE_ROOT} .gdviz-label").inner_text().split()[-1])
+    assert epoch > 0  # (a long race shows every few epochs as a frame)
+    page.get_by_text(f"Epoch {epoch} → {epoch + 1}", exact=True).wait_for()
+    # a click on the curve, a quarter of the way across x from -5 to 5, starts the race there
+    graph = page.locator(f"{RACE_ROOT} .js-plotly-plot")
+    box = graph.bounding_box()
+    area = page.evaluate(
+        "(sel) => { const s = document.querySelector(sel)._fullLayout; return {x: s.xaxis._offset,"
+        " w: s.xaxis._length, y: s.yaxis._offset, h: s.yaxis._length}; }",
+        f"{RACE_ROOT} .js-plotly-plot",
+    )
+    runs = ui.run_count(page)
+    page.mouse.click(
+        box["x"] + area["x"] + 0.25 * area["w"], box["y"] + area["y"] + 0.5 * area["h"]
+    )
+    ui.wait_idle(page, runs_before=runs)
+    page.get_by_text("every optimizer starts at the same point, x = −2.5000").or_(
+        page.get_by_text("every optimizer starts at the same point, x = -2.5000")
+    ).first.wait_for()
+    assert page.gdviz_errors == []
