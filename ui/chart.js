@@ -14,6 +14,11 @@ const PLOTLY_SRC = "__PLOTLY_SRC__";
 const CONFIG = { displaylogo: false, responsive: true };
 const STEP = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
 
+// plotly.js never settles the promise of an animation that a later one interrupts (a step,
+// a follower's epoch): a redraw waits for one only this long, then goes on.
+const bounded = (promise, ms = 250) =>
+  Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms))]);
+
 function loadPlotly() {
   if (!window.__gdvizPlotly) {
     window.__gdvizPlotly = new Promise((resolve, reject) => {
@@ -107,7 +112,9 @@ function build(parent) {
   state.gd.addEventListener("click", (event) => clicked(state, event));
   window.addEventListener("gdviz:frame", (event) => {
     const { group, epoch } = event.detail;
-    if (state.follow && group === state.follow && state.text !== null) follow(state, epoch);
+    if (state.follow && group === state.follow && state.text !== null && !state.rendering) {
+      follow(state, epoch);
+    }
   });
   let width = 0;
   new ResizeObserver(() => {
@@ -226,7 +233,7 @@ function play(state) {
     if (!state.playing || token !== state.token) return;
     if (!state.root.isConnected || state.index >= state.frames.length - 1) return pause(state);
     const started = performance.now();
-    show(state, state.index + 1).then(() => {
+    bounded(show(state, state.index + 1), 1000).then(() => {
       if (!state.playing || token !== state.token) return;
       const wait = Number(state.speed.value) - (performance.now() - started);
       state.timer = setTimeout(tick, Math.max(0, wait));
@@ -316,7 +323,7 @@ async function update(state, fig, next) {
   }
   if (changed.length) {
     const data = changed.map((i) => fig.data[i]);
-    await window.Plotly.animate(state.gd, [{ data, traces: changed }], STEP);
+    await bounded(window.Plotly.animate(state.gd, [{ data, traces: changed }], STEP));
   }
   if (Object.keys(moved).length) await window.Plotly.relayout(state.gd, moved);
   return true;
@@ -467,12 +474,16 @@ export default function (component) {
   if (text !== state.text) state.root.dataset.pending = "true";
   // Renders run one after another, so a fast second rerun never interleaves with the first.
   state.queue = state.queue
-    .then(() => render(state, text))
+    .then(() => {
+      state.rendering = true;
+      return render(state, text);
+    })
     .catch((error) => {
       state.error.textContent = `The chart could not be drawn: ${error.message}`;
       state.error.hidden = false;
     })
     .finally(() => {
+      state.rendering = false;
       if (state.text === text || !state.error.hidden) delete state.root.dataset.pending;
     });
 }
