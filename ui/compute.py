@@ -16,9 +16,11 @@ import gdviz
 from gdviz import DATASETS, OBJECTIVES, explain, readout
 from gdviz.figures import frame_epochs
 from gdviz.figures.race import RACE_FRAMES
+from gdviz.figures.stability import sharpness_figure
 from gdviz.fit import at_start
 from gdviz.race import Racer, board_table, leaderboard, race, velocities, verdict
 from gdviz.scaling import QUICK_DIMS, step_costs
+from gdviz.stability import curvature, reference_curvature
 from ui.controls import resolve
 
 # ---- gradient descent ------------------------------------------------------------------
@@ -51,6 +53,22 @@ def descent_readout(*args) -> list[str]:
     frame's epoch to the next, or where the run ended."""
     traj = run_descent(*args)
     return readout.step_lines(traj, frame_epochs(traj.epoch))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def stability_at(source, start):
+    """(the curvature that decides near the start: at its nearest known minimum, else at
+    the start; the curvature at the start itself)."""
+    objective = resolve(source)
+    return (
+        reference_curvature(objective, start),
+        curvature(objective, start, "the start"),
+    )
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def sharpness_chart(*args):
+    return sharpness_figure(run_descent(*args))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

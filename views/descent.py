@@ -11,6 +11,7 @@ import streamlit as st
 import gdviz
 from gdviz.explain import table
 from gdviz.messages import jargon_notes
+from gdviz.stability import describe_curvature
 from ui import controls
 from ui.charts import animated_chart, click_to_start, follow_chart, follow_table
 from ui.compute import (
@@ -20,12 +21,15 @@ from ui.compute import (
     descent_table,
     loss_chart,
     run_descent,
+    sharpness_chart,
+    stability_at,
 )
 from ui.guard import guarded
+from ui.strip import strip_html, strip_words
 
 BANNER = {"converged": st.success, "diverged": st.error, "oscillating": st.warning}
 VIEWS = ("Contour map", "3-D surface")
-DETAILS = ("Loss and gradient size", "Every epoch")
+DETAILS = ("Loss and gradient size", "Sharpness vs 2/η", "Every epoch")
 #: The chart's epoch group: the loss chart and the table follow it.
 GROUP = "descent"
 CLICKED = "_descent_clicked_start"
@@ -52,7 +56,7 @@ def _switch(label: str, options, key: str) -> str:
     )  # fmt: skip
 
 
-def _lr_controls(objective, exact_box) -> float:
+def _lr_controls(objective, exact_box, start) -> float:
     state = st.session_state
     if not controls.valid_lr(state.get("lr")):
         state.lr = objective.lr
@@ -64,13 +68,19 @@ def _lr_controls(objective, exact_box) -> float:
         format_func=lambda v: f"{v:g}",
         help="How far each step moves against the gradient: x ← x − η ∇f(x).",
     )
-    limit = gdviz.objective_lr_limit(objective)
-    if limit is not None:
+    reference, start_curvature = stability_at(controls.source_of(objective), start)
+    if reference is not None and reference.gd_limit is not None:
+        # The bands of η at the curvature that decides, on the slider's own log scale.
+        st.html(strip_html(reference, float(state.lr), controls.LR_MIN, controls.LR_MAX))
+        details = [describe_curvature(c, objective.symbol)
+                   for c in (start_curvature, reference) if c is not None]  # fmt: skip
         st.caption(
-            f"Stable limit near the {limit[0]}: η < {limit[1]:.4g}.",
-            help="Near a minimum, plain gradient descent settles only if η < 2 / λ_max, where "
-            "λ_max is the largest curvature there (the largest eigenvalue of the Hessian ∇²f; "
-            "for f(x) = a·x², λ_max = 2a). Above the limit each step overshoots further.",
+            strip_words(reference, float(state.lr)),
+            help="Near a minimum, plain gradient descent multiplies the distance along each "
+            "direction of curvature λ (an eigenvalue of the Hessian ∇²f) by 1 − η·λ: it "
+            "shrinks steadily while η < 1/λ, overshoots and oscillates inward up to η < 2/λ, "
+            "and grows beyond. The largest, λ_max, decides: the stable limit is 2/λ_max "
+            "(for f(x) = a·x², λ_max = 2a). " + " ".join(details),
         )
     with exact_box:
         st.number_input(
@@ -90,7 +100,7 @@ def _lr_controls(objective, exact_box) -> float:
 def descent_view(objective, settings, noise, noise_seed, lr_box, exact_box) -> None:
     """The learning rate's widgets (into ``lr_box`` in the sidebar) and all they drive."""
     with lr_box:
-        lr = _lr_controls(objective, exact_box)
+        lr = _lr_controls(objective, exact_box, settings.start)
     source = controls.source_of(objective)
     args = (source, settings.start, lr, settings.epochs, settings.tol, noise, noise_seed)
     try:
@@ -167,6 +177,15 @@ def _details(details, args, objective, lr) -> None:
         st.caption(
             "The loss f and the gradient size ‖∇f‖ at every epoch; the marker follows the "
             "chart. A log axis (1, 10, 100 …) is used when the values span decades."
+        )
+    elif details == DETAILS[1]:
+        follow_chart(sharpness_chart(*args), key="sharpness_figure", group=GROUP)
+        f = objective.symbol
+        st.caption(
+            f"The sharpness λ_max(∇²{f}), the largest curvature at each iterate, against 2/η: "
+            "where the curve stays under the line, a step of this η is stable there; above "
+            "it, each step overshoots further along the steepest direction (the picture of "
+            "Cohen et al.'s edge of stability). The marker follows the chart."
         )
     else:
         follow_table(descent_table(*args), key="epoch_table", group=GROUP)

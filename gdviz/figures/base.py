@@ -180,6 +180,20 @@ def tick_label(value: float) -> str:
     return f"{mantissa} × {power}".replace("-", "−")
 
 
+def fixed_range(values, log: bool) -> dict:
+    """A fixed axis range holding the finite values (in log10 units on a log axis), with a
+    little room on both sides; none (autorange) when there is nothing finite to hold."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & ((values > 0) if log else True)]
+    if not values.size:
+        return {}
+    lo, hi = float(values.min()), float(values.max())
+    if log:
+        lo, hi = np.log10(lo), np.log10(hi)
+    pad = 0.04 * (hi - lo) or 0.05 * max(abs(hi), 1.0)
+    return {"range": [rounded(lo - pad), rounded(hi + pad)], "autorange": False}
+
+
 def frame_epochs(epoch: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     """Epochs shown as frames: all of 0..epoch, or ``max_frames`` evenly spread, ends kept."""
     if epoch + 1 <= max_frames:

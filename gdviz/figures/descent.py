@@ -27,6 +27,7 @@ from .base import (
     MAX_FRAMES,
     array_dtype,
     assemble,
+    fixed_range,
     frame_epochs,
     rounded,
     static_figure,
@@ -384,20 +385,6 @@ def surface_figure(traj, labels=None, *, size: int = 70):
     return static_figure(data, layout)
 
 
-def _fixed_range(values, log: bool) -> dict:
-    """A fixed axis range holding the finite values (in log10 units on a log axis), with a
-    little room on both sides; none (autorange) when there is nothing finite to hold."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values) & ((values > 0) if log else True)]
-    if not values.size:
-        return {}
-    lo, hi = float(values.min()), float(values.max())
-    if log:
-        lo, hi = np.log10(lo), np.log10(hi)
-    pad = 0.04 * (hi - lo) or 0.05 * max(abs(hi), 1.0)
-    return {"range": [rounded(lo - pad), rounded(hi + pad)], "autorange": False}
-
-
 def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None, animated: bool = False):
     """Loss and gradient norm per epoch; log axes where the values span decades.
 
@@ -448,11 +435,11 @@ def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None, animated: bo
         "height": 340,
         "margin": {"l": 60, "r": 60, "t": 30, "b": 50},
         # Fixed ranges: a new run moves the data instead of redrawing the chart (ui/chart.js)
-        "xaxis": {"title": {"text": "epoch"}, **_fixed_range(np.array([0.0, last]), False)},
+        "xaxis": {"title": {"text": "epoch"}, **fixed_range(np.array([0.0, last]), False)},
         "yaxis": {
             "title": {"text": f"loss {f}"},
             **axis_scale(losses, log_loss),
-            **_fixed_range(losses, log_loss),
+            **fixed_range(losses, log_loss),
         },
         "yaxis2": {
             "title": {"text": f"‖∇{f}‖"},
@@ -460,7 +447,7 @@ def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None, animated: bo
             "side": "right",
             "showgrid": False,
             **axis_scale(positive, log_grad),
-            **_fixed_range(positive if log_grad else norms, log_grad),
+            **fixed_range(positive if log_grad else norms, log_grad),
         },
         "legend": LEGEND,
         "shapes": shapes,

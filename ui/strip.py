@@ -1,0 +1,60 @@
+"""The stability strip beside the learning-rate control: the bands of η for plain GD at
+the curvature that decides (monotone, oscillating, divergent) on the slider's log scale,
+with the current η marked. Plain HTML built from computed numbers only."""
+
+from __future__ import annotations
+
+import math
+
+from gdviz.stability import Curvature
+
+COLOURS = {"monotone": "#2a9d8f", "oscillating": "#e9c46a", "divergent": "#e76f51"}
+
+
+def _at(value: float, lo: float, hi: float) -> float:
+    """Percent along a log axis from lo to hi (clamped)."""
+    t = (math.log10(value) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+    return 100.0 * min(max(t, 0.0), 1.0)
+
+
+def strip_html(c: Curvature, lr: float, lo: float, hi: float) -> str:
+    """The strip for curvature ``c`` with η = ``lr`` marked, over η from lo to hi."""
+    one, limit = c.one_step, c.gd_limit
+    edges = [(lo, min(one, hi), "monotone"), (one, min(limit, hi), "oscillating"),
+             (limit, hi, "divergent")]  # fmt: skip
+    parts = []
+    for start, end, band in edges:
+        if end <= lo or start >= hi:
+            continue
+        left, right = _at(max(start, lo), lo, hi), _at(end, lo, hi)
+        parts.append(
+            f'<div title="{band}" style="position:absolute;left:{left:.2f}%;'
+            f'width:{right - left:.2f}%;top:0;bottom:0;background:{COLOURS[band]}"></div>'
+        )
+    marker = _at(lr, lo, hi)
+    parts.append(
+        f'<div style="position:absolute;left:calc({marker:.2f}% - 1px);width:3px;top:-3px;'
+        'bottom:-3px;background:#1d3557"></div>'
+    )
+    return (
+        '<div class="gdviz-strip" style="position:relative;height:10px;border-radius:3px;'
+        f'overflow:visible;margin:2px 0 4px 0">{"".join(parts)}</div>'
+    )
+
+
+def strip_words(c: Curvature, lr: float) -> str:
+    """η against this curvature's limits, in words: "η = 1.6× this minimum's stable limit
+    (diverges)" and the band edges."""
+    ratio = c.ratio(lr)
+    band = c.band(lr)
+    what = {
+        "monotone": "closes in without overshooting",
+        "one step": "crosses the steepest direction in one step",
+        "oscillating": "overshoots and oscillates inward",
+        "divergent": "cannot settle (each step grows the distance)",
+    }[band]
+    return (
+        f"η = {ratio:.3g}× the stable limit 2/λ_max = {c.gd_limit:.4g} at {c.where}: "
+        f"plain GD {what} there. Monotone below {c.one_step:.4g}, oscillating up to "
+        f"{c.gd_limit:.4g}, divergent above."
+    )
