@@ -102,3 +102,10 @@ def test_the_strip_beside_eta_says_where_eta_is_against_the_limit():
     assert chart["follow"] == "descent"
     names = [t.get("name") for t in chart["figure"]["data"]]
     assert "2/η (stable below)" in names and any("λ_max" in (n or "") for n in names)
+
+
+def test_the_fit_page_shows_the_losss_bands_beside_its_eta():
+    at = open_page("views/fit.py")
+    assert not at.exception
+    words = [c.value for c in at.sidebar.caption if "stable limit" in c.value]
+    assert words and "2/λ_max = 0.2143" in words[0], words  # 2/(2·mean(x²)) = 3/14

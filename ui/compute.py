@@ -162,6 +162,12 @@ def fit_objective(source, loss):
     return gdviz.loss_objective(load_dataset(source), loss)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def fit_stability(source, loss, start):
+    """The curvature of L that decides plain GD's stability (at its minimum)."""
+    return reference_curvature(fit_objective(source, loss), start)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def fit_start(source, loss, start):
     return at_start(fit_objective(source, loss), start)
