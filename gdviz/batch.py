@@ -14,14 +14,15 @@ row, which is what the compiled f and ∇f take.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import checks
 from .analysis import RUNAWAY_EPOCHS, RUNAWAY_GROWTH, TAIL, bouncing_without_progress
-from .bounds import falls_without_bound
-from .descent import DEFAULT_TOL, STATUSES
+from .bounds import FLOOR, REACH, falls_without_bound
+from .descent import DEFAULT_TOL, STATUSES, descend
 from .numbers import position
 from .objectives import Objective, _OnFirstCall, get_objective
 from .optimizers import OPTIMIZERS, get_optimizer
@@ -40,6 +41,8 @@ _STATUS_OF = {
 GRADIENT, OVERFLOW, UNDEFINED, RUNAWAY, UNBOUNDED, BOUNCING, EPOCHS = range(len(REASONS))
 #: Runs stepped together: a block's arrays stay in the processor's cache between steps.
 BLOCK = 8192
+#: Epochs of each block kept to read streaks back from (and the bouncing test's tail).
+HISTORY = max(64, TAIL + 1)
 #: Relative width of the band in which an array test (which may round differently from
 #: descend's dot products) is not trusted and the run is decided as descend decides it.
 _BAND = 1e-9
@@ -132,18 +135,23 @@ def descend_batch(
     groups = _hyper_groups(optimizer, hyper, n)
     evaluate = _evaluator(objective)
     with np.errstate(all="ignore"):
-        loss, G = evaluate(X)
+        loss, G, _ = evaluate(X)
     _check_defined(objective, X, loss, G)
 
     out = _Outcome(n, objective.dim, epochs, paths)
     for members, group_hyper in groups:
         update = get_optimizer(optimizer, **group_hyper)
+
+        def alone(i, group_hyper=group_hyper):  # run i by itself, for the rare long streak
+            return descend(objective, X[:, i], lr=rates[i], epochs=epochs,
+                           optimizer=optimizer, tol=tol, **group_hyper)  # fmt: skip
+
         for lo in range(0, len(members), BLOCK):
             runs = members[lo : lo + BLOCK]
             with np.errstate(all="ignore"):
                 _run_block(
                     objective, evaluate, update, epochs, tol, out, runs,
-                    X[:, runs], loss[runs], G[:, runs], rates[runs],
+                    X[:, runs], loss[runs], G[:, runs], rates[runs], alone,
                 )  # fmt: skip
     return out.result(objective, optimizer, rates, epochs, tol, hyper)
 
@@ -155,7 +163,7 @@ def usable_starts(objective: Objective | str, starts) -> np.ndarray:
     X = _as_coordinates(objective, starts)
     with np.errstate(all="ignore"):
         ok = np.isfinite(X).all(axis=0)
-        loss, G = _evaluator(objective)(np.where(ok, X, 0.0))
+        loss, G, _ = _evaluator(objective)(np.where(ok, X, 0.0))
         return ok & np.isfinite(loss) & np.isfinite(G).all(axis=0)
 
 
@@ -299,23 +307,33 @@ def _per_run(name: str, value, n: int, width: int) -> np.ndarray | None:
 
 
 def _evaluator(objective: Objective):
-    """``evaluate(X) -> (f, ∇f)`` at points X (dim, m): shapes (m,) and (dim, m).
+    """``evaluate(X) -> (f, ∇f, Σ g²)`` at points X (dim, m): shapes (m,), (dim, m), (m,).
 
-    A built-in or typed function computes both in one compiled pass; other objectives
-    (the fit page's losses) take their f and ∇f from their own array functions.
+    A built-in or typed function computes f and ∇f in one compiled pass; other objectives
+    (the fit page's losses) take them from their own array functions. Σ g² is a test
+    value only: exact decisions on ‖∇f‖ go through _norm.
     """
     both = objective._value_and_grad
     if isinstance(both, _OnFirstCall):
 
-        def evaluate(X):
+        def parts(X):
             value, *grad = both(*X)
-            return _row(value, X.shape[1]), _rows(grad, X.shape[1])
+            return value, grad
 
     else:
         f, gradient = objective._f, objective._grad
 
-        def evaluate(X):
-            return _row(f(*X), X.shape[1]), _rows(gradient(*X), X.shape[1])
+        def parts(X):
+            return f(*X), gradient(*X)
+
+    def evaluate(X):
+        m = X.shape[1]
+        value, grad = parts(X)
+        grad = [_row(g, m) for g in grad]
+        squares = grad[0] * grad[0]
+        for g in grad[1:]:
+            squares += g * g
+        return _row(value, m), np.stack(grad), squares
 
     return evaluate
 
@@ -325,12 +343,8 @@ def _row(value, m: int) -> np.ndarray:
     return value if value.shape == (m,) else np.broadcast_to(value, (m,))
 
 
-def _rows(parts, m: int) -> np.ndarray:
-    return np.stack([_row(p, m) for p in parts])
-
-
 def _squares(G: np.ndarray) -> np.ndarray:
-    """Σ g² per run: a test value; exact decisions go through _norm."""
+    """Σ g² per column: a test value; exact decisions go through _norm."""
     return np.einsum("ij,ij->j", G, G)
 
 
@@ -376,6 +390,14 @@ class _Outcome:
         self.final[:, runs] = points
         self.final_loss[runs] = values
 
+    def end_run(self, run: int, trajectory) -> None:
+        """Run ``run`` as descend ran it alone."""
+        self.end(run, REASONS.index(trajectory.reason), trajectory.epoch, trajectory.final,
+                 trajectory.losses[-1])  # fmt: skip
+        if self.paths is not None:
+            self.paths[run, : trajectory.epoch + 1] = trajectory.points
+            self.losses[run, : trajectory.epoch + 1] = trajectory.losses
+
     def result(self, objective, optimizer, rates, epochs, tol, hyper) -> BatchResult:
         reasons = np.asarray(REASONS)[self.reason]
         statuses = np.asarray([_STATUS_OF[r] for r in REASONS])[self.reason]
@@ -402,36 +424,6 @@ class _Outcome:
         )
 
 
-class _Streaks:
-    """analysis.Streak for every run of a block, kept only where it matters.
-
-    A streak can reach RUNAWAY_EPOCHS only by growing one epoch at a time, and it grows at
-    epoch j only if the change at j is at least the change at j − 1 in the same direction.
-    Only those runs are updated (``extend``); any other run's streak at j − 1 is 0 or 1
-    long and follows from the change at j − 1 alone, so it is never stored.
-    """
-
-    def __init__(self, m: int):
-        self.length = np.zeros(m, dtype=np.int64)
-        self.first = np.zeros(m)
-        self.epoch = np.full(m, -1, dtype=np.int64)  # the epoch the stored streak is for
-
-    def extend(self, runs, size, before, j: int) -> np.ndarray:
-        """Grow the streaks of ``runs`` by changes of ``size`` at epoch j (``before``: the
-        change at j − 1, which started the streak unless it was stored); True where the
-        streak now shows a runaway (Streak.shown)."""
-        stored = self.epoch[runs] == j - 1
-        length = np.where(stored, self.length[runs], 1) + 1
-        first = np.where(stored, self.first[runs], before)
-        self.length[runs], self.first[runs], self.epoch[runs] = length, first, j
-        return (length >= RUNAWAY_EPOCHS) & (size / first >= RUNAWAY_GROWTH)
-
-    def lengths(self, runs, j: int, qualifies) -> np.ndarray:
-        """The streak lengths of ``runs`` after epoch j; ``qualifies``: the change at j
-        counted for this streak."""
-        return np.where(self.epoch[runs] == j, self.length[runs], qualifies.astype(np.int64))
-
-
 def _take(keep, *arrays):
     return tuple(a[..., keep] for a in arrays)
 
@@ -447,44 +439,120 @@ def _take_state(state, keep, m: int):
     return type(state)(*parts) if hasattr(state, "_fields") else tuple(parts)
 
 
-def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, lr) -> None:
+class _History:
+    """The last HISTORY epochs of a block, newest last: each (epoch, active, X, loss). The
+    arrays are the loop's own (kept, not copied); ``active`` maps their columns to runs."""
+
+    def __init__(self, length: int):
+        self.entries = deque(maxlen=length)
+
+    def add(self, epoch, active, X, loss) -> None:
+        self.entries.append((epoch, active, X, loss))
+
+    def of(self, runs, count: int) -> tuple[int, np.ndarray, np.ndarray]:
+        """The last ``count`` points (count, dim, k) and losses (count, k) of the block's
+        ``runs`` (k of them), and the epoch of the oldest."""
+        entries = list(self.entries)[-count:]
+        found = {}  # epochs between two stops share one ``active``: look it up once
+        for _, active, _, _ in entries:
+            if id(active) not in found:
+                found[id(active)] = np.searchsorted(active, runs)
+        where = [found[id(active)] for _, active, _, _ in entries]
+        points = np.stack([X[:, w] for (_, _, X, _), w in zip(entries, where, strict=True)])
+        losses = np.stack([loss[w] for (_, _, _, loss), w in zip(entries, where, strict=True)])
+        return entries[0][0], points, losses
+
+
+def _streaks(points, losses, start):
+    """analysis.Streak of rises and of falls (while leaving ``start``) ending at the last of
+    ``points`` (count, dim, k) and ``losses`` (count, k), for k runs, read backwards.
+
+    Returns for each kind (length, first, last) and whether the window held its whole
+    streak (False where every change in the window belongs to it: it may go back further).
+    """
+    change = np.diff(losses, axis=0)  # descend's loss - losses[-1], oldest first
+    count = len(change)
+    flat = points.transpose(1, 0, 2).reshape(points.shape[1], -1)
+    starts = np.repeat(start[:, None, :], len(points), axis=1).reshape(flat.shape)
+    n = points.shape[2]
+    leaving = _norms_exceed(flat[:, n:], flat[:, :-n], starts[:, n:]).reshape(count, n)
+    out = {}
+    for kind, sizes, counted in (
+        ("rises", change, change > 0),
+        ("falls", -change, (change < 0) & leaving),
+    ):
+        grows = counted[1:] & counted[:-1] & (sizes[1:] >= sizes[:-1])
+        run_back = np.cumprod(grows[::-1], axis=0).sum(axis=0)  # extensions, newest back
+        length = np.where(counted[-1], 1 + run_back, 0)
+        first = sizes[np.clip(count - length, 0, count - 1), np.arange(n)]
+        out[kind] = (length, first, sizes[-1], length < count)
+    return out
+
+
+def _unbounded(objective, X, heading) -> np.ndarray:
+    """bounds.falls_without_bound for each column of X (dim, k) along ``heading``: the probes
+    are computed exactly as there, and only runs with a probe at or below the floor go
+    through it one by one (the rest cannot be unbounded)."""
+    k = X.shape[1]
+    verdict = np.zeros(k, dtype=bool)
+    size = np.array([_norm(heading[:, i]) for i in range(k)])
+    moving = np.flatnonzero(np.isfinite(size) & (size > 0))
+    for lo in range(0, len(moving), 1024):
+        cols = moving[lo : lo + 1024]
+        d = heading[:, cols] / size[cols]  # bounds.unit
+        p = X[:, cols]
+        scale = np.maximum(1.0, np.max(np.abs(p), axis=0))
+        probes = p[:, None, :] + (REACH[:, None] * scale[None, :])[None] * d[:, None, :]
+        values = objective.f(np.moveaxis(probes, 0, -1))  # (probes, runs)
+        for i in cols[np.any(values <= FLOOR, axis=0)]:
+            verdict[i] = falls_without_bound(objective, X[:, i].copy(), heading[:, i].copy())
+    return verdict
+
+
+def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, lr, alone):
     """Descend from the starts X (dim, m) of the batch's ``runs``; results go to ``out``.
 
-    Mirrors descent.run step for step; the comments name the test there.
+    Mirrors descent.run step for step. ``alone(i)`` runs the block's run i with descend,
+    for the rare run whose streak reaches further back than the history kept.
     """
     m = X.shape[1]
     start, loss0 = X, loss
-    rises, falls = _Streaks(m), _Streaks(m)
     active = np.arange(m)  # positions in the block of the runs still going
     state = update.init(X)
     s = _squares(G)
-    X_before = X  # the point before X (read only once a change before exists)
+    history = _History(HISTORY)
+    history.add(0, active, X, loss)
+    # Each run's chain of changes each at least the one before in size and sign: every
+    # streak of rises, or of falls, lies within it, so only runs whose chain is long and
+    # grown enough can be running away; those are then read exactly from the history.
+    chain, chain_first = np.zeros(m, dtype=np.int32), np.zeros(m)
     change_before = np.full(m, np.nan)
-    tail_from = max(0, epochs - TAIL)  # the bouncing test reads the last TAIL + 1 points
-    tail = [(active, X)] if tail_from == 0 else []
     record = out.paths is not None
     if record:
         out.paths[runs, 0], out.losses[runs, 0] = X.T, loss
     t_hi = tol * tol * (1 + _BAND) + _TINY
 
+    def drop(positions):
+        nonlocal X, G, loss, s, change_before, lr, active, chain, chain_first, state
+        keep = np.ones(len(active), bool)
+        keep[positions] = False
+        X, G, loss, s, change_before, lr, chain, chain_first, active = _take(
+            keep, X, G, loss, s, change_before, lr, chain, chain_first, active
+        )
+        state = _take_state(state, keep, len(keep))
+        return keep
+
     for k in range(epochs):  # X is the point at epoch k
-        stopped = []
         if tol > 0 and s.min() <= t_hi:  # converged: ‖∇f‖ ≤ tol
             done = _within(s, G, tol, np.flatnonzero(s <= t_hi))
             if done.size:
                 out.end(runs[active[done]], GRADIENT, k, X[:, done], loss[done])
-                keep = np.ones(len(active), bool)
-                keep[done] = False
-                X, X_before, G, loss, s, change_before, lr, active = _take(
-                    keep, X, X_before, G, loss, s, change_before, lr, active
-                )
-                state = _take_state(state, keep, len(keep))
+                drop(done)
                 if not active.size:
                     return
         delta, state = update.step(G, state, X, lr)
         X_new = X + delta
-        loss_new, G_new = evaluate(X_new)
-        s_new = _squares(G_new)
+        loss_new, G_new, s_new = evaluate(X_new)
         if not math.isfinite(loss_new.sum() + s_new.sum() + X_new.sum()):
             # a non-finite value somewhere (or only a sum too big): find the runs
             z = np.flatnonzero(~(np.isfinite(loss_new) & np.isfinite(s_new)
@@ -496,86 +564,83 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
                     out.end(runs[active[which]], why, k, X[:, which], loss[which])
             bad = z[over | undefined]
             if bad.size:
-                keep = np.ones(len(active), bool)
-                keep[bad] = False
-                X, X_before, G, loss, s, change_before, lr, active = _take(
-                    keep, X, X_before, G, loss, s, change_before, lr, active
-                )
+                keep = drop(bad)
                 X_new, G_new, loss_new, s_new = _take(keep, X_new, G_new, loss_new, s_new)
-                state = _take_state(state, keep, len(keep))
                 if not active.size:
                     return
         j = k + 1
         change = loss_new - loss
-        # a streak can only grow where this change is at least the last, the same way
-        # (NaN where both are 0 or both infinite: let the exact tests below decide those)
-        grow = np.flatnonzero(~(change / change_before < 1.0))
-        if grow.size:
-            now, before = change[grow], change_before[grow]
-            up = grow[(before > 0) & (now >= before)]
-            if up.size:  # rises.shown(): the loss keeps rising faster
-                shown = rises.extend(active[up], change[up], change_before[up], j)
-                stopped.append((RUNAWAY, up[shown]))
-            down = grow[(before < 0) & (now <= before)]
-            if down.size:  # falling faster, and moving away from the start both times
-                a = start[:, active[down]]
-                leaving = _norms_exceed(X_new[:, down], X[:, down], a)
-                leaving &= _norms_exceed(X[:, down], X_before[:, down], a)
-                down = down[leaving]
-                shown = falls.extend(active[down], -change[down], -change_before[down], j)
-                unbounded = [
-                    i for i in down[shown]
-                    if falls_without_bound(objective, X_new[:, i].copy(), X_new[:, i] - X[:, i])
-                ]  # fmt: skip
-                stopped.append((UNBOUNDED, np.array(unbounded, dtype=int)))
+        if j == 1:
+            chain, chain_first = np.ones(len(active), dtype=np.int32), change
+        else:  # (NaN where both are 0 or both infinite: kept in the chain, to be safe)
+            breaks = change / change_before < 1.0
+            chain *= ~breaks
+            chain += 1
+            chain_first = np.where(breaks, change, chain_first)
+        X, G, loss, s, change_before = X_new, G_new, loss_new, s_new, change
+        history.add(j, active, X, loss)
         if record:
-            out.paths[runs[active], j], out.losses[runs[active], j] = X_new.T, loss_new
-        if j >= tail_from:
-            tail.append((active, X_new))
-        X_before, X, G, loss, s, change_before = X, X_new, G_new, loss_new, s_new, change
-        ended = [which for _, which in stopped if which.size]
-        if ended:
-            for why, which in stopped:
-                if which.size:
-                    out.end(runs[active[which]], why, j, X[:, which], loss[which])
-            keep = np.ones(len(active), bool)
-            keep[np.concatenate(ended)] = False
-            X, X_before, G, loss, s, change_before, lr, active = _take(
-                keep, X, X_before, G, loss, s, change_before, lr, active
+            out.paths[runs[active], j], out.losses[runs[active], j] = X.T, loss
+        if chain.max() >= RUNAWAY_EPOCHS:
+            long = np.flatnonzero(chain >= RUNAWAY_EPOCHS)
+            grown = long[~(change[long] / chain_first[long] < RUNAWAY_GROWTH * (1 - _BAND))]
+            if grown.size:
+                ended = _shown(objective, history, start, active, grown, chain, j, out, runs,
+                               alone)  # fmt: skip
+                if ended.size:
+                    drop(ended)
+                    if not active.size:
+                        return
+
+    _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start, loss0, history)
+
+
+def _shown(objective, history, start, active, grown, chain, j, out, runs, alone) -> np.ndarray:
+    """Which of the runs ``grown`` (positions) stop at epoch j on a streak (Streak.shown):
+    a runaway rise, or a fall without bound; their ends are written to ``out``."""
+    width = min(len(history.entries), int(chain[grown].max()) + 1)
+    oldest, points, losses = history.of(active[grown], width)
+    streaks = _streaks(points, losses, start[:, active[grown]])
+    stops = []
+    for kind, why in (("rises", RUNAWAY), ("falls", UNBOUNDED)):
+        length, first, last, whole = streaks[kind]
+        shown = (length >= RUNAWAY_EPOCHS) & (last / first >= RUNAWAY_GROWTH)
+        far = ~whole & (oldest > 0) & (length >= RUNAWAY_EPOCHS)  # may start before: alone
+        for i in np.flatnonzero(far):
+            run_index = runs[active[grown[i]]]
+            out.end_run(run_index, alone(run_index))
+            stops.append(grown[i : i + 1])
+        shown &= ~far
+        if kind == "falls" and shown.any():
+            at = np.flatnonzero(shown)
+            shown[at] = _unbounded(
+                objective, points[-1][:, at], points[-1][:, at] - points[-2][:, at]
             )
-            state = _take_state(state, keep, len(keep))
-            if not active.size:
-                return
+        which = grown[shown]
+        if which.size:
+            out.end(runs[active[which]], why, j, points[-1][:, shown], losses[-1][shown])
+            stops.append(which)
+    return np.concatenate(stops) if stops else np.array([], dtype=int)
 
-    _end_status(objective, out, runs, epochs, tol, active, X, X_before, G, loss, s,
-                change_before, start, loss0, rises, falls, tail)  # fmt: skip
 
-
-def _end_status(objective, out, runs, epochs, tol, active, X, X_before, G, loss, s, change,
-                start, loss0, rises, falls, tail) -> None:  # fmt: skip
+def _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start, loss0,
+                history) -> None:  # fmt: skip
     """descent._end_status for the runs that used all their epochs."""
     m = len(active)
     why = np.full(m, -1, dtype=np.int8)
     run = min(RUNAWAY_EPOCHS, epochs)
     why[_within(s, G, tol, np.arange(m))] = GRADIENT
-    open_ = why < 0
-    rising = rises.lengths(active, epochs, change > 0) >= run
-    why[open_ & rising & (loss > loss0[active])] = RUNAWAY
-    open_ = why < 0
-    candidates = np.flatnonzero(open_ & (change < 0))
-    if candidates.size:
-        a = start[:, active[candidates]]
-        leaving = _norms_exceed(X[:, candidates], X_before[:, candidates], a)
-        length = falls.lengths(active[candidates], epochs, leaving)
-        for i in candidates[length >= run]:
-            if falls_without_bound(objective, X[:, i].copy(), X[:, i] - X_before[:, i]):
-                why[i] = UNBOUNDED
+    _, points, losses = history.of(active, run + 1)
+    streaks = _streaks(points, losses, start[:, active])
+    rising = streaks["rises"][0] >= run
+    why[(why < 0) & rising & (loss > loss0[active])] = RUNAWAY
+    falling = np.flatnonzero((why < 0) & (streaks["falls"][0] >= run))
+    if falling.size:
+        heading = points[-1][:, falling] - points[-2][:, falling]
+        why[falling[_unbounded(objective, X[:, falling], heading)]] = UNBOUNDED
     open_ = np.flatnonzero(why < 0)
     if open_.size:
-        final = active[open_]
-        points = np.stack(
-            [Xt[:, np.searchsorted(at, final)].T for at, Xt in tail], axis=1
-        )  # (runs, epochs in the tail, dim)
-        bouncing = bouncing_without_progress(points)
+        _, tail, _ = history.of(active[open_], min(TAIL + 1, epochs + 1))
+        bouncing = bouncing_without_progress(np.ascontiguousarray(tail.transpose(2, 0, 1)))
         why[open_] = np.where(bouncing, BOUNCING, EPOCHS)
     out.end(runs[active], why, epochs, X, loss)
