@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import checks
-from .analysis import RUNAWAY_EPOCHS, RUNAWAY_GROWTH, TAIL, bouncing_without_progress
+from .analysis import (
+    NO_PROGRESS,
+    RUNAWAY_EPOCHS,
+    RUNAWAY_GROWTH,
+    TAIL,
+    bouncing_without_progress,
+)
 from .bounds import FLOOR, REACH, falls_without_bound
 from .descent import DEFAULT_TOL, STATUSES, descend
 from .numbers import position
@@ -623,6 +629,25 @@ def _shown(objective, history, start, active, grown, chain, j, out, runs, alone)
     return np.concatenate(stops) if stops else np.array([], dtype=int)
 
 
+def _bouncing(tail) -> np.ndarray:
+    """analysis.bouncing_without_progress of the paths ``tail`` (epochs, dim, k), computed
+    in this layout: the mean step sizes sum in another order here, so runs within a hair
+    of the threshold are decided by the function itself."""
+    steps = np.diff(tail[-TAIL - 1 :], axis=0)
+    if len(steps) < 6:
+        return np.zeros(tail.shape[2], dtype=bool)
+    turns = np.count_nonzero(np.sum(steps[:-1] * steps[1:], axis=1) < 0, axis=0)
+    sizes = np.sqrt(np.sum(steps * steps, axis=1))
+    third = len(sizes) // 3
+    first, last = sizes[:third].mean(axis=0), sizes[-third:].mean(axis=0)
+    verdict = (turns / (len(steps) - 1) >= 0.5) & (first > 0) & (last >= NO_PROGRESS * first)
+    close = np.flatnonzero(np.abs(last - NO_PROGRESS * first) <= _BAND * first)
+    if close.size:
+        exact = np.ascontiguousarray(tail[:, :, close].transpose(2, 0, 1))
+        verdict[close] = bouncing_without_progress(exact)
+    return verdict
+
+
 def _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start, loss0,
                 history) -> None:  # fmt: skip
     """descent._end_status for the runs that used all their epochs."""
@@ -641,6 +666,5 @@ def _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start,
     open_ = np.flatnonzero(why < 0)
     if open_.size:
         _, tail, _ = history.of(active[open_], min(TAIL + 1, epochs + 1))
-        bouncing = bouncing_without_progress(np.ascontiguousarray(tail.transpose(2, 0, 1)))
-        why[open_] = np.where(bouncing, BOUNCING, EPOCHS)
+        why[open_] = np.where(_bouncing(tail), BOUNCING, EPOCHS)
     out.end(runs[active], why, epochs, X, loss)

@@ -8,7 +8,7 @@ import pytest
 import gdviz
 from gdviz import OBJECTIVES, OPTIMIZERS, descend, descend_batch, parse_objective
 from gdviz.analysis import bouncing_without_progress, is_bouncing_without_progress
-from gdviz.batch import usable_starts
+from gdviz.batch import _bouncing, usable_starts
 
 EPOCHS = 150
 RUNS = 24
@@ -158,9 +158,9 @@ def test_bouncing_test_batched_equals_one_path_at_a_time():
     paths = np.cumsum(rng.normal(size=(200, 70, 2)), axis=1)
     flips = np.cumsum((-1.0) ** np.arange(70)[None, :, None] * rng.uniform(1, 2, (200, 70, 2)), 1)
     for batch in (paths, flips, flips[:, :5], flips[:, :1, :1]):
-        assert list(bouncing_without_progress(batch)) == [
-            is_bouncing_without_progress(p) for p in batch
-        ]
+        one_by_one = [is_bouncing_without_progress(p) for p in batch]
+        assert list(bouncing_without_progress(batch)) == one_by_one
+        assert list(_bouncing(batch.transpose(1, 2, 0))) == one_by_one  # the batch's layout
     assert bouncing_without_progress(flips).any()  # the flipping paths do bounce
 
 
