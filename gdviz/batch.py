@@ -515,6 +515,10 @@ def _unbounded(objective, X, heading) -> np.ndarray:
     return verdict
 
 
+# the reductions of the loop, without the wrappers of .sum(), .min(), .max()
+_total, _least, _most = np.add.reduce, np.minimum.reduce, np.maximum.reduce
+
+
 def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, lr, alone):
     """Descend from the starts X (dim, m) of the batch's ``runs``; results go to ``out``.
 
@@ -549,7 +553,7 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
         return keep
 
     for k in range(epochs):  # X is the point at epoch k
-        if tol > 0 and s.min() <= t_hi:  # converged: ‖∇f‖ ≤ tol
+        if tol > 0 and _least(s) <= t_hi:  # converged: ‖∇f‖ ≤ tol
             done = _within(s, G, tol, np.flatnonzero(s <= t_hi))
             if done.size:
                 out.end(runs[active[done]], GRADIENT, k, X[:, done], loss[done])
@@ -559,7 +563,7 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
         delta, state = update.step(G, state, X, lr)
         X_new = X + delta
         loss_new, G_new, s_new = evaluate(X_new)
-        if not math.isfinite(loss_new.sum() + s_new.sum() + X_new.sum()):
+        if not math.isfinite(_total(loss_new) + _total(s_new) + _total(X_new, axis=None)):
             # a non-finite value somewhere (or only a sum too big): find the runs
             z = np.flatnonzero(~(np.isfinite(loss_new) & np.isfinite(s_new)
                                  & np.isfinite(X_new).all(axis=0)))  # fmt: skip
@@ -587,7 +591,7 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
         history.add(j, active, X, loss)
         if record:
             out.paths[runs[active], j], out.losses[runs[active], j] = X.T, loss
-        if chain.max() >= RUNAWAY_EPOCHS:
+        if _most(chain) >= RUNAWAY_EPOCHS:
             long = np.flatnonzero(chain >= RUNAWAY_EPOCHS)
             grown = long[~(change[long] / chain_first[long] < RUNAWAY_GROWTH * (1 - _BAND))]
             if grown.size:
