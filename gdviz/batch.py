@@ -635,20 +635,32 @@ def _shown(objective, history, start, active, grown, chain, j, out, runs, alone)
 
 def _bouncing(tail) -> np.ndarray:
     """analysis.bouncing_without_progress of the paths ``tail`` (epochs, dim, k), computed
-    in this layout: the mean step sizes sum in another order here, so runs within a hair
-    of the threshold are decided by the function itself."""
+    in this layout, the step sizes only where most steps turn back. The mean sizes sum in
+    another order here, so runs within a hair of the threshold are decided by the
+    function itself."""
     steps = np.diff(tail[-TAIL - 1 :], axis=0)
+    k = tail.shape[2]
     if len(steps) < 6:
-        return np.zeros(tail.shape[2], dtype=bool)
-    turns = np.count_nonzero(np.sum(steps[:-1] * steps[1:], axis=1) < 0, axis=0)
-    sizes = np.sqrt(np.sum(steps * steps, axis=1))
+        return np.zeros(k, dtype=bool)
+    dots = steps[:-1, 0] * steps[1:, 0]  # Σ over coordinates, in their order, as np.sum
+    for i in range(1, steps.shape[1]):
+        dots += steps[:-1, i] * steps[1:, i]
+    turning = np.flatnonzero(np.count_nonzero(dots < 0, axis=0) / (len(steps) - 1) >= 0.5)
+    verdict = np.zeros(k, dtype=bool)
+    if not turning.size:
+        return verdict
+    steps = steps[:, :, turning]
+    squares = steps[:, 0] * steps[:, 0]
+    for i in range(1, steps.shape[1]):
+        squares += steps[:, i] * steps[:, i]
+    sizes = np.sqrt(squares)
     third = len(sizes) // 3
     first, last = sizes[:third].mean(axis=0), sizes[-third:].mean(axis=0)
-    verdict = (turns / (len(steps) - 1) >= 0.5) & (first > 0) & (last >= NO_PROGRESS * first)
+    verdict[turning] = (first > 0) & (last >= NO_PROGRESS * first)
     close = np.flatnonzero(np.abs(last - NO_PROGRESS * first) <= _BAND * first)
     if close.size:
-        exact = np.ascontiguousarray(tail[:, :, close].transpose(2, 0, 1))
-        verdict[close] = bouncing_without_progress(exact)
+        exact = np.ascontiguousarray(tail[:, :, turning[close]].transpose(2, 0, 1))
+        verdict[turning[close]] = bouncing_without_progress(exact)
     return verdict
 
 

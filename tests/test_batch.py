@@ -205,3 +205,16 @@ def test_result_reads_well():
     assert "BatchResult('parabola', gd, runs=2" in repr(result)
     with pytest.raises(ValueError, match="paths=True"):
         result.path(0)
+
+
+def test_a_streak_longer_than_the_history_is_run_alone(monkeypatch):
+    """A slow runaway (each rise ~4% bigger) needs ~100 epochs of streak to show: more than
+    the batch keeps, so that run is handed to descend, and still ends exactly as alone."""
+    handed = []
+    monkeypatch.setattr(
+        gdviz.batch, "descend", lambda *a, **k: handed.append(a) or descend(*a, **k)
+    )
+    starts, rates = np.array([1.0, 2.0, -3.0, 0.5]), np.array([1.01, 1.02, 1.005, 0.4])
+    result = descend_batch("parabola", starts, lr=rates, epochs=300, paths=True)
+    assert handed and list(result.reasons) == ["runaway", "runaway", "runaway", "gradient"]
+    assert_same_as_alone(result, OBJECTIVES["parabola"], starts[:, None], rates, "gd", {})
