@@ -593,7 +593,9 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
             out.paths[runs[active], j], out.losses[runs[active], j] = X.T, loss
         if _most(chain) >= RUNAWAY_EPOCHS:
             long = np.flatnonzero(chain >= RUNAWAY_EPOCHS)
-            grown = long[~(change[long] / chain_first[long] < RUNAWAY_GROWTH * (1 - _BAND))]
+            # (a chain that began on a zero change has first 0: growth inf or NaN, checked)
+            growth = np.abs(change[long] / chain_first[long])
+            grown = long[~(growth < RUNAWAY_GROWTH * (1 - _BAND))]
             if grown.size:
                 ended = _shown(objective, history, start, active, grown, chain, j, out, runs,
                                alone)  # fmt: skip
