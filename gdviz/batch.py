@@ -469,30 +469,38 @@ class _History:
         return entries[0][0], points, losses
 
 
-def _streaks(points, losses, start):
+def _streaks(points, losses, start, need: int):
     """analysis.Streak of rises and of falls (while leaving ``start``) ending at the last of
     ``points`` (count, dim, k) and ``losses`` (count, k), for k runs, read backwards.
 
     Returns for each kind (length, first, last) and whether the window held its whole
     streak (False where every change in the window belongs to it: it may go back further).
+    Exact where a streak is ``need`` long or longer; shorter falls are bounded from above
+    by their losses alone (the distances are computed only where that bound reaches need).
     """
     change = np.diff(losses, axis=0)  # descend's loss - losses[-1], oldest first
-    count = len(change)
-    flat = points.transpose(1, 0, 2).reshape(points.shape[1], -1)
-    starts = np.repeat(start[:, None, :], len(points), axis=1).reshape(flat.shape)
-    n = points.shape[2]
-    leaving = _norms_exceed(flat[:, n:], flat[:, :-n], starts[:, n:]).reshape(count, n)
+    count, n = change.shape
     out = {}
-    for kind, sizes, counted in (
-        ("rises", change, change > 0),
-        ("falls", -change, (change < 0) & leaving),
-    ):
-        grows = counted[1:] & counted[:-1] & (sizes[1:] >= sizes[:-1])
-        run_back = np.cumprod(grows[::-1], axis=0).sum(axis=0)  # extensions, newest back
-        length = np.where(counted[-1], 1 + run_back, 0)
+    for kind, sizes, counted in (("rises", change, change > 0), ("falls", -change, change < 0)):
+        if kind == "falls":
+            long = np.flatnonzero(_lengths(sizes, counted) >= need)
+            if long.size:
+                P = points[:, :, long]
+                a = np.broadcast_to(start[:, long], P.shape[1:])
+                leaving = [_norms_exceed(P[i + 1], P[i], a) for i in range(count)]
+                counted = counted.copy()
+                counted[:, long] &= np.array(leaving).reshape(count, len(long))
+        length = _lengths(sizes, counted)
         first = sizes[np.clip(count - length, 0, count - 1), np.arange(n)]
         out[kind] = (length, first, sizes[-1], length < count)
     return out
+
+
+def _lengths(sizes, counted) -> np.ndarray:
+    """Streak lengths at the last row: counted changes, each at least the one before."""
+    grows = counted[1:] & counted[:-1] & (sizes[1:] >= sizes[:-1])
+    run_back = np.cumprod(grows[::-1], axis=0).sum(axis=0)  # extensions, newest back
+    return np.where(counted[-1], 1 + run_back, 0)
 
 
 def _unbounded(objective, X, heading) -> np.ndarray:
@@ -612,7 +620,7 @@ def _shown(objective, history, start, active, grown, chain, j, out, runs, alone)
     a runaway rise, or a fall without bound; their ends are written to ``out``."""
     width = min(len(history.entries), int(chain[grown].max()) + 1)
     oldest, points, losses = history.of(active[grown], width)
-    streaks = _streaks(points, losses, start[:, active[grown]])
+    streaks = _streaks(points, losses, start[:, active[grown]], RUNAWAY_EPOCHS)
     stops = []
     for kind, why in (("rises", RUNAWAY), ("falls", UNBOUNDED)):
         length, first, last, whole = streaks[kind]
@@ -674,7 +682,7 @@ def _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start,
     run = min(RUNAWAY_EPOCHS, epochs)
     why[_within(s, G, tol, np.arange(m))] = GRADIENT
     _, points, losses = history.of(active, run + 1)
-    streaks = _streaks(points, losses, start[:, active])
+    streaks = _streaks(points, losses, start[:, active], run)
     rising = streaks["rises"][0] >= run
     why[(why < 0) & rising & (loss > loss0[active])] = RUNAWAY
     falling = np.flatnonzero((why < 0) & (streaks["falls"][0] >= run))
