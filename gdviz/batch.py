@@ -126,7 +126,9 @@ def descend_batch(
     (a pair such as Adam's ``betas`` per run: shape (n, 2)). Run i ends exactly as
     ``descend(objective, starts[i], lr=lr[i], epochs=epochs, optimizer=optimizer,
     tol=tol, **hyper_i)`` ends. Runs with the same hyperparameters step together; each
-    distinct set of per-run hyperparameters is one more pass.
+    distinct set of per-run hyperparameters is one more pass. (The fit page's losses sum
+    their samples in chunks of ``fit.CHUNK`` values: with more than CHUNK / 8192 samples a
+    batch sums them in other chunks than a single run, and may differ in the last bits.)
 
     >>> result = descend_batch("parabola", [3.0, -1.0], lr=[0.5, 1.5], epochs=50)
     >>> result.statuses.tolist()
