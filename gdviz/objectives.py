@@ -54,13 +54,13 @@ class _SameBitsPrinter(NumPyPrinter):
 
     def _print_Pow(self, expr, rational=False):
         n = expr.exp
-        if n.is_Integer and 2 <= abs(n) <= 8:
+        if n.is_Integer and 1 <= abs(n) <= 8:
             base = self._print(expr.base)
             base = base if expr.base.is_Symbol else f"({base})"
             product = "*".join([base] * abs(int(n)))
             return f"({product})" if n > 0 else f"(1/({product}))"
-        if n in (sp.S.Half, -sp.S.Half, sp.S.NegativeOne):
-            return super()._print_Pow(expr, rational=rational)  # sqrt, 1/sqrt, 1/x: exact
+        if n in (sp.S.Half, -sp.S.Half):
+            return super()._print_Pow(expr, rational=rational)  # sqrt, 1/sqrt: exact
         power = self._module_format("numpy.power")
         return f"{power}({self._print(expr.base)}, {self._print(n)})"
 
