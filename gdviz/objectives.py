@@ -49,8 +49,8 @@ def _stack(parts, shape):
 class _SameBitsPrinter(NumPyPrinter):
     """Powers that give the same bits at one point (numpy scalars, descend) and on arrays
     (a batch, a grid): numpy's scalar ``**`` and its array power round differently in
-    about 1 case in 1000. Small whole powers become products, the rest ``numpy.power``,
-    which is one ufunc for both."""
+    about 1 case in 1000. Whole powers up to 8 become products (1/x, 1/(x*x), ...), square
+    roots stay ``sqrt``, the rest ``numpy.power``, which is one ufunc for both."""
 
     def _print_Pow(self, expr, rational=False):
         n = expr.exp
@@ -66,17 +66,21 @@ class _SameBitsPrinter(NumPyPrinter):
 
 
 #: The settings lambdify gives its own printer (names unqualified: modules=np).
-_PRINTER = _SameBitsPrinter(
-    {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True}
-)
+_PRINTER_SETTINGS = {
+    "fully_qualified_modules": False,
+    "inline": True,
+    "allow_unknown_functions": True,
+}
 
 
 def _compile(variables, expr) -> Callable:
     # lambdify only ever sees trusted sympy trees (built here or by our own parser);
     # cse shares subexpressions between f and its derivatives. The numpy module itself,
     # not "numpy": the string makes sympy run `from numpy import *` once (0.1 s, it loads
-    # numpy.f2py and numpy.testing) and copy that namespace on every call.
-    return sp.lambdify(variables, expr, modules=np, cse=True, printer=_PRINTER)
+    # numpy.f2py and numpy.testing) and copy that namespace on every call. A printer per
+    # compilation: sessions compile in threads, and printers keep state.
+    printer = _SameBitsPrinter(dict(_PRINTER_SETTINGS))
+    return sp.lambdify(variables, expr, modules=np, cse=True, printer=printer)
 
 
 def _gradient(expr, variables) -> list:
