@@ -1,6 +1,7 @@
 """gdviz: see gradient descent. A pure core (numpy, sympy, plotly) behind a Streamlit app."""
 
 from .analysis import objective_lr_limit, stable_lr_limit
+from .batch import BatchResult, descend_batch
 from .custom import parse_objective
 from .data import DATASETS, Dataset, dataset_from_csv, get_dataset, make_noisy_line
 from .derivative import downhill_sentence, secant_and_tangent, secant_table
@@ -75,8 +76,10 @@ __all__ = [
     "Objective",
     "OptimizerSpec",
     "Trajectory",
+    "BatchResult",
     "View",
     "descend",
+    "descend_batch",
     "get_objective",
     "get_optimizer",
     "learning_rates",

@@ -74,16 +74,20 @@ def is_bouncing_without_progress(points: np.ndarray) -> bool:
     mean step size in the last third of the tail is at least ``NO_PROGRESS`` times
     that in the first third.
     """
-    steps = np.diff(points[-TAIL - 1 :], axis=0)
-    if len(steps) < 6:
-        return False
-    turns = np.sum(steps[:-1] * steps[1:], axis=-1) < 0
-    if turns.mean() < 0.5:
-        return False
+    return bool(bouncing_without_progress(np.asarray(points)[None])[0])
+
+
+def bouncing_without_progress(paths: np.ndarray) -> np.ndarray:
+    """:func:`is_bouncing_without_progress` for each of a batch of paths (runs, epochs, dim),
+    with the same arithmetic per path."""
+    steps = np.diff(paths[:, -TAIL - 1 :], axis=1)
+    if steps.shape[1] < 6:
+        return np.zeros(len(paths), dtype=bool)
+    turns = np.sum(steps[:, :-1] * steps[:, 1:], axis=-1) < 0
     sizes = np.linalg.norm(steps, axis=-1)
-    third = len(sizes) // 3
-    first, last = sizes[:third].mean(), sizes[-third:].mean()
-    return bool(first > 0 and last >= NO_PROGRESS * first)
+    third = sizes.shape[1] // 3
+    first, last = sizes[:, :third].mean(axis=-1), sizes[:, -third:].mean(axis=-1)
+    return (turns.mean(axis=-1) >= 0.5) & (first > 0) & (last >= NO_PROGRESS * first)
 
 
 class Streak:

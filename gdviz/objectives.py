@@ -18,6 +18,7 @@ from typing import ClassVar
 
 import numpy as np
 import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
 
 from . import checks
 from .expressions import parse_expression
@@ -45,12 +46,41 @@ def _stack(parts, shape):
     return np.stack([np.broadcast_to(np.asarray(p, dtype=float), shape) for p in parts], axis=-1)
 
 
+class _SameBitsPrinter(NumPyPrinter):
+    """Powers that give the same bits at one point (numpy scalars, descend) and on arrays
+    (a batch, a grid): numpy's scalar ``**`` and its array power round differently in
+    about 1 case in 1000. Whole powers up to 8 become products (1/x, 1/(x*x), ...), square
+    roots stay ``sqrt``, the rest ``numpy.power``, which is one ufunc for both."""
+
+    def _print_Pow(self, expr, rational=False):
+        n = expr.exp
+        if n.is_Integer and 1 <= abs(n) <= 8:
+            base = self._print(expr.base)
+            base = base if expr.base.is_Symbol else f"({base})"
+            product = "*".join([base] * abs(int(n)))
+            return f"({product})" if n > 0 else f"(1/({product}))"
+        if n in (sp.S.Half, -sp.S.Half):
+            return super()._print_Pow(expr, rational=rational)  # sqrt, 1/sqrt: exact
+        power = self._module_format("numpy.power")
+        return f"{power}({self._print(expr.base)}, {self._print(n)})"
+
+
+#: The settings lambdify gives its own printer (names unqualified: modules=np).
+_PRINTER_SETTINGS = {
+    "fully_qualified_modules": False,
+    "inline": True,
+    "allow_unknown_functions": True,
+}
+
+
 def _compile(variables, expr) -> Callable:
     # lambdify only ever sees trusted sympy trees (built here or by our own parser);
     # cse shares subexpressions between f and its derivatives. The numpy module itself,
     # not "numpy": the string makes sympy run `from numpy import *` once (0.1 s, it loads
-    # numpy.f2py and numpy.testing) and copy that namespace on every call.
-    return sp.lambdify(variables, expr, modules=np, cse=True)
+    # numpy.f2py and numpy.testing) and copy that namespace on every call. A printer per
+    # compilation: sessions compile in threads, and printers keep state.
+    printer = _SameBitsPrinter(dict(_PRINTER_SETTINGS))
+    return sp.lambdify(variables, expr, modules=np, cse=True, printer=printer)
 
 
 def _gradient(expr, variables) -> list:
