@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 import gdviz.batch  # noqa: E402
+from bench import optimizers as optimizers_bench  # noqa: E402
 from gdviz import OBJECTIVES, descend, descend_batch  # noqa: E402
 
 EPOCHS = 500
@@ -48,12 +49,8 @@ SKIPPED = "torch not importable: skipped"
 
 
 def best_of(fn, repeat=REPEAT):
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+    """The shortest of ``repeat`` timings of ``fn()`` and its last result (bench/optimizers)."""
+    return optimizers_bench.best_of(fn, repeat)
 
 
 def bare(objective, starts, lr):
@@ -79,7 +76,6 @@ def bare_with_f(objective, starts, lr):
 def torch_single(start, lr, epochs, repeat):
     """torch.optim.SGD with autograd on rosenbrock: seconds for the run, and its final point.
     Self-contained, so that it can run in another interpreter."""
-    import time
 
     import torch
 
