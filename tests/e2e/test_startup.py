@@ -26,12 +26,16 @@ TRANSFER_SIZES_JS = """() => performance.getEntriesByType('resource')
 
 def wait_for_plotly_entry(page) -> None:
     # A resource's timing entry can be recorded a little after its script has run.
-    page.wait_for_function(f"() => ({PLOTLY_REQUESTS_JS})() > 0", timeout=60_000)
+    # Polled on a timer, not on animation frames (which a busy headless page may starve).
+    page.wait_for_function(f"() => ({PLOTLY_REQUESTS_JS})() > 0", timeout=60_000, polling=100)
 
 
 def open_fresh(browser, url: str):
     """A page in a new browser context (an empty cache), and the errors it throws."""
     context = browser.new_context(viewport=VIEWPORT)
+    # The browser keeps 250 resource timing entries by default; a Streamlit page loads about
+    # that many files, so plotly.js's entry could be dropped and never counted.
+    context.add_init_script("performance.setResourceTimingBufferSize(5000)")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
