@@ -19,14 +19,20 @@ const STEP = { frame: { duration: 0, redraw: false }, transition: { duration: 0 
 const bounded = (promise, ms = 250) =>
   Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms))]);
 
+// gdviz's own plotly.js, always: Streamlit's page may set a global Plotly of another version
+// (for st.plotly_chart) before or after this loads, so the chart keeps the one it loaded.
+const lib = () => window.__gdvizPlotlyLib;
+
 function loadPlotly() {
   if (!window.__gdvizPlotly) {
     window.__gdvizPlotly = new Promise((resolve, reject) => {
-      if (window.Plotly) return resolve(window.Plotly);
       const script = document.createElement("script");
       script.src = PLOTLY_SRC;
-      script.onload = () =>
-        window.Plotly ? resolve(window.Plotly) : reject(new Error("plotly.js defined no Plotly"));
+      script.onload = () => {
+        window.__gdvizPlotlyLib = window.Plotly;
+        if (window.Plotly) resolve(window.Plotly);
+        else reject(new Error("plotly.js defined no Plotly"));
+      };
       script.onerror = () => {
         window.__gdvizPlotly = null; // let a later rerun try again
         reject(new Error(`could not load ${PLOTLY_SRC}`));
@@ -120,16 +126,16 @@ function build(parent) {
   new ResizeObserver(() => {
     // Plotly follows window resizes only; the sidebar also changes the width.
     const w = root.clientWidth;
-    if (w && w !== width && state.text !== null && window.Plotly) {
+    if (w && w !== width && state.text !== null && lib()) {
       width = w;
       const layout = state.gd.layout;
       if (layout?.meta?.aspect && state.maxHeight) {
         const fitted = { ...layout, height: state.maxHeight, margin: state.margin };
         fitAspect(state, fitted);
-        window.Plotly.relayout(state.gd, { height: fitted.height, margin: fitted.margin });
+        lib().relayout(state.gd, { height: fitted.height, margin: fitted.margin });
         return;
       }
-      window.Plotly.Plots.resize(state.gd);
+      lib().Plots.resize(state.gd);
     }
   }).observe(root);
   return state;
@@ -200,7 +206,7 @@ function follow(state, epoch) {
 
 // A click on the plot area, in the axes' own units, sent back to Python.
 function clicked(state, event) {
-  if (!state.clickable || !state.trigger || !window.Plotly) return;
+  if (!state.clickable || !state.trigger || !lib()) return;
   const full = state.gd._fullLayout;
   const xa = full?.xaxis;
   const ya = full?.yaxis;
@@ -218,7 +224,7 @@ function show(state, index) {
   // A frame may carry layout too: the axis ranges of a view that zooms out with the run.
   const step = { data: frame.data, traces: frame.traces };
   if (frame.layout) step.layout = frame.layout;
-  return window.Plotly.animate(state.gd, [step], STEP);
+  return lib().animate(state.gd, [step], STEP);
 }
 
 function play(state) {
@@ -323,9 +329,9 @@ async function update(state, fig, next) {
   }
   if (changed.length) {
     const data = changed.map((i) => fig.data[i]);
-    await bounded(window.Plotly.animate(state.gd, [{ data, traces: changed }], STEP));
+    await bounded(lib().animate(state.gd, [{ data, traces: changed }], STEP));
   }
-  if (Object.keys(moved).length) await window.Plotly.relayout(state.gd, moved);
+  if (Object.keys(moved).length) await lib().relayout(state.gd, moved);
   return true;
 }
 

@@ -26,8 +26,7 @@ TRANSFER_SIZES_JS = """() => performance.getEntriesByType('resource')
 
 def wait_for_plotly_entry(page) -> None:
     # A resource's timing entry can be recorded a little after its script has run.
-    # Polled on a timer, not on animation frames (which a busy headless page may starve).
-    page.wait_for_function(f"() => ({PLOTLY_REQUESTS_JS})() > 0", timeout=60_000, polling=100)
+    page.wait_for_function(f"() => ({PLOTLY_REQUESTS_JS})() > 0", timeout=60_000)
 
 
 def open_fresh(browser, url: str):
