@@ -219,6 +219,14 @@ def click_to_start(objective, view, click: dict, pending: str) -> None:
     st.rerun()
 
 
+def apply_clicked_start(pending: str, prefix: str = "") -> None:
+    """Called at the top of a page, before its start widgets are drawn: a start waiting
+    under ``pending`` (see :func:`click_to_start`) becomes their value."""
+    clicked = st.session_state.pop(pending, None)
+    for name, value in zip(("x0", "y0"), clicked or (), strict=False):
+        st.session_state[prefix + name] = value
+
+
 def _tidy(value: float, lo: float, hi: float) -> float:
     """A clicked coordinate rounded to the start slider's step for the box shown (a click
     is no more precise than that), within the start inputs' limits."""

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import math
 
-from gdviz.stability import Curvature
+import streamlit as st
+
+from gdviz.stability import Curvature, describe_curvature
+from ui.controls import LR_MAX, LR_MIN
+
+EXPLAINED = (
+    "Near a minimum, plain gradient descent multiplies the distance along each direction of "
+    "curvature λ (an eigenvalue of the Hessian ∇²{f}) by 1 − η·λ: it shrinks steadily while "
+    "η < 1/λ, overshoots and oscillates inward up to η < 2/λ, and grows beyond. The largest, "
+    "λ_max, decides: the stable limit is 2/λ_max (a parabola a·x² has λ_max = 2a). "
+)
 
 COLOURS = {"monotone": "#2a9d8f", "oscillating": "#e9c46a", "divergent": "#e76f51"}
 
@@ -58,3 +68,11 @@ def strip_words(c: Curvature, lr: float) -> str:
         f"plain GD {what} there. Monotone below {c.one_step:.4g}, oscillating up to "
         f"{c.gd_limit:.4g}, divergent above."
     )
+
+
+def stability_strip(reference: Curvature, lr: float, symbol: str, start=None) -> None:
+    """The strip on the η slider's scale and its words; the help explains the bands and
+    gives the eigenvalues and κ at the start (if given) and at ``reference``."""
+    st.html(strip_html(reference, lr, LR_MIN, LR_MAX))
+    details = [describe_curvature(c, symbol) for c in (start, reference) if c is not None]
+    st.caption(strip_words(reference, lr), help=EXPLAINED.format(f=symbol) + " ".join(details))

@@ -11,9 +11,14 @@ import streamlit as st
 import gdviz
 from gdviz.explain import table
 from gdviz.messages import jargon_notes
-from gdviz.stability import describe_curvature
 from ui import controls
-from ui.charts import animated_chart, click_to_start, follow_chart, follow_table
+from ui.charts import (
+    animated_chart,
+    apply_clicked_start,
+    click_to_start,
+    follow_chart,
+    follow_table,
+)
 from ui.compute import (
     descent_chart,
     descent_readout,
@@ -25,7 +30,7 @@ from ui.compute import (
     stability_at,
 )
 from ui.guard import guarded
-from ui.strip import strip_html, strip_words
+from ui.strip import stability_strip
 
 BANNER = {"converged": st.success, "diverged": st.error, "oscillating": st.warning}
 VIEWS = ("Contour map", "3-D surface")
@@ -70,18 +75,7 @@ def _lr_controls(objective, exact_box, start) -> float:
     )
     reference, start_curvature = stability_at(controls.source_of(objective), start)
     if reference is not None and reference.gd_limit is not None:
-        # The bands of η at the curvature that decides, on the slider's own log scale.
-        st.html(strip_html(reference, float(state.lr), controls.LR_MIN, controls.LR_MAX))
-        details = [describe_curvature(c, objective.symbol)
-                   for c in (start_curvature, reference) if c is not None]  # fmt: skip
-        st.caption(
-            strip_words(reference, float(state.lr)),
-            help="Near a minimum, plain gradient descent multiplies the distance along each "
-            "direction of curvature λ (an eigenvalue of the Hessian ∇²f) by 1 − η·λ: it "
-            "shrinks steadily while η < 1/λ, overshoots and oscillates inward up to η < 2/λ, "
-            "and grows beyond. The largest, λ_max, decides: the stable limit is 2/λ_max "
-            "(for f(x) = a·x², λ_max = 2a). " + " ".join(details),
-        )
+        stability_strip(reference, float(state.lr), objective.symbol, start_curvature)
     with exact_box:
         st.number_input(
             "η exactly",
@@ -200,9 +194,7 @@ def _details(details, args, objective, lr) -> None:
 
 
 # A click on the chart, waiting for the full run that sets the start sliders.
-if (clicked := st.session_state.pop(CLICKED, None)) is not None:
-    for name, value in zip(("x0", "y0"), clicked, strict=False):
-        st.session_state[name] = value
+apply_clicked_start(CLICKED)
 
 # ---- sidebar: the function and the run; the learning rate's place is kept for the fragment
 with st.sidebar:

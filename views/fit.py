@@ -5,7 +5,6 @@ from sympy import latex
 
 from gdviz import LOSSES, OPTIMIZERS, view_of
 from gdviz.fit import fit_notes, tidy_start
-from gdviz.stability import describe_curvature
 from ui import controls, fit_controls
 from ui.charts import animated_chart, follow_chart, follow_table
 from ui.compute import (
@@ -22,7 +21,7 @@ from ui.compute import (
     run_fit,
 )
 from ui.guard import guarded
-from ui.strip import strip_html, strip_words
+from ui.strip import stability_strip
 
 P = "fit_"
 GROUP = "fit"  # the fit chart's epoch, which the landscape and the table follow
@@ -66,9 +65,7 @@ with st.sidebar:
     reference = fit_stability(source, loss, tuple(data.start))
     if reference is not None and reference.gd_limit is not None:
         # L's curvature, constant for a mean squared error: the bands hold everywhere.
-        st.html(strip_html(reference, float(lr), controls.LR_MIN, controls.LR_MAX))
-        st.caption(strip_words(reference, float(lr)),
-                   help=describe_curvature(reference, objective.symbol))  # fmt: skip
+        stability_strip(reference, float(lr), objective.symbol)
     for name, suggested, box in zip(("w0", "b0"), data.start, objective.domain, strict=False):
         if not controls.is_number(state.get(P + name)):  # new data: its start, without dust
             state[P + name] = tidy_start([controls.snap(suggested, *box)], [box])[0]

@@ -6,7 +6,7 @@ from gdviz import OPTIMIZERS, SCHEDULES, view_of
 from gdviz.numbers import position
 from gdviz.race import RANKING_RULE
 from ui import controls, race_controls
-from ui.charts import ChartEvents, animated_chart, click_to_start
+from ui.charts import ChartEvents, animated_chart, apply_clicked_start, click_to_start
 from ui.compute import (
     race_chart,
     race_keeps_moments,
@@ -29,9 +29,7 @@ CLICKED = "_race_clicked_start"
 # ---- sidebar ---------------------------------------------------------------------------
 state = st.session_state
 # A click on the chart, waiting for this full run to set the start before it is drawn.
-if (clicked := state.pop(CLICKED, None)) is not None:
-    for name, value in zip(("x0", "y0"), clicked, strict=False):
-        state[P + name] = value
+apply_clicked_start(CLICKED, P)
 with st.sidebar:
     st.header("Race settings")
     objective = controls.function_controls(P, on_new_objective=race_controls.reset_lrs)
