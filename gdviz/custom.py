@@ -197,7 +197,9 @@ def _newton(objective: Objective, points: np.ndarray) -> np.ndarray:
         step = np.zeros_like(points)
         eig = np.full(points.shape, np.nan)
         eig[ok] = np.linalg.eigvalsh(hess[ok])
-        convex = ok & (eig.min(axis=-1) > 0)
+        # well-conditioned bowls only: a Hessian with a tiny positive eigenvalue (1e-320)
+        # is singular to solve
+        convex = ok & (eig.min(axis=-1) > 1e-12 * np.abs(eig).max(axis=-1))
         step[convex] = np.linalg.solve(hess[convex], grad[convex][..., None])[..., 0]
         # not convex here: a gradient step of a size the curvature allows
         other = ok & ~convex
