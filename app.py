@@ -17,6 +17,7 @@ page = st.navigation(
     [
         st.Page("views/descent.py", title="Gradient descent", icon="📉", default=True),
         st.Page("views/race.py", title="Optimizer race", icon="🏁", url_path="race"),
+        st.Page("views/landscape.py", title="Every learning rate", icon="🗺️", url_path="landscape"),
         st.Page("views/fit.py", title="Fit a model", icon="📈", url_path="fit"),
         st.Page("views/why.py", title="Why gradients?", icon="🎲", url_path="why"),
         st.Page("views/derivative.py", title="What is a derivative?", icon="📐", url_path="slope"),

@@ -291,3 +291,130 @@ def slope_words(slug, x, dx):
         else ""
     )
     return " ".join(filter(None, (gdviz.downhill_sentence(slope, "x"), note)))
+
+
+# ---- every learning rate at once: sweeps, range tests, maps -----------------------------
+# A "target" is what these views run on: a function's source (see resolve) or
+# ("fit", data source, loss) for the fit page's loss L. Hyperparameters travel as a tuple
+# of (name, value) pairs.
+
+
+def target_objective(target):
+    if isinstance(target, tuple) and target and target[0] == "fit":
+        return fit_objective(target[1], target[2])
+    return resolve(target)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Running 501 descents, one per learning rate…")
+def lr_sweep_of(target, start, optimizer, epochs, tol, hyper):
+    from gdviz.sweep import lr_sweep
+
+    return lr_sweep(target_objective(target), start, optimizer=optimizer, epochs=epochs,
+                    tol=tol, **dict(hyper))  # fmt: skip
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def sweep_chart(target, start, optimizer, epochs, tol, hyper, lr):
+    from gdviz.figures.sweep import sweep_figure
+
+    sweep = lr_sweep_of(target, start, optimizer, epochs, tol, hyper)
+    return sweep_figure(sweep, lr, reference_curvature(sweep.objective, start))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def sweep_words(target, start, optimizer, epochs, tol, hyper) -> list[str]:
+    sweep = lr_sweep_of(target, start, optimizer, epochs, tol, hyper)
+    return sweep.summary(reference_curvature(sweep.objective, start))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def sweep_marks(target, start, optimizer, epochs, tol, hyper) -> dict:
+    """The sweep's notable rates: the fastest to converge, the largest that converges and
+    the smallest that diverges (None where the sweep has none)."""
+    sweep = lr_sweep_of(target, start, optimizer, epochs, tol, hyper)
+    converging = sweep.converging()
+    return {
+        "fastest": sweep.fastest(),
+        "largest": converging[1] if converging else None,
+        "divergent": sweep.first_divergent(),
+    }
+
+
+@st.cache_resource(max_entries=16, show_spinner="Running the range test…")
+def range_test_of(target, start, optimizer, hyper):
+    from gdviz.sweep import range_test
+
+    return range_test(target_objective(target), start, optimizer=optimizer, **dict(hyper))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def range_chart(target, start, optimizer, hyper):
+    from gdviz.figures.sweep import range_test_figure
+
+    test = range_test_of(target, start, optimizer, hyper)
+    return range_test_figure(test, reference_curvature(test.objective, start))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def range_words(target, start, optimizer, hyper) -> list[str]:
+    from gdviz.sweep import range_sentences
+
+    test = range_test_of(target, start, optimizer, hyper)
+    return range_sentences(test, reference_curvature(test.objective, start))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def landscape_run(target, start, optimizer, lr, epochs, tol, hyper):
+    return gdviz.descend(target_objective(target), start, lr=lr, epochs=epochs,
+                         optimizer=optimizer, tol=tol, **dict(hyper))  # fmt: skip
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def landscape_run_chart(*args):
+    return gdviz.descent_figure(landscape_run(*args))
+
+
+# Maps hold only small arrays (int8 labels, float32 values); the batch behind each is
+# freed as soon as it is classified. A few are kept: a 512 × 512 map is about 1 MB.
+@st.cache_resource(max_entries=6, show_spinner=False)
+def basin_of(target, optimizer, lr, epochs, tol, hyper, resolution, box):
+    from gdviz.maps import basin_map
+
+    return basin_map(target_objective(target), lr=lr, epochs=epochs, optimizer=optimizer,
+                     tol=tol, resolution=resolution, box=box, **dict(hyper))  # fmt: skip
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def basin_chart(target, optimizer, lr, epochs, tol, hyper, resolution, box, replay):
+    """The basin map; with ``replay`` (a start) that start's run animated on it."""
+    from gdviz.figures.maps import basin_figure
+
+    bmap = basin_of(target, optimizer, lr, epochs, tol, hyper, resolution, box)
+    traj = None
+    if replay is not None:
+        traj = landscape_run(target, replay, optimizer, lr, epochs, tol, hyper)
+    return basin_figure(bmap, traj)
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def momentum_map_of(target, start, optimizer, epochs, tol, resolution):
+    from gdviz.maps import lr_momentum_map
+
+    return lr_momentum_map(target_objective(target), start, optimizer=optimizer, epochs=epochs,
+                           tol=tol, resolution=resolution)  # fmt: skip
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def lr_start_map_of(target, optimizer, epochs, tol, hyper, resolution):
+    from gdviz.maps import lr_start_map
+
+    return lr_start_map(target_objective(target), optimizer=optimizer, epochs=epochs, tol=tol,
+                        resolution=resolution, **dict(hyper))  # fmt: skip
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def param_map_chart(which, args, current):
+    from gdviz.figures.maps import param_map_figure
+
+    pmap = momentum_map_of(*args) if which == "momentum" else lr_start_map_of(*args)
+    return param_map_figure(pmap, current)

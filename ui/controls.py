@@ -19,9 +19,10 @@ from gdviz import OBJECTIVES, Objective
 
 DIMENSIONS = {"1-D": 1, "2-D": 2}
 DEFAULT_BY_DIM = {1: "parabola", 2: "himmelblau"}
-# Learning rates on a log grid, 13 per decade over 1e-4 … 10 (exact values go in beside it).
+# Learning rates on a log grid, 13 per decade over 1e-5 … 10 (exact values go in beside it):
+# the learning-rate sweep's whole range, so any η it picks can be set.
 MANTISSAS = (1, 1.2, 1.5, 1.8, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)
-LR_GRID = tuple(float(f"{m}e{p}") for p in range(-4, 1) for m in MANTISSAS) + (10.0,)
+LR_GRID = tuple(float(f"{m}e{p}") for p in range(-5, 1) for m in MANTISSAS) + (10.0,)
 LR_MIN, LR_MAX = LR_GRID[0], LR_GRID[-1]
 TOLERANCES = (0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2)
 

@@ -18,7 +18,14 @@ EXPLAINED = (
     "λ_max, decides: the stable limit is 2/λ_max (a parabola a·x² has λ_max = 2a). "
 )
 
-COLOURS = {"monotone": "#2a9d8f", "oscillating": "#e9c46a", "divergent": "#e76f51"}
+COLOURS = {
+    "monotone": "#2a9d8f",
+    "oscillating": "#e9c46a",
+    "divergent": "#e76f51",
+    "stable": "#2a9d8f",
+}
+#: Optimizers whose stable limit on a quadratic is heavy-ball momentum's (2 + 2β)/λ_max.
+HEAVY_BALL = ("sgd", "momentum")
 
 
 def _at(value: float, lo: float, hi: float) -> float:
@@ -27,11 +34,16 @@ def _at(value: float, lo: float, hi: float) -> float:
     return 100.0 * min(max(t, 0.0), 1.0)
 
 
-def strip_html(c: Curvature, lr: float, lo: float, hi: float) -> str:
-    """The strip for curvature ``c`` with η = ``lr`` marked, over η from lo to hi."""
-    one, limit = c.one_step, c.gd_limit
-    edges = [(lo, min(one, hi), "monotone"), (one, min(limit, hi), "oscillating"),
-             (limit, hi, "divergent")]  # fmt: skip
+def strip_html(c: Curvature, lr: float, lo: float, hi: float, momentum: float | None = None) -> str:
+    """The strip for curvature ``c`` with η = ``lr`` marked, over η from lo to hi: plain
+    GD's three bands, or with heavy-ball ``momentum`` β its stable and divergent bands."""
+    if momentum:
+        limit = c.momentum_limit(momentum)
+        edges = [(lo, min(limit, hi), "stable"), (limit, hi, "divergent")]
+    else:
+        one, limit = c.one_step, c.gd_limit
+        edges = [(lo, min(one, hi), "monotone"), (one, min(limit, hi), "oscillating"),
+                 (limit, hi, "divergent")]  # fmt: skip
     parts = []
     for start, end, band in edges:
         if end <= lo or start >= hi:
@@ -70,9 +82,37 @@ def strip_words(c: Curvature, lr: float) -> str:
     )
 
 
-def stability_strip(reference: Curvature, lr: float, symbol: str, start=None) -> None:
+def momentum_words(c: Curvature, lr: float, beta: float) -> str:
+    """η against heavy-ball momentum's limit (2 + 2β)/λ_max at this curvature, in words."""
+    limit = c.momentum_limit(beta)
+    ratio = lr / limit
+    what = "cannot settle (each step grows the distance)" if lr > limit else "settles there"
+    return (
+        f"η = {ratio:.3g}× the stable limit (2 + 2β)/λ_max = {limit:.4g} of momentum "
+        f"β = {beta:g} at {c.where}: it {what}. Plain GD's limit 2/λ_max is {c.gd_limit:.4g}."
+    )
+
+
+def stability_strip(
+    reference: Curvature,
+    lr: float,
+    symbol: str,
+    start=None,
+    *,
+    momentum: float | None = None,
+    optimizer: str = "gd",
+) -> None:
     """The strip on the η slider's scale and its words; the help explains the bands and
-    gives the eigenvalues and κ at the start (if given) and at ``reference``."""
-    st.html(strip_html(reference, lr, LR_MIN, LR_MAX))
+    gives the eigenvalues and κ at the start (if given) and at ``reference``.
+
+    For heavy-ball momentum (``optimizer`` "sgd" or "momentum" with β = ``momentum`` > 0)
+    the strip shows its limit (2 + 2β)/λ_max; for other optimizers it shows plain GD's
+    bands and says that they are plain GD's.
+    """
+    heavy = momentum if optimizer in HEAVY_BALL and momentum else None
+    st.html(strip_html(reference, lr, LR_MIN, LR_MAX, heavy))
     details = [describe_curvature(c, symbol) for c in (start, reference) if c is not None]
-    st.caption(strip_words(reference, lr), help=EXPLAINED.format(f=symbol) + " ".join(details))
+    words = momentum_words(reference, lr, heavy) if heavy else strip_words(reference, lr)
+    if optimizer not in ("gd", *HEAVY_BALL):
+        words += " (These are plain GD's bands; this optimizer's steps differ.)"
+    st.caption(words, help=EXPLAINED.format(f=symbol) + " ".join(details))

@@ -10,6 +10,7 @@ import streamlit as st
 
 import gdviz
 from gdviz.explain import table
+from gdviz.figures.base import tick_label
 from gdviz.messages import jargon_notes
 from ui import controls
 from ui.charts import (
@@ -76,6 +77,11 @@ def _lr_controls(objective, exact_box, start) -> float:
     reference, start_curvature = stability_at(controls.source_of(objective), start)
     if reference is not None and reference.gd_limit is not None:
         stability_strip(reference, float(state.lr), objective.symbol, start_curvature)
+    st.page_link(
+        "views/landscape.py", label="Every η at once: sweep, range test, maps", icon="🗺️",
+        help="Run this function from this start with 501 learning rates at once, and map "
+        "which start ends where.",
+    )  # fmt: skip
     with exact_box:
         st.number_input(
             "η exactly",
@@ -85,7 +91,8 @@ def _lr_controls(objective, exact_box, start) -> float:
             format="%g",
             step=0.01,
             on_change=_on_lr_exact_change,
-            help="Any learning rate from 10⁻⁴ to 10, typed.",
+            help=f"Any learning rate from {tick_label(controls.LR_MIN)} to "
+            f"{tick_label(controls.LR_MAX)}, typed.",
         )
     return float(state.lr)
 

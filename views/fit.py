@@ -3,7 +3,7 @@
 import streamlit as st
 from sympy import latex
 
-from gdviz import LOSSES, OPTIMIZERS, view_of
+from gdviz import DEFAULT_TOL, LOSSES, OPTIMIZERS, view_of
 from gdviz.fit import fit_notes, tidy_start
 from ui import controls, fit_controls
 from ui.charts import animated_chart, follow_chart, follow_table
@@ -21,6 +21,7 @@ from ui.compute import (
     run_fit,
 )
 from ui.guard import guarded
+from ui.landscape import range_view, sweep_view
 from ui.strip import stability_strip
 
 P = "fit_"
@@ -131,8 +132,8 @@ if traj.epoch:  # a run that stopped at its start has nothing to play
                "(prediction − y). ◀ ▶ or the arrow keys step one epoch; the loss landscape "
                "and the table below follow.")  # fmt: skip
 
-landscape, compare, epochs_tab = st.tabs(
-    ["Loss landscape", "Full batch vs mini-batch vs SGD", "Every epoch"],
+landscape, compare, rates_tab, epochs_tab = st.tabs(
+    ["Loss landscape", "Full batch vs mini-batch vs SGD", "Every learning rate", "Every epoch"],
     key=P + "details",
     on_change="rerun",
 )
@@ -148,6 +149,17 @@ if compare.open:
         comparison = fit_comparison(source, start, float(lr), int(epochs), optimizer, int(seed),
                                     loss)  # fmt: skip
         animated_chart(comparison, key=P + "compare")
+if rates_tab.open:
+    with rates_tab, guarded("the learning-rate sweep"):
+        st.caption(
+            f"Full-batch descent on L from this start, once for each of 501 learning rates: "
+            f"where it converges, how fast, and where it diverges. Click a point to fit with "
+            f"its η (the chart above shows that fit)."
+        )
+        target = ("fit", source, loss)
+        sweep_view(target, start, optimizer, int(epochs), DEFAULT_TOL, (), float(lr),
+                   lr_key=P + "lr", prefix=P, show_run=False)  # fmt: skip
+        range_view(target, start, optimizer, (), prefix=P)
 if epochs_tab.open:
     with epochs_tab, guarded("the table of epochs"):
         follow_table(fit_rows(*args), key=P + "table", group=GROUP)

@@ -1,0 +1,186 @@
+"""The "Every learning rate" page and the fit page's sweep, through AppTest: every view
+renders for a 1-D function, a 2-D one, typed ones and the fit page's loss; the sweep's
+buttons (the widget equivalent of clicking a point) set η; a replayed start shows its run."""
+
+import math
+
+import numpy as np
+import pytest
+
+import gdviz
+from gdviz.maps import basin_map
+from gdviz.stability import reference_curvature
+from gdviz.sweep import lr_sweep
+from tests.conftest import chart_figures, open_page, page_text
+from ui.controls import LR_MAX, LR_MIN
+
+PAGE = "views/landscape.py"
+
+
+@pytest.fixture(scope="module")
+def app():
+    return open_page(PAGE, timeout=120)
+
+
+def _choose(at, **state):
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _numbers_in(figure) -> list:
+    """Every number a figure's traces draw (x, y, z), decoded."""
+    from tests.conftest import decode_plotly
+
+    values = []
+    for trace in figure["data"]:
+        for axis in ("x", "y", "z"):
+            if axis in trace and trace[axis] is not None:
+                array = decode_plotly(trace[axis])
+                if array.dtype.kind in "fi":
+                    values.append(array.astype(float).ravel())
+    return values
+
+
+def _assert_clean(at):
+    text = page_text(at)
+    assert "nan" not in text.lower().split(), text
+    assert "Traceback" not in text
+    for figure in chart_figures(at):
+        for values in _numbers_in(figure):
+            assert np.all(np.isfinite(values)), figure["layout"].get("title")
+
+
+TARGETS = {
+    "1-D": {"dimension": "1-D", "objective": "parabola"},
+    "2-D": {"dimension": "2-D", "objective": "himmelblau"},
+    "typed 1-D": {"objective": "custom", "expression": "x^2 + 5"},
+    "typed 2-D": {"objective": "custom", "expression": "x^2 + 3y^2"},
+}
+VIEWS_BY_DIM = {
+    1: ("sweep", "range", "momentum", "start"),
+    2: ("sweep", "range", "basin", "momentum"),
+}
+# The element each view draws, by its container key.
+VIEW_KEYS = {
+    "sweep": "sweep",
+    "range": "range_test",
+    "basin": "basin_map",
+    "momentum": "momentum_map",
+    "start": "start_map",
+}
+
+
+def _keys(at) -> set[str]:
+    """Every element key on the page (containers carry theirs as st-key-<key> classes)."""
+    found = set()
+    for node in at._tree:
+        proto = getattr(node, "proto", None)
+        key = getattr(node, "key", None)
+        if key:
+            found.add(key)
+        css = getattr(proto, "css_class", None) if proto is not None else None
+        if css:
+            found.update(c.removeprefix("st-key-") for c in css.split() if c.startswith("st-key-"))
+    return found
+
+
+@pytest.mark.parametrize("name", list(TARGETS))
+def test_every_view_renders_for_each_kind_of_function(app, name):
+    settings = TARGETS[name]
+    at = _choose(app, **settings, landscape_optimizer="gd", epochs=100)
+    dim = 1 if "1-D" in name else 2
+    for view in VIEWS_BY_DIM[dim]:
+        at = _choose(at, landscape_view=view)
+        text = page_text(at)
+        assert VIEW_KEYS[view] in _keys(at), (name, view)
+        assert chart_figures(at), (name, view)
+        _assert_clean(at)
+        if view == "sweep":
+            assert "The run at η" in text
+    other = {1: "basin", 2: "start"}[dim]  # the view this dimension does not offer
+    at = _choose(at, landscape_view=other)
+    assert at.session_state["landscape_view"] == VIEWS_BY_DIM[dim][0]
+
+
+def test_sweep_buttons_set_the_learning_rate_to_the_sweeps_own_rates(app):
+    at = _choose(app, dimension="1-D", objective="parabola", landscape_view="sweep",
+                 landscape_optimizer="gd", epochs=100, x0=3.0)  # fmt: skip
+    start = tuple(float(at.session_state[k]) for k in ("x0",))
+    sweep = lr_sweep(gdviz.OBJECTIVES["parabola"], start, epochs=100, tol=gdviz.DEFAULT_TOL)
+    limit = reference_curvature(gdviz.OBJECTIVES["parabola"], start).gd_limit
+    at.button(key="sweep_largest").click().run()
+    assert not at.exception
+    largest = at.session_state["lr"]
+    assert largest == pytest.approx(sweep.converging()[1])
+    assert largest < limit  # the largest converging rate is under 2/λ_max = 1
+    at.button(key="sweep_divergent").click().run()
+    divergent = at.session_state["lr"]
+    assert divergent == pytest.approx(sweep.first_divergent())
+    assert divergent > limit
+    # The run below the sweep is the one at the chosen η.
+    assert f"The run at η = {divergent:g}" in page_text(at)
+    assert "Diverged" in page_text(at)
+    assert LR_MIN <= divergent <= LR_MAX
+
+
+def test_the_chosen_rate_is_the_descent_pages_rate():
+    at = open_page(PAGE, timeout=120)
+    at = _choose(at, dimension="1-D", objective="parabola", landscape_view="sweep", x0=3.0)
+    at.button(key="sweep_fastest").click().run()
+    chosen = at.session_state["lr"]
+    at.switch_page("views/descent.py").run()
+    assert not at.exception
+    assert at.select_slider(key="lr").value == chosen
+
+
+def test_the_descent_page_links_here_from_its_learning_rate():
+    at = open_page()
+    links = [n for n in at._tree if n.type == "page_link"]
+    assert any("landscape" in n.proto.page for n in links), [n.proto.page for n in links]
+
+
+def test_a_replayed_start_shows_its_run_on_the_basin_map(app):
+    at = _choose(app, dimension="2-D", objective="himmelblau", landscape_view="basin",
+                 landscape_optimizer="gd", epochs=200, lr=0.01)  # fmt: skip
+    bmap = basin_map(gdviz.OBJECTIVES["himmelblau"], lr=0.01, epochs=200, tol=at.session_state["tol"])
+    start = bmap.start_at(-4.0, 4.0)
+    at = _choose(at, _basin_replay=start)
+    traj = gdviz.descend(gdviz.OBJECTIVES["himmelblau"], start, lr=0.01, epochs=200,
+                         tol=at.session_state["tol"])  # fmt: skip
+    text = page_text(at)
+    assert traj.message in text
+    # The basin map now plays that run: its path is the run's points.
+    figure = chart_figures(at)[0]
+    names = " ".join(str(t.get("name")) for t in figure["data"])
+    assert "path" in names
+    assert bmap.counts() and sum(bmap.counts().values()) == 256 * 256
+    assert all(math.isfinite(v) for v in start)
+
+
+@pytest.mark.parametrize("dataset", ["three_points", "noisy_line"])
+def test_the_fit_page_sweeps_its_loss_and_a_button_sets_its_rate(dataset):
+    at = open_page("views/fit.py")
+    at = _choose(at, fit_dataset=dataset, fit_details="Every learning rate")
+    assert "fit_sweep" in _keys(at) and "fit_range_test" in _keys(at)
+    _assert_clean(at)
+    data = gdviz.DATASETS[dataset]
+    objective = gdviz.loss_objective(data.make() if data.make else data, "mse")
+    start = tuple(float(at.session_state[k]) for k in ("fit_w0", "fit_b0") if k in at.session_state)
+    sweep = lr_sweep(objective, start, optimizer="gd", epochs=int(at.session_state["fit_epochs"]))
+    at.button(key="fit_sweep_largest").click().run()
+    assert not at.exception
+    assert at.session_state["fit_lr"] == pytest.approx(sweep.converging()[1])
+    assert at.session_state["fit_lr"] < reference_curvature(objective, start).gd_limit
+    at.button(key="fit_sweep_divergent").click().run()
+    assert at.session_state["fit_lr"] == pytest.approx(sweep.first_divergent())
+    # the fit chart above now runs at that rate, which diverges: the banner says so
+    assert "Diverged" in page_text(at)
+
+
+def test_an_invalid_typed_function_is_explained_where_the_views_would_be(app):
+    at = _choose(app, objective="custom", expression="x^^2")
+    assert at.error and "cannot be used" in at.error[0].value
+    assert not at.exception

@@ -1,0 +1,245 @@
+"""The views that show every learning rate (or every start) at once: the learning-rate
+sweep with the run it picks, the range test, the basin map and the parameter maps.
+
+Shared by the "Every learning rate" page (a function f) and the fit page (its loss L): each
+view takes a *target* (see ``ui.compute.target_objective``), the run's settings as plain
+values, and the session-state key of the learning rate it sets.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from ui import controls
+from ui.charts import animated_chart
+from ui.compute import (
+    basin_chart,
+    basin_of,
+    landscape_run,
+    landscape_run_chart,
+    lr_start_map_of,
+    momentum_map_of,
+    param_map_chart,
+    range_chart,
+    range_words,
+    sweep_chart,
+    sweep_marks,
+    sweep_words,
+)
+from ui.guard import guarded
+
+#: Optimizers whose momentum β the η × momentum map varies (PyTorch's SGD family).
+MOMENTUM_FAMILY = ("sgd", "momentum", "nesterov")
+MARKS = {
+    "fastest": "Fastest to converge",
+    "largest": "Largest that converges",
+    "divergent": "Smallest that diverges",
+}
+
+
+def _set_lr(lr_key: str, value: float) -> None:
+    """η from a view, kept within the learning-rate control's range."""
+    st.session_state[lr_key] = float(min(max(value, controls.LR_MIN), controls.LR_MAX))
+
+
+def _picked_rate(chart_key: str) -> float | None:
+    """The learning rate of the sweep point just clicked (its x, or its customdata)."""
+    event = st.session_state.get(chart_key)
+    points = (event or {}).get("selection", {}).get("points", [])
+    for point in points:
+        for value in (point.get("customdata"), point.get("x")):
+            if isinstance(value, list | tuple) and value:
+                value = value[0]
+            if isinstance(value, int | float) and math.isfinite(value) and value > 0:
+                return float(value)
+    return None
+
+
+def _on_sweep_select(chart_key: str, lr_key: str) -> None:
+    rate = _picked_rate(chart_key)
+    if rate is not None:
+        _set_lr(lr_key, rate)
+
+
+def sweep_view(
+    target, start, optimizer, epochs, tol, hyper, lr, *, lr_key, prefix="", show_run=True
+) -> None:
+    """The sweep (final loss and epochs against η, coloured by status, limits drawn), its
+    sentences, buttons for its notable rates, and (``show_run``) the run at the current η."""
+    args = (target, start, optimizer, epochs, tol, hyper)
+    chart_key = prefix + "sweep_chart"
+    with st.container(key=prefix + "sweep"), guarded("the learning-rate sweep"):
+        st.plotly_chart(
+            sweep_chart(*args, lr), key=chart_key, theme=None, width="stretch",
+            on_select=lambda: _on_sweep_select(chart_key, lr_key),
+            selection_mode="points",
+        )  # fmt: skip
+        st.caption(
+            f"{len(_sweep_rates(args))} runs from the same start, one per η on a log scale "
+            "(each as long as the run's epochs). Click a point to take its η: the run below "
+            "shows it."
+        )
+        for sentence in sweep_words(*args):
+            st.markdown(sentence)
+        marks = sweep_marks(*args)
+        columns = st.columns(len(MARKS))
+        for column, (name, label) in zip(columns, MARKS.items(), strict=True):
+            rate = marks.get(name)
+            column.button(
+                f"{label}: η = {rate:.3g}" if rate is not None else f"{label}: none here",
+                key=f"{prefix}sweep_{name}",
+                disabled=rate is None,
+                on_click=_set_lr,
+                args=(lr_key, rate if rate is not None else lr),
+                width="stretch",
+            )
+    if show_run:
+        run_at(target, start, optimizer, lr, epochs, tol, hyper, key=prefix + "sweep_run")
+
+
+def _sweep_rates(args) -> range:
+    from ui.compute import lr_sweep_of
+
+    return range(len(lr_sweep_of(*args).rates))
+
+
+def run_at(target, start, optimizer, lr, epochs, tol, hyper, *, key) -> None:
+    """The run the views point at: its status in words and its path, animated."""
+    args = (target, start, optimizer, lr, epochs, tol, hyper)
+    with guarded("the run at this η"):
+        traj = landscape_run(*args)
+        st.subheader(f"The run at η = {lr:g}")
+        st.caption(traj.message)
+        animated_chart(landscape_run_chart(*args), key=key)
+
+
+def range_view(target, start, optimizer, hyper, *, prefix="") -> None:
+    """The learning-rate range test (Smith 2017) and why its suggestions land where they do."""
+    with st.container(key=prefix + "range_test"), guarded("the range test"):
+        st.plotly_chart(
+            range_chart(target, start, optimizer, hyper), key=prefix + "range_chart", theme=None,
+            width="stretch",
+        )  # fmt: skip
+        st.caption(
+            "One run whose η grows by the same factor every step, from 10⁻⁷ up, with the loss "
+            "recorded before each step: the learning-rate finder of fast.ai and PyTorch "
+            "Lightning. It stops once the loss passes 4× its best."
+        )
+        for sentence in range_words(target, start, optimizer, hyper):
+            st.markdown(sentence)
+
+
+BASIN_RESOLUTIONS = {"256 × 256": 256, "512 × 512": 512}
+BASIN_REPLAY = "_basin_replay"  # the start of the run replayed on the basin map
+
+
+def basin_view(target, objective, optimizer, lr, epochs, tol, hyper) -> None:
+    """Which minimum each start ends in, for these settings; a click replays that run."""
+    state = st.session_state
+    left, right = st.columns([1, 2])
+    label = left.segmented_control(
+        "Resolution", list(BASIN_RESOLUTIONS), key="basin_resolution",
+        default=next(iter(BASIN_RESOLUTIONS)), required=True,
+    )  # fmt: skip
+    resolution = BASIN_RESOLUTIONS[label]
+    box = _zoom_box(right, objective)
+    settings = (target, optimizer, lr, epochs, tol, hyper, resolution, box)
+    with st.spinner(f"Running {resolution * resolution:,} descents, one from every pixel…"):
+        bmap = basin_of(*settings)
+    replay = state.get(BASIN_REPLAY)
+    if replay is not None and not _inside(replay, bmap.box):
+        replay = None
+    with st.container(key="basin_map"), guarded("the basin map"):
+        events = animated_chart(
+            basin_chart(*settings, tuple(replay) if replay else None),
+            key="basin_figure", clickable=True,
+        )  # fmt: skip
+        st.caption(
+            "Each pixel is a start, coloured by where descent from it ends with these "
+            "settings. Click a pixel to replay its run on the map (▶ Play)."
+        )
+        if replay is not None:
+            traj = landscape_run(target, tuple(replay), optimizer, lr, epochs, tol, hyper)
+            where = ", ".join(f"{v:g}" for v in replay)
+            with st.container(key="basin_replay"):
+                st.markdown(f"**The run from ({where}), replayed on the map:** {traj.message}")
+        for sentence in bmap.summary():
+            st.markdown(sentence)
+    if events.clicked:
+        x, y = events.clicked.get("x"), events.clicked.get("y")
+        if all(isinstance(v, int | float) and math.isfinite(v) for v in (x, y)):
+            start = bmap.start_at(float(x), float(y))
+            if start != (tuple(replay) if replay else None):
+                state[BASIN_REPLAY] = start
+                st.rerun()
+
+
+def _inside(point, box) -> bool:
+    return all(lo <= v <= hi for v, (lo, hi) in zip(point, box, strict=True))
+
+
+def _zoom_box(column, objective):
+    """The box the map covers: the plotting box, or a zoomed one typed in (None = default)."""
+    with column.expander("Zoom into a box"):
+        (x_lo, x_hi), (y_lo, y_hi) = objective.domain
+        a, b = st.columns(2)
+        values = (
+            a.number_input("x from", value=float(x_lo), key="basin_xmin", format="%g"),
+            b.number_input("x to", value=float(x_hi), key="basin_xmax", format="%g"),
+            a.number_input("y from", value=float(y_lo), key="basin_ymin", format="%g"),
+            b.number_input("y to", value=float(y_hi), key="basin_ymax", format="%g"),
+        )
+    box = ((values[0], values[1]), (values[2], values[3]))
+    if box == tuple(tuple(float(v) for v in edge) for edge in objective.domain):
+        return None
+    if not (values[0] < values[1] and values[2] < values[3]):
+        column.error("The zoom box is empty: make each “from” smaller than its “to”.")
+        return None
+    return box
+
+
+MAP_RESOLUTIONS = {"100 × 100": 100, "200 × 200": 200, "400 × 400": 400}
+
+
+def _map_resolution(key: str) -> int:
+    label = st.segmented_control(
+        "Resolution", list(MAP_RESOLUTIONS), key=key, default="200 × 200", required=True
+    )
+    return MAP_RESOLUTIONS[label]
+
+
+def momentum_map_view(target, start, optimizer, epochs, tol, lr, momentum) -> None:
+    """Final loss or speed over η × β for an optimizer of the SGD family, with its
+    theoretical stability boundary."""
+    family = optimizer if optimizer in MOMENTUM_FAMILY else "momentum"
+    if family != optimizer:
+        st.caption("This map varies heavy-ball momentum (the optimizer “momentum”).")
+    resolution = _map_resolution("momentum_map_resolution")
+    args = (target, start, family, epochs, tol, resolution)
+    with st.spinner(f"Running {resolution * resolution:,} descents, one per (η, β)…"):
+        pmap = momentum_map_of(*args)
+    current = (lr, momentum) if momentum is not None else None
+    with st.container(key="momentum_map"), guarded("the η × momentum map"):
+        st.plotly_chart(
+            param_map_chart("momentum", args, current), key="momentum_map_chart", theme=None,
+            width="stretch",
+        )  # fmt: skip
+        for sentence in pmap.summary():
+            st.markdown(sentence)
+
+
+def lr_start_map_view(target, optimizer, epochs, tol, hyper, lr, start) -> None:
+    """Final loss or speed over η × start for a 1-D function."""
+    resolution = _map_resolution("start_map_resolution")
+    args = (target, optimizer, epochs, tol, hyper, resolution)
+    with st.spinner(f"Running {resolution * resolution:,} descents, one per (start, η)…"):
+        pmap = lr_start_map_of(*args)
+    with st.container(key="start_map"), guarded("the η × start map"):
+        st.plotly_chart(
+            param_map_chart("start", args, (start[0], lr)), key="start_map_chart", theme=None,
+            width="stretch",
+        )  # fmt: skip
+        for sentence in pmap.summary():
+            st.markdown(sentence)

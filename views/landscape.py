@@ -1,0 +1,111 @@
+"""Every learning rate at once: the sweep, the range test, stability, and maps of where
+descent goes from every start.
+
+The function, the start, the epochs and η are the descent page's own settings (the same
+keys), so arriving from its learning-rate control keeps them, and an η chosen here is the
+one that page shows.
+"""
+
+import streamlit as st
+
+from gdviz import OPTIMIZERS
+from ui import controls
+from ui.compute import stability_at
+from ui.guard import guarded
+from ui.landscape import (
+    MOMENTUM_FAMILY,
+    basin_view,
+    lr_start_map_view,
+    momentum_map_view,
+    range_view,
+    sweep_view,
+)
+from ui.strip import stability_strip
+
+VIEWS = {
+    "sweep": "Learning-rate sweep",
+    "range": "Range test",
+    "basin": "Basin map",
+    "momentum": "η × momentum map",
+    "start": "η × start map",
+}
+ABOUT = {
+    "sweep": "Too small crawls, just right converges fast, too big diverges: the final loss "
+    "and the epochs to converge for every η from 10⁻⁵ to 10, from this start.",
+    "range": "What a learning-rate finder would suggest here, and how that compares with the "
+    "stable limit the curvature sets.",
+    "basin": "From which starts does descent end in which minimum? Every pixel is one run.",
+    "momentum": "Where momentum helps and where it diverges: one run per (η, β), with the "
+    "theoretical boundary drawn over the grid.",
+    "start": "How the start and η together decide the outcome: one run per (start, η).",
+}
+
+
+def _reset_lr(prefix: str, objective) -> None:
+    st.session_state.lr = objective.lr
+
+
+def _views(dim: int) -> list[str]:
+    return [k for k in VIEWS if not (k == "basin" and dim != 2) and not (k == "start" and dim != 1)]
+
+
+state = st.session_state
+with st.sidebar:
+    st.header("Settings")
+    objective = controls.function_controls(on_new_objective=_reset_lr)
+    if objective is not None:
+        optimizer = st.selectbox(
+            "Optimizer", list(OPTIMIZERS), key="landscape_optimizer",
+            format_func=lambda s: OPTIMIZERS[s].name,
+            help="The optimizer every run of these views uses, with PyTorch's defaults.",
+        )  # fmt: skip
+        momentum = None
+        if optimizer in MOMENTUM_FAMILY:
+            default = OPTIMIZERS[optimizer].defaults.get("momentum", 0.9)
+            state.setdefault(f"landscape_{optimizer}_momentum", float(default))
+            momentum = st.slider(
+                "Momentum β", 0.0, 0.99, step=0.01, key=f"landscape_{optimizer}_momentum",
+                help="How much of the last step each step keeps: v ← β·v + ∇f, x ← x − η·v.",
+            )  # fmt: skip
+        if not controls.valid_lr(state.get("lr")):
+            state.lr = objective.lr
+        lr = st.select_slider(
+            "Learning rate η (log scale)", options=controls.lr_options(state.lr), key="lr",
+            format_func=lambda v: f"{v:g}", help=controls.lr_help(objective),
+        )  # fmt: skip
+        settings = controls.run_controls(objective)
+        start = settings.start
+        reference, at_start = stability_at(controls.source_of(objective), start)
+        if reference is not None and reference.gd_limit is not None:
+            stability_strip(reference, float(lr), objective.symbol, at_start, momentum=momentum,
+                            optimizer=optimizer)  # fmt: skip
+
+st.title("Every learning rate at once")
+if objective is None:
+    controls.explain_invalid_function()  # where the views would be; stops the page
+variables = ", ".join(str(v) for v in objective.variables)
+st.markdown(f"**{objective.name}**: " + rf"${objective.symbol}({variables}) = {objective.latex}$")
+
+names = _views(objective.dim)
+if state.get("landscape_view") not in names:
+    state.landscape_view = names[0]
+view = st.segmented_control(
+    "View", names, key="landscape_view", format_func=VIEWS.get, required=True,
+    label_visibility="collapsed", width="stretch",
+)  # fmt: skip
+st.caption(ABOUT[view])
+
+target = controls.source_of(objective)
+hyper = (("momentum", float(momentum)),) if momentum is not None else ()
+lr, epochs, tol = float(lr), settings.epochs, settings.tol
+with guarded(VIEWS[view].lower()):
+    if view == "sweep":
+        sweep_view(target, start, optimizer, epochs, tol, hyper, lr, lr_key="lr")
+    elif view == "range":
+        range_view(target, start, optimizer, hyper)
+    elif view == "basin":
+        basin_view(target, objective, optimizer, lr, epochs, tol, hyper)
+    elif view == "momentum":
+        momentum_map_view(target, start, optimizer, epochs, tol, lr, momentum)
+    else:
+        lr_start_map_view(target, optimizer, epochs, tol, hyper, lr, start)
