@@ -38,6 +38,8 @@ BLOW_UP = 4.0
 STEEPEST_SKIP_END, VALLEY_SKIP_END = 1, 5
 #: A suggestion "agrees" with the stable limit when it lies in [NEAR · limit, limit].
 NEAR = 0.5
+#: A range test whose smoothed loss moves less than this share of its size never moved.
+ROUNDING = 1e-12
 
 
 def _eta(value: float) -> str:
@@ -46,7 +48,7 @@ def _eta(value: float) -> str:
 
 
 def _ratio(value: float) -> str:
-    return f"{value:.2g}" if value < 10 else f"{value:.3g}"
+    return text_constant(float(f"{value:.2g}" if value < 10 else f"{value:.3g}"))
 
 
 # ---- the limits ---------------------------------------------------------------------------
@@ -446,6 +448,7 @@ def range_sentences(test: RangeTest, curvature=None) -> list[str]:
     spent only a few steps there, too few for the growth by |1 − ηλ_max| a step to show.
     """
     limit = optimizer_limit(curvature, test.optimizer, test.hyper)
+    still = np.ptp(test.smoothed) <= ROUNDING * max(1.0, float(np.max(np.abs(test.losses))))
     out = []
     for name, tool, value in (
         ("Steepest drop", "PyTorch Lightning's suggestion", test.steepest),
@@ -454,6 +457,12 @@ def range_sentences(test: RangeTest, curvature=None) -> list[str]:
         head = f"{name} ({tool})"
         if value is None:
             out.append(f"{head}: none, the test stopped after only {count(len(test), 'step')}.")
+            continue
+        if still:
+            out.append(
+                f"{head}: η = {_eta(value)}, which marks nothing: "
+                f"{test.objective.symbol} does not change during the test."
+            )
             continue
         i = int(np.flatnonzero(test.rates == value)[0])
         text = f"{head}: η = {_eta(value)}"

@@ -306,6 +306,14 @@ def test_range_sentences_above_the_limit():
     assert f"|1 − η·λ_max| = {abs(1 - 10 * test.steepest):.3g}" in sentence
 
 
+def test_range_sentences_when_nothing_moves():
+    """Started at the minimum, the loss never changes: no verdict on the limit, whatever
+    rounding noise picks as the steepest step or the valley."""
+    test = range_test("parabola", (0.0,))
+    for sentence in range_sentences(test, Curvature("the minimum", (0.0,), (2.0,))):
+        assert "marks nothing" in sentence and "agrees" not in sentence
+
+
 def test_range_sentences_without_a_limit():
     test = range_test("parabola", (3.0,), optimizer="adam")
     for sentence in range_sentences(test, Curvature("the minimum", (0.0,), (2.0,))):

@@ -104,7 +104,16 @@ def _limit_lines(curvature, optimizer: str, hyper: dict) -> list[tuple[float, st
 
 def sweep_figure(sweep: Sweep, lr: float | None = None, curvature=None) -> go.Figure:
     """Final loss (top) and epochs to converge (bottom) against η, coloured by how each run
-    ended, with 1/λ_max, 2/λ_max, the optimizer's own limit and the current η (``lr``)."""
+    ended, with 1/λ_max, 2/λ_max, the optimizer's own limit and the current η (``lr``).
+
+    The top panel draws final f − f*, f* the known minimum's value (or the lowest final
+    value), floored at rounding (10⁻¹⁵·max(1, |f*|)); diverged runs sit on a row of their own.
+
+    >>> from gdviz.sweep import lr_sweep
+    >>> fig = sweep_figure(lr_sweep("parabola", (3.0,), epochs=50), lr=0.1)
+    >>> fig.layout.xaxis.type, fig.layout.yaxis.ticktext[-1]
+    ('log', 'diverged')
+    """
     f, n_epochs = sweep.objective.symbol, sweep.epochs
     rates, kinds = sweep.rates, _kinds(sweep)
     diverged = kinds == "diverged"
@@ -206,7 +215,13 @@ def sweep_figure(sweep: Sweep, lr: float | None = None, curvature=None) -> go.Fi
 
 def range_test_figure(test: RangeTest, curvature=None) -> go.Figure:
     """The range test's loss against η (log η), raw and smoothed, with the two tools'
-    suggestions marked and the stable limits drawn."""
+    suggestions marked and the stable limits drawn.
+
+    >>> from gdviz.sweep import range_test
+    >>> fig = range_test_figure(range_test("parabola", (3.0,)))
+    >>> [t.name for t in fig.data][:2]
+    ['f at each step', 'f smoothed (as the tools do)']
+    """
     f = test.objective.symbol
     rates, raw, smooth = test.rates, test.losses, test.smoothed
     log_y = bool(np.all(raw > 0) and np.all(smooth > 0))
