@@ -104,7 +104,7 @@ def run_torch(torch_python, lr):
         return torch_single(*args), ""
     script = "\n".join(
         [
-            "import json, sys",
+            "import json, sys, time",
             inspect.getsource(torch_single),
             "print(json.dumps(torch_single(*json.loads(sys.argv[1]))))",
         ]

@@ -28,6 +28,7 @@ from .objectives import DEFAULT_OBJECTIVE, OBJECTIVES, CriticalPoint, Objective,
 from .optimizers import OPTIMIZERS, OptimizerSpec, get_optimizer
 from .scaling import scaling_experiment
 from .schedules import SCHEDULES, learning_rates
+from .sweep import SWEEP_RANGE, SWEEP_RATES, RangeTest, Sweep, lr_sweep, range_sentences, range_test
 from .trial import race_trial_vs_gradient, trial_and_error
 from .view import View, view_around, view_of
 
@@ -80,6 +81,13 @@ __all__ = [
     "View",
     "descend",
     "descend_batch",
+    "SWEEP_RANGE",
+    "SWEEP_RATES",
+    "RangeTest",
+    "Sweep",
+    "lr_sweep",
+    "range_sentences",
+    "range_test",
     "get_objective",
     "get_optimizer",
     "learning_rates",

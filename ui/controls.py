@@ -285,6 +285,17 @@ def _keep(prefix: str, names) -> None:
             state[key] = state[key]
 
 
+#: The settings the descent page and the "Every learning rate" page share (same keys).
+SHARED_KEYS = ("dimension", "objective", "expression", "xmin", "xmax", "ymin", "ymax", *RUN_KEYS)
+
+
+def carry_over() -> None:
+    """Called at the top of a page that shares :data:`SHARED_KEYS`: the values set on the
+    other page become this page's widgets' values (Streamlit ties a widget's state to the
+    page that drew it, and would otherwise start them afresh)."""
+    _keep("", SHARED_KEYS)
+
+
 def function_controls(prefix: str = "", on_new_objective: Hook | None = None) -> Objective | None:
     """Dimension and function pickers, or a typed function; returns the chosen objective
     (None when the typed function does not parse: the message is already shown).

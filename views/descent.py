@@ -200,6 +200,7 @@ def _details(details, args, objective, lr) -> None:
         )
 
 
+controls.carry_over()  # the function, start, epochs and η of the "Every learning rate" page
 # A click on the chart, waiting for the full run that sets the start sliders.
 apply_clicked_start(CLICKED)
 

@@ -50,6 +50,7 @@ def _views(dim: int) -> list[str]:
 
 
 state = st.session_state
+controls.carry_over()  # the descent page's function, start, epochs and η
 with st.sidebar:
     st.header("Settings")
     objective = controls.function_controls(on_new_objective=_reset_lr)

@@ -19,6 +19,7 @@ from .lessons import (
     schedule_figure,
 )
 from .race import RACE_FRAMES, race_figure
+from .sweep import range_test_figure, sweep_figure
 
 __all__ = [
     "MAX_FRAMES",
@@ -38,6 +39,8 @@ __all__ = [
     "loss_figure",
     "paths_figure",
     "race_figure",
+    "range_test_figure",
+    "sweep_figure",
     "scaling_figure",
     "schedule_figure",
     "surface_figure",

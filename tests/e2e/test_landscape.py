@@ -79,9 +79,13 @@ def test_the_basin_map_appears_and_a_click_replays_a_run(app_page, ui):
     page.wait_for_selector(f"{BASIN_ROOT}[data-revision]", timeout=60_000)
     ui.wait_idle(page, runs_before=runs, timeout=60_000)
     graph = page.locator(f"{BASIN_ROOT} .js-plotly-plot")
-    assert page.evaluate(
-        "(sel) => (document.querySelector(sel).layout.images || []).length", f"{BASIN_ROOT} .js-plotly-plot"
-    ) >= 1
+    assert (
+        page.evaluate(
+            "(sel) => (document.querySelector(sel).layout.images || []).length",
+            f"{BASIN_ROOT} .js-plotly-plot",
+        )
+        >= 1
+    )
     box = graph.bounding_box()
     area = page.evaluate(
         "(sel) => { const s = document.querySelector(sel)._fullLayout; return {x: s.xaxis._offset,"
