@@ -80,33 +80,44 @@ def near_radius(objective: Objective, box) -> float:
     return radius
 
 
-def _nearest(ends: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the nearest of ``points`` (m, dim) to each end (n, dim), and its distance;
-    one minimum at a time, so memory stays O(n)."""
-    best = np.full(len(ends), np.inf)
+def _nearest_within(ends: np.ndarray, points: np.ndarray, radius: float) -> np.ndarray:
+    """Index of the nearest of ``points`` (m, dim) closer than ``radius`` to each end (n, dim),
+    −1 where none is. Only the ends in a strip of x within r of a point are measured."""
     which = np.full(len(ends), -1, dtype=np.int64)
+    best = np.full(len(ends), radius)
+    order = np.argsort(ends[:, 0], kind="stable")
+    xs = ends[order, 0]
     for i, p in enumerate(points):
-        d = np.sqrt(((ends - p) ** 2).sum(axis=1))
-        closer = d < best
-        best[closer], which[closer] = d[closer], i
-    return which, best
+        lo, hi = np.searchsorted(xs, [p[0] - radius, p[0] + radius])
+        near = order[lo:hi]
+        d = np.sqrt(((ends[near] - p) ** 2).sum(axis=1))
+        closer = d < best[near]
+        best[near[closer]], which[near[closer]] = d[closer], i
+    return which
 
 
 def _found_minima(objective: Objective, ends: np.ndarray, radius: float, room: int) -> list:
     """Minima the converged ``ends`` (k, dim) gather at that the objective does not list:
     groups within ``radius`` whose Hessian at their mean is positive definite; the
     ``room`` largest, as CriticalPoints ("local minimum")."""
-    groups = []
-    left = np.ones(len(ends), dtype=bool)
-    # Each pass takes the first end not yet grouped and everything within r of it; capped,
-    # so a continuum of stationary points (a ring) cannot take forever.
-    for _ in range(4 * MAX_MINIMA):
-        first = np.flatnonzero(left)
-        if not first.size:
-            break
-        members = left & (np.sqrt(((ends - ends[first[0]]) ** 2).sum(axis=1)) < radius)
-        left &= ~members
-        groups.append((int(members.sum()), ends[members].mean(axis=0)))
+    # Ends of one minimum lie far closer than r (‖∇f‖ ≤ tol): cells of side r gather them,
+    # then cells whose centres lie within r merge (a minimum may straddle a cell's edge).
+    cells, which = np.unique(np.floor(ends / radius), axis=0, return_inverse=True)
+    which = which.reshape(-1)
+    sizes = np.bincount(which, minlength=len(cells))
+    centres = np.stack([np.bincount(which, ends[:, i], len(cells)) for i in range(ends.shape[1])],
+                       axis=1) / sizes[:, None]  # fmt: skip
+    counts, means = [], np.empty((0, ends.shape[1]))
+    for c in np.argsort(-sizes, kind="stable")[: 20 * MAX_MINIMA]:  # a ring has many cells
+        d = np.sqrt(((means - centres[c]) ** 2).sum(axis=1))
+        if d.size and d.min() < radius:
+            g = int(np.argmin(d))
+            means[g] = (counts[g] * means[g] + sizes[c] * centres[c]) / (counts[g] + sizes[c])
+            counts[g] += int(sizes[c])
+        else:
+            counts.append(int(sizes[c]))
+            means = np.vstack([means, centres[c]])
+    groups = list(zip(counts, means, strict=True))
     found = []
     for _, centre in sorted(groups, key=lambda g: -g[0]):
         if len(found) == room:
@@ -129,8 +140,8 @@ def _classify(objective, statuses, ends, radius, discover: bool):
     if discover:
         far = converged.copy()
         if known:
-            _, d = _nearest(ends[far], np.array([m.point for m in known]))
-            far[np.flatnonzero(far)] = d >= radius
+            points = np.array([m.point for m in known])
+            far[np.flatnonzero(far)] = _nearest_within(ends[far], points, radius) < 0
         if far.any():
             found = _found_minima(objective, ends[far], radius, MAX_MINIMA - len(known))
     minima = known + found
@@ -140,8 +151,8 @@ def _classify(objective, statuses, ends, radius, discover: bool):
     settled = finite & ((statuses == "converged") | (statuses == "max_epochs"))
     if m and settled.any():
         at = np.flatnonzero(settled)
-        which, d = _nearest(ends[at], np.array([p.point for p in minima]))
-        near = d < radius
+        which = _nearest_within(ends[at], np.array([p.point for p in minima]), radius)
+        near = which >= 0
         labels[at[near]] = which[near]
     labels[statuses == "diverged"] = m + 2
     labels[statuses == "undefined"] = m + 3
