@@ -24,10 +24,21 @@ from .figures import (
     surface_figure,
 )
 from .fit import LOSSES, FitTrajectory, LossObjective, fit, least_squares, loss_objective
+from .maps import (
+    BASIN_RESOLUTION,
+    FINE_RESOLUTION,
+    MOMENTUM_OPTIMIZERS,
+    BasinMap,
+    ParamMap,
+    basin_map,
+    lr_momentum_map,
+    lr_start_map,
+)
 from .objectives import DEFAULT_OBJECTIVE, OBJECTIVES, CriticalPoint, Objective, get_objective
 from .optimizers import OPTIMIZERS, OptimizerSpec, get_optimizer
 from .scaling import scaling_experiment
 from .schedules import SCHEDULES, learning_rates
+from .stability import Curvature, curvature, reference_curvature, sharpness
 from .sweep import SWEEP_RANGE, SWEEP_RATES, RangeTest, Sweep, lr_sweep, range_sentences, range_test
 from .trial import race_trial_vs_gradient, trial_and_error
 from .view import View, view_around, view_of
@@ -81,6 +92,18 @@ __all__ = [
     "View",
     "descend",
     "descend_batch",
+    "BASIN_RESOLUTION",
+    "FINE_RESOLUTION",
+    "MOMENTUM_OPTIMIZERS",
+    "BasinMap",
+    "ParamMap",
+    "basin_map",
+    "lr_momentum_map",
+    "lr_start_map",
+    "Curvature",
+    "curvature",
+    "reference_curvature",
+    "sharpness",
     "SWEEP_RANGE",
     "SWEEP_RATES",
     "RangeTest",

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 import gdviz
-
-basin_map = None  # TEMP
+from gdviz.maps import basin_map
 from gdviz.stability import reference_curvature
 from gdviz.sweep import lr_sweep
 from tests.conftest import chart_figures, decode_plotly, open_page, page_text
@@ -18,8 +17,9 @@ from ui.controls import LR_MAX, LR_MIN
 PAGE = "views/landscape.py"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app():
+    """A fresh session on this page (a widget's options change with the function)."""
     return open_page(PAGE, timeout=120)
 
 
@@ -111,9 +111,12 @@ def _keys(at) -> set[str]:
 
 
 @pytest.mark.parametrize("name", list(TARGETS))
-def test_every_view_renders_for_each_kind_of_function(app, name):
+def test_every_view_renders_for_each_kind_of_function(name):
     settings = TARGETS[name]
-    at = _choose(app, **settings, landscape_optimizer="gd", epochs=100)
+    at = open_page(PAGE, timeout=120)
+    if settings.get("dimension") == "2-D":
+        at.radio(key="dimension").set_value("2-D").run()
+    at = _choose(at, **settings, landscape_optimizer="gd", epochs=100)
     dim = 1 if "1-D" in name else 2
     for view in VIEWS_BY_DIM[dim]:
         at = _choose(at, landscape_view=view)
@@ -123,9 +126,15 @@ def test_every_view_renders_for_each_kind_of_function(app, name):
         _assert_clean(at)
         if view == "sweep":
             assert "The run at η" in text
-    other = {1: "basin", 2: "start"}[dim]  # the view this dimension does not offer
-    at = _choose(at, landscape_view=other)
-    assert at.session_state["landscape_view"] == VIEWS_BY_DIM[dim][0]
+
+
+def test_a_view_the_new_dimension_does_not_offer_falls_back_to_the_sweep(app):
+    at = _choose(app, dimension="1-D", objective="parabola", landscape_view="start")
+    assert "start_map" in _keys(at)
+    at.radio(key="dimension").set_value("2-D").run()  # Himmelblau: no η × start map in 2-D
+    assert not at.exception
+    assert at.session_state["landscape_view"] == "sweep"
+    assert "sweep" in _keys(at) and "start_map" not in _keys(at)
 
 
 def test_sweep_buttons_set_the_learning_rate_to_the_sweeps_own_rates(app):
@@ -166,8 +175,8 @@ def test_the_descent_page_links_here_from_its_learning_rate():
 
 
 def test_a_replayed_start_shows_its_run_on_the_basin_map(app):
-    at = _choose(app, dimension="2-D", objective="himmelblau", landscape_view="basin",
-                 landscape_optimizer="gd", epochs=200, lr=0.01)  # fmt: skip
+    app.radio(key="dimension").set_value("2-D").run()  # Himmelblau
+    at = _choose(app, landscape_view="basin", landscape_optimizer="gd", epochs=200, lr=0.01)
     bmap = basin_map(
         gdviz.OBJECTIVES["himmelblau"], lr=0.01, epochs=200, tol=at.session_state["tol"]
     )

@@ -15,12 +15,16 @@ import streamlit as st
 import gdviz
 from gdviz import DATASETS, OBJECTIVES, explain, readout
 from gdviz.figures import frame_epochs
+from gdviz.figures.maps import basin_figure, param_map_figure
 from gdviz.figures.race import RACE_FRAMES
 from gdviz.figures.stability import sharpness_figure
+from gdviz.figures.sweep import range_test_figure, sweep_figure
 from gdviz.fit import at_start
+from gdviz.maps import basin_map, lr_momentum_map, lr_start_map
 from gdviz.race import Racer, board_table, leaderboard, race, velocities, verdict
 from gdviz.scaling import QUICK_DIMS, step_costs
 from gdviz.stability import curvature, reference_curvature
+from gdviz.sweep import lr_sweep, range_sentences, range_test
 from ui.controls import resolve
 
 # ---- gradient descent ------------------------------------------------------------------
@@ -307,16 +311,12 @@ def target_objective(target):
 
 @st.cache_resource(max_entries=16, show_spinner="Running 501 descents, one per learning rate…")
 def lr_sweep_of(target, start, optimizer, epochs, tol, hyper):
-    from gdviz.sweep import lr_sweep
-
     return lr_sweep(target_objective(target), start, optimizer=optimizer, epochs=epochs,
                     tol=tol, **dict(hyper))  # fmt: skip
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def sweep_chart(target, start, optimizer, epochs, tol, hyper, lr):
-    from gdviz.figures.sweep import sweep_figure
-
     sweep = lr_sweep_of(target, start, optimizer, epochs, tol, hyper)
     return sweep_figure(sweep, lr, reference_curvature(sweep.objective, start))
 
@@ -342,23 +342,17 @@ def sweep_marks(target, start, optimizer, epochs, tol, hyper) -> dict:
 
 @st.cache_resource(max_entries=16, show_spinner="Running the range test…")
 def range_test_of(target, start, optimizer, hyper):
-    from gdviz.sweep import range_test
-
     return range_test(target_objective(target), start, optimizer=optimizer, **dict(hyper))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def range_chart(target, start, optimizer, hyper):
-    from gdviz.figures.sweep import range_test_figure
-
     test = range_test_of(target, start, optimizer, hyper)
     return range_test_figure(test, reference_curvature(test.objective, start))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def range_words(target, start, optimizer, hyper) -> list[str]:
-    from gdviz.sweep import range_sentences
-
     test = range_test_of(target, start, optimizer, hyper)
     return range_sentences(test, reference_curvature(test.objective, start))
 
@@ -378,8 +372,6 @@ def landscape_run_chart(*args):
 # freed as soon as it is classified. A few are kept: a 512 × 512 map is about 1 MB.
 @st.cache_resource(max_entries=6, show_spinner=False)
 def basin_of(target, optimizer, lr, epochs, tol, hyper, resolution, box):
-    from gdviz.maps import basin_map
-
     return basin_map(target_objective(target), lr=lr, epochs=epochs, optimizer=optimizer,
                      tol=tol, resolution=resolution, box=box, **dict(hyper))  # fmt: skip
 
@@ -387,8 +379,6 @@ def basin_of(target, optimizer, lr, epochs, tol, hyper, resolution, box):
 @st.cache_resource(max_entries=6, show_spinner=False)
 def basin_chart(target, optimizer, lr, epochs, tol, hyper, resolution, box, replay):
     """The basin map; with ``replay`` (a start) that start's run animated on it."""
-    from gdviz.figures.maps import basin_figure
-
     bmap = basin_of(target, optimizer, lr, epochs, tol, hyper, resolution, box)
     traj = None
     if replay is not None:
@@ -398,23 +388,17 @@ def basin_chart(target, optimizer, lr, epochs, tol, hyper, resolution, box, repl
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def momentum_map_of(target, start, optimizer, epochs, tol, resolution):
-    from gdviz.maps import lr_momentum_map
-
     return lr_momentum_map(target_objective(target), start, optimizer=optimizer, epochs=epochs,
                            tol=tol, resolution=resolution)  # fmt: skip
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def lr_start_map_of(target, optimizer, epochs, tol, hyper, resolution):
-    from gdviz.maps import lr_start_map
-
     return lr_start_map(target_objective(target), optimizer=optimizer, epochs=epochs, tol=tol,
                         resolution=resolution, **dict(hyper))  # fmt: skip
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def param_map_chart(which, args, current):
-    from gdviz.figures.maps import param_map_figure
-
     pmap = momentum_map_of(*args) if which == "momentum" else lr_start_map_of(*args)
     return param_map_figure(pmap, current)

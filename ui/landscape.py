@@ -12,6 +12,7 @@ import math
 
 import streamlit as st
 
+from gdviz import SWEEP_RATES
 from ui import controls
 from ui.charts import animated_chart
 from ui.compute import (
@@ -77,7 +78,7 @@ def sweep_view(
             selection_mode="points",
         )  # fmt: skip
         st.caption(
-            f"{len(_sweep_rates(args))} runs from the same start, one per η on a log scale "
+            f"{SWEEP_RATES} runs from the same start, one per η on a log scale "
             "(each as long as the run's epochs). Click a point to take its η: the run below "
             "shows it."
         )
@@ -97,12 +98,6 @@ def sweep_view(
             )
     if show_run:
         run_at(target, start, optimizer, lr, epochs, tol, hyper, key=prefix + "sweep_run")
-
-
-def _sweep_rates(args) -> range:
-    from ui.compute import lr_sweep_of
-
-    return range(len(lr_sweep_of(*args).rates))
 
 
 def run_at(target, start, optimizer, lr, epochs, tol, hyper, *, key) -> None:
@@ -238,7 +233,7 @@ def lr_start_map_view(target, optimizer, epochs, tol, hyper, lr, start) -> None:
         pmap = lr_start_map_of(*args)
     with st.container(key="start_map"), guarded("the η × start map"):
         st.plotly_chart(
-            param_map_chart("start", args, (start[0], lr)), key="start_map_chart", theme=None,
+            param_map_chart("start", args, (lr, start[0])), key="start_map_chart", theme=None,
             width="stretch",
         )  # fmt: skip
         for sentence in pmap.summary():

@@ -152,9 +152,9 @@ if compare.open:
 if rates_tab.open:
     with rates_tab, guarded("the learning-rate sweep"):
         st.caption(
-            f"Full-batch descent on L from this start, once for each of 501 learning rates: "
-            f"where it converges, how fast, and where it diverges. Click a point to fit with "
-            f"its η (the chart above shows that fit)."
+            "Full-batch descent on L from this start, once for each of 501 learning rates: "
+            "where it converges, how fast, and where it diverges. Click a point to fit with "
+            "its η (the chart above shows that fit)."
         )
         target = ("fit", source, loss)
         sweep_view(target, start, optimizer, int(epochs), DEFAULT_TOL, (), float(lr),

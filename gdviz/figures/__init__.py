@@ -18,6 +18,7 @@ from .lessons import (
     scaling_figure,
     schedule_figure,
 )
+from .maps import basin_figure, param_map_figure
 from .race import RACE_FRAMES, race_figure
 from .sweep import range_test_figure, sweep_figure
 
@@ -39,6 +40,8 @@ __all__ = [
     "loss_figure",
     "paths_figure",
     "race_figure",
+    "basin_figure",
+    "param_map_figure",
     "range_test_figure",
     "sweep_figure",
     "scaling_figure",
