@@ -77,10 +77,10 @@ def sweep_view(
             on_select=lambda: _on_sweep_select(chart_key, lr_key),
             selection_mode="points",
         )  # fmt: skip
+        shown = ": the run below shows it." if show_run else "."
         st.caption(
-            f"{SWEEP_RATES} runs from the same start, one per η on a log scale "
-            "(each as long as the run's epochs). Click a point to take its η: the run below "
-            "shows it."
+            f"{SWEEP_RATES} runs from the same start, one per η on a log scale (each as long "
+            f"as the run's epochs). Click a point to take its η{shown}"
         )
         for sentence in sweep_words(*args):
             st.markdown(sentence)
@@ -215,7 +215,8 @@ def momentum_map_view(target, start, optimizer, epochs, tol, lr, momentum) -> No
     args = (target, start, family, epochs, tol, resolution)
     with st.spinner(f"Running {resolution * resolution:,} descents, one per (η, β)…"):
         pmap = momentum_map_of(*args)
-    current = (lr, momentum) if momentum is not None else None
+    # plain GD is heavy-ball momentum with β = 0; other optimizers have no place on this map
+    current = (lr, momentum) if momentum is not None else (lr, 0.0) if optimizer == "gd" else None
     with st.container(key="momentum_map"), guarded("the η × momentum map"):
         st.plotly_chart(
             param_map_chart("momentum", args, current), key="momentum_map_chart", theme=None,

@@ -9,14 +9,14 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 WIDTHS = (390, 1024, 1440, 1920)
-PAGES = {"descent": "", "race": "race", "fit": "fit"}
+PAGES = {"descent": "", "race": "race", "fit": "fit", "landscape": "landscape"}
 CHARTS = '.gdviz-chart .js-plotly-plot, [data-testid="stPlotlyChart"]'
 # the chart's own HTML parts: controls, the line of numbers, a table
 PARTS = ".gdviz-controls:not([hidden]), .gdviz-readout:not([hidden]), .gdviz-table:not([hidden])"
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_descent_race_and_fit_pages_fit_the_width(
+def test_the_descent_race_fit_and_landscape_pages_fit_the_width(
     width, chromium_browser, streamlit_server, artifacts, ui
 ):
     context = chromium_browser.new_context(viewport={"width": width, "height": 1400})
