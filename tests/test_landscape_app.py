@@ -218,3 +218,33 @@ def test_an_invalid_typed_function_is_explained_where_the_views_would_be(app):
     at = _choose(app, objective="custom", expression="x^^2")
     assert at.error and "cannot be used" in at.error[0].value
     assert not at.exception
+
+
+def test_the_strip_shows_heavy_ball_momentums_own_limit(app):
+    """On x² + 5 (λ_max = 2) plain GD diverges above η = 1, heavy-ball momentum β = 0.9 only
+    above (2 + 2β)/2 = 1.9: at η = 1.5 the strip must say the latter settles."""
+    at = _choose(app, dimension="1-D", objective="parabola", landscape_optimizer="momentum")
+    at = _choose(at, lr=1.5)
+    words = " ".join(c.value for c in at.caption)
+    assert "(2 + 2β)/λ_max = 3.8" not in words  # λ_max = 2, so the limit is 1.9
+    assert "(2 + 2β)/λ_max = 1.9" in words and "settles there" in words, words
+    # and the momentum run at η = 1.5 indeed settles, while plain GD's would diverge
+    objective = gdviz.OBJECTIVES["parabola"]
+    start = (float(at.session_state["x0"]),)
+    assert gdviz.descend(objective, start, lr=1.5, epochs=500, optimizer="momentum").status == (
+        "converged"
+    )
+    assert gdviz.descend(objective, start, lr=1.5, epochs=500).status == "diverged"
+    at = _choose(at, lr=2.5)
+    words = " ".join(c.value for c in at.caption)
+    assert "cannot settle" in words
+
+
+def test_sgds_momentum_slider_moves_the_strips_limit(app):
+    at = _choose(app, dimension="1-D", objective="parabola", landscape_optimizer="sgd", lr=1.5)
+    words = " ".join(c.value for c in at.caption)
+    assert "2/λ_max = 1" in words and "cannot settle" in words  # β = 0: plain GD's limit
+    at = _choose(at, landscape_sgd_momentum=0.5)
+    words = " ".join(c.value for c in at.caption)
+    assert "(2 + 2β)/λ_max = 1.5" in words, words  # (2 + 1)/2
+    assert "exactly at the limit" in words  # η = 1.5 is that limit

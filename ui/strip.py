@@ -86,7 +86,10 @@ def momentum_words(c: Curvature, lr: float, beta: float) -> str:
     """η against heavy-ball momentum's limit (2 + 2β)/λ_max at this curvature, in words."""
     limit = c.momentum_limit(beta)
     ratio = lr / limit
-    what = "cannot settle (each step grows the distance)" if lr > limit else "settles there"
+    if math.isclose(lr, limit, rel_tol=1e-9):
+        what = "is exactly at the limit (it neither settles nor grows)"
+    else:
+        what = "cannot settle (each step grows the distance)" if lr > limit else "settles there"
     return (
         f"η = {ratio:.3g}× the stable limit (2 + 2β)/λ_max = {limit:.4g} of momentum "
         f"β = {beta:g} at {c.where}: it {what}. Plain GD's limit 2/λ_max is {c.gd_limit:.4g}."

@@ -6,6 +6,8 @@ keys), so arriving from its learning-rate control keeps them, and an η chosen h
 one that page shows.
 """
 
+import inspect
+
 import streamlit as st
 
 from gdviz import OPTIMIZERS
@@ -22,6 +24,8 @@ from ui.landscape import (
 )
 from ui.strip import stability_strip
 
+#: β of the registry's "momentum" and "nesterov" optimizers (PyTorch's SGD with it set).
+FIXED_MOMENTUM = inspect.signature(OPTIMIZERS["momentum"].build).parameters["momentum"].default
 VIEWS = {
     "sweep": "Learning-rate sweep",
     "range": "Range test",
@@ -60,14 +64,18 @@ with st.sidebar:
             format_func=lambda s: OPTIMIZERS[s].name,
             help="The optimizer every run of these views uses, with PyTorch's defaults.",
         )  # fmt: skip
-        momentum = None
-        if optimizer in MOMENTUM_FAMILY:
-            default = OPTIMIZERS[optimizer].defaults.get("momentum", 0.9)
-            state.setdefault(f"landscape_{optimizer}_momentum", float(default))
+        momentum, hyper = None, ()
+        if optimizer == "sgd":  # PyTorch's SGD: momentum β is its hyperparameter
+            state.setdefault("landscape_sgd_momentum", 0.0)
             momentum = st.slider(
-                "Momentum β", 0.0, 0.99, step=0.01, key=f"landscape_{optimizer}_momentum",
-                help="How much of the last step each step keeps: v ← β·v + ∇f, x ← x − η·v.",
+                "Momentum β", 0.0, 0.99, step=0.01, key="landscape_sgd_momentum",
+                help="How much of the last step each step keeps: v ← β·v + ∇f, x ← x − η·v "
+                "(β = 0 is plain gradient descent).",
             )  # fmt: skip
+            hyper = (("momentum", float(momentum)),)
+        elif optimizer in MOMENTUM_FAMILY:  # the registry's momentum and Nesterov: β fixed
+            momentum = float(FIXED_MOMENTUM)
+            st.caption(f"β = {momentum:g} for this optimizer; choose SGD to vary it.")
         if not controls.valid_lr(state.get("lr")):
             state.lr = objective.lr
         lr = st.select_slider(
@@ -97,7 +105,6 @@ view = st.segmented_control(
 st.caption(ABOUT[view])
 
 target = controls.source_of(objective)
-hyper = (("momentum", float(momentum)),) if momentum is not None else ()
 lr, epochs, tol = float(lr), settings.epochs, settings.tol
 with guarded(VIEWS[view].lower()):
     if view == "sweep":
