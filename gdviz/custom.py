@@ -396,9 +396,9 @@ def _needs_log_colour(objective: Objective) -> bool:
         return False
     with np.errstate(all="ignore"):
         values = objective.f(_grid(objective.domain, 41))
-    values = values[np.isfinite(values)]
-    if values.size < 2:
-        return False
-    spread = values - values.min()
-    low = float(np.percentile(spread, 10))
+        values = values[np.isfinite(values)]
+        if values.size < 2:
+            return False
+        spread = values - values.min()  # (from −1e308 to 1e308: inf, which is log colours)
+        low = float(np.percentile(spread, 10))
     return bool(spread.max() > 100 * low) if low > 0 else bool(spread.max() > 0)

@@ -511,6 +511,7 @@ WILD = st.recursive(st.sampled_from(["x", "y", "2", "x y", "3.5", "pi", "0"]), _
 @settings(deadline=None, max_examples=60)
 @given(WILD)
 @example("sin((x)^y)")  # a Hessian with a positive but tiny eigenvalue: singular to solve
+@example("sinh(((x y)^3)*(((x)+(2))^-1))")  # f spans −1e308 … 1e308 in the box
 def test_any_grammatical_input_gives_an_objective_or_an_expression_error(text):
     try:
         objective = parse_objective(text)

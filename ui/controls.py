@@ -354,8 +354,11 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
             (left, "ymin", -5.0),
             (right, "ymax", 5.0),
         ):
+            # the default goes into session state, not the widget: pages that share these
+            # keys write them back (carry_over), and a widget given both makes Streamlit warn
+            state.setdefault(prefix + name, default)
             column.number_input(name.replace("min", " from").replace("max", " to"),
-                                value=default, step=0.5, key=prefix + name,
+                                step=0.5, key=prefix + name,
                                 on_change=_on_box, args=(prefix,))  # fmt: skip
     problem = _problem(prefix)
     if problem is not None:
