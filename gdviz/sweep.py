@@ -473,7 +473,7 @@ def range_sentences(test: RangeTest, curvature=None) -> list[str]:
                 else "agrees: between half the limit and the limit" if ratio >= NEAR
                 else "disagrees: well under the limit"
             )  # fmt: skip
-            text += f", {_ratio(ratio)} × {limit.formula} = {_eta(limit.value)}, {verdict}"
+            text += f", {_ratio(ratio)}× the limit {limit.formula} = {_eta(limit.value)}, {verdict}"
         elif curvature is not None and curvature.lam_max > 0:
             text += f" ({OPTIMIZERS[test.optimizer].name} scales its steps, no η·λ limit applies)"
         if limit is not None and value > limit.value:

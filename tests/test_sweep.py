@@ -254,7 +254,7 @@ def numbers_in(sentence: str) -> list[float]:
 def suggestion_numbers(sentence):
     """η and its ratio to the limit, as the sentence writes them."""
     eta = numbers_in(re.search(r"η = ([^,;(]+)", sentence)[1])[0]
-    ratio = float(re.search(r", ([\d.e+-]+) × ", sentence)[1])
+    ratio = float(re.search(r", ([\d.e+-]+)× the limit ", sentence)[1])
     return eta, ratio
 
 
@@ -317,7 +317,7 @@ def test_range_sentences_when_nothing_moves():
 def test_range_sentences_without_a_limit():
     test = range_test("parabola", (3.0,), optimizer="adam")
     for sentence in range_sentences(test, Curvature("the minimum", (0.0,), (2.0,))):
-        assert "no η·λ limit applies" in sentence and "× 2/λ_max" not in sentence
+        assert "no η·λ limit applies" in sentence and "× the limit" not in sentence
     for sentence in range_sentences(test, None):
         assert "λ" not in sentence.replace("λ_max", "") and "limit" not in sentence
 
