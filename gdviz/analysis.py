@@ -16,7 +16,7 @@ from .objectives import CriticalPoint, Objective
 #: before, is running away ...
 RUNAWAY_EPOCHS = 8
 #: ... and once the last change is this many times the streak's first, the run has shown
-#: it (two decades of growth): it stops there.
+#: it (two decades of growth): it stops there (a rising loss only once above its start's).
 RUNAWAY_GROWTH = 100.0
 #: Window (epochs) over which the tail of a run is judged.
 TAIL = 60

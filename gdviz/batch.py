@@ -16,10 +16,12 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 
-from . import checks
+from . import checks, optimizers
 from .analysis import (
     NO_PROGRESS,
     RUNAWAY_EPOCHS,
@@ -31,7 +33,16 @@ from .bounds import FLOOR, REACH, falls_without_bound
 from .descent import DEFAULT_TOL, STATUSES, descend
 from .numbers import position
 from .objectives import Objective, _OnFirstCall, get_objective
-from .optimizers import OPTIMIZERS, get_optimizer
+from .optimizers import (
+    OPTIMIZERS,
+    AdagradState,
+    AdamState,
+    RMSpropState,
+    SGDState,
+    Update,
+    get_optimizer,
+)
+from .optimizers import _lerp as _lerp_one
 
 #: How descend says which test ended a run, for each status (see descent.run).
 REASONS = ("gradient", "overflow", "undefined", "runaway", "unbounded", "bouncing", "epochs")
@@ -50,7 +61,7 @@ GRADIENT, OVERFLOW, UNDEFINED, RUNAWAY, UNBOUNDED, BOUNCING, EPOCHS = range(len(
 FEW = 3
 #: Runs stepped together: a block's arrays stay in the processor's cache between steps.
 BLOCK = 8192
-#: Epochs of each block kept to read streaks back from (and the bouncing test's tail).
+#: Epochs of each block kept to read streaks of falls back from (and the bouncing test's tail).
 HISTORY = max(64, TAIL + 1)
 #: Relative width of the band in which an array test (which may round differently from
 #: descend's dot products) is not trusted and the run is decided as descend decides it.
@@ -128,8 +139,11 @@ def descend_batch(
     each hyperparameter are one value for every run or an array of n values, one per run
     (a pair such as Adam's ``betas`` per run: shape (n, 2)). Run i ends exactly as
     ``descend(objective, starts[i], lr=lr[i], epochs=epochs, optimizer=optimizer,
-    tol=tol, **hyper_i)`` ends. Runs with the same hyperparameters step together; each
-    distinct set of per-run hyperparameters is one more pass. (The fit page's losses sum
+    tol=tol, **hyper_i)`` ends. Runs step together whatever their float hyperparameters
+    (momentum, betas, ...: each distinct value is checked as descend checks it, then the
+    update runs on the array); only runs whose hyperparameters take other branches of the
+    update (β = 0 or not, weight decay or none, a different switch) are another pass. (The
+    fit page's losses sum
     their samples in chunks of ``fit.CHUNK`` values: with more than CHUNK / 8192 samples a
     batch sums them in other chunks than a single run, and may differ in the last bits.)
 
@@ -150,12 +164,12 @@ def descend_batch(
     _check_defined(objective, X, loss, G)
 
     out = _Outcome(n, objective.dim, epochs, paths)
-    for members, group_hyper in groups:
-        update = get_optimizer(optimizer, **group_hyper)
+    for group in groups:
+        members = group.members
 
-        def alone(i, group_hyper=group_hyper):  # run i by itself, for the rare long streak
+        def alone(i, group=group):  # run i by itself, for the rare long fall
             return descend(objective, X[:, i], lr=rates[i], epochs=epochs,
-                           optimizer=optimizer, tol=tol, **group_hyper)  # fmt: skip
+                           optimizer=optimizer, tol=tol, **group.of(i))  # fmt: skip
 
         if len(members) < FEW:  # descend's scalar loop is the faster way for one or two
             for i in members:
@@ -165,7 +179,7 @@ def descend_batch(
             runs = members[lo : lo + BLOCK]
             with np.errstate(all="ignore"):
                 _run_block(
-                    objective, evaluate, update, epochs, tol, out, runs,
+                    objective, evaluate, group.update(runs), epochs, tol, out, runs,
                     X[:, runs], loss[runs], G[:, runs], rates[runs], alone,
                 )  # fmt: skip
     return out.result(objective, optimizer, rates, epochs, tol, hyper)
@@ -260,8 +274,45 @@ def _check_defined(objective: Objective, X, loss, G) -> None:
             raise ValueError(why.format(where=position(objective, X[:, i]), more=more))
 
 
-def _hyper_groups(optimizer: str, hyper: dict, n: int) -> list[tuple[np.ndarray, dict]]:
-    """The runs that share hyperparameters, and those hyperparameters as descend takes them."""
+@dataclass(frozen=True)
+class _Group:
+    """Runs that step together: their positions, the hyperparameters they share (as descend
+    takes them) and those given per run (arrays of n rows, read at ``members``)."""
+
+    optimizer: str
+    members: np.ndarray
+    shared: dict
+    per_run: dict
+
+    def of(self, i: int) -> dict:
+        """Run i's hyperparameters, as descend takes them."""
+        return {**self.shared, **{k: _value(v[i]) for k, v in self.per_run.items()}}
+
+    def update(self, runs: np.ndarray):
+        """The optimizer's update for the runs ``runs`` (a slice of ``members``)."""
+        if not self.per_run:
+            return get_optimizer(self.optimizer, **self.shared)
+        spec = OPTIMIZERS[self.optimizer]
+        arguments = {**spec.preset, **spec.defaults, **self.shared}
+        arguments.update({k: v[runs] for k, v in self.per_run.items()})
+        return _PER_RUN[getattr(spec.build, "func", spec.build)](**arguments)
+
+
+def _value(cells):
+    """One run's hyperparameter from its row: a float, a bool or a tuple of floats."""
+    if np.ndim(cells):
+        return tuple(float(c) for c in cells)
+    return cells.item() if isinstance(cells, np.bool_) else float(cells)
+
+
+def _hyper_groups(optimizer: str, hyper: dict, n: int) -> list[_Group]:
+    """The runs that step together, and their hyperparameters.
+
+    Each distinct set of per-run values is checked by the optimizer's own checks. Where
+    the update can take arrays (:data:`_PER_RUN`), runs step together unless a switch
+    (a bool) or whether a number is 0 (the update's ``if momentum:``) tells them apart;
+    otherwise each distinct set is a group.
+    """
     spec = checks.one_of("optimizer", optimizer, OPTIMIZERS)
     defaults = spec.defaults
     columns, scalars = {}, {}
@@ -269,30 +320,33 @@ def _hyper_groups(optimizer: str, hyper: dict, n: int) -> list[tuple[np.ndarray,
         default = defaults.get(name)
         width = len(default) if isinstance(default, tuple) else 0
         per_run = _per_run(name, value, n, width)
-        (columns if per_run is not None else scalars)[name] = per_run if per_run is not None \
-            else value  # fmt: skip
+        if per_run is None:
+            scalars[name] = value
+        else:
+            columns[name] = per_run.astype(bool) if isinstance(default, bool) else per_run
     everyone = np.arange(n)
     if not columns:
-        return [(everyone, dict(hyper))]
+        return [_Group(optimizer, everyone, dict(hyper), {})]
     names = list(columns)
     table = np.column_stack([columns[k].reshape(n, -1) for k in names])
-    rows, which = np.unique(table, axis=0, return_inverse=True)
+    _, first = np.unique(table, axis=0, return_index=True)
+    for i in first:  # each distinct set, checked as descend checks it
+        get_optimizer(optimizer, **scalars, **{k: _value(columns[k][i]) for k in names})
+    arrays = getattr(spec.build, "func", spec.build) in _PER_RUN
+    floats = [k for k in names if columns[k].dtype != bool] if arrays else []
+    switches = np.column_stack(
+        [columns[k].reshape(n, -1) != 0 if k in floats else columns[k].reshape(n, -1)
+         for k in names]
+    )  # fmt: skip
+    keys, which = np.unique(switches if arrays else table, axis=0, return_inverse=True)
     which = which.reshape(-1)
     groups = []
-    for g, row in enumerate(rows):
-        values, at = {}, 0
-        for name in names:
-            width = columns[name].reshape(n, -1).shape[1]
-            cells = row[at : at + width]
-            at += width
-            default = defaults.get(name)
-            if isinstance(default, tuple):
-                values[name] = tuple(float(c) for c in cells)
-            elif isinstance(default, bool):
-                values[name] = bool(cells[0])
-            else:
-                values[name] = float(cells[0])
-        groups.append((np.flatnonzero(which == g), {**scalars, **values}))
+    for g in range(len(keys)):
+        members = np.flatnonzero(which == g)
+        one = members[0]
+        shared = {**scalars, **{k: _value(columns[k][one]) for k in names if k not in floats}}
+        per_run = {k: columns[k] for k in floats}
+        groups.append(_Group(optimizer, members, shared, per_run))
     return groups
 
 
@@ -316,6 +370,162 @@ def _per_run(name: str, value, n: int, width: int) -> np.ndarray | None:
             f"start, got shape {array.shape}"
         )
     return array
+
+
+# ---- updates with per-run hyperparameters -------------------------------------------------
+#
+# torch.optim's updates of gdviz.optimizers, operation for operation, with any float
+# hyperparameter an array of one value per run (shape (k,), broadcast over the coordinate
+# rows (dim, k)): the same IEEE operations per element, so each run's steps are bit for bit
+# descend's. A branch on a number (``if momentum:``) is taken alike by all runs of a group
+# (see _hyper_groups); torch.lerp's branch on its weight is taken per element; powers
+# βᵗ are Python's, per distinct β, as descend computes them. The per-run values travel in
+# the state, so they leave with their runs.
+
+
+class _Carry(NamedTuple):
+    h: dict  # the hyperparameters: floats, or arrays (k,) of one value per run
+    state: tuple  # the optimizer's own state
+
+
+def _with_columns(h: dict, init, step) -> Update:
+    """An Update whose state carries ``h``: ``step(h, g, state, x, lr)``."""
+
+    def init_(x):
+        return _Carry(h, init(h, x))
+
+    def step_(g, carry, x, lr):
+        delta, state = step(carry.h, g, carry.state, x, lr)
+        return delta, _Carry(carry.h, state)
+
+    return Update(init_, step_)
+
+
+def _on(value) -> bool:
+    """Whether a group's hyperparameter is nonzero (all its runs agree)."""
+    return bool(np.any(value))
+
+
+def _lerp(start, end, weight):
+    """optimizers._lerp (torch.lerp) with its branch taken per element."""
+    if np.ndim(weight) == 0:
+        return _lerp_one(start, end, weight)
+    return np.where(weight < 0.5, start + weight * (end - start),
+                    end - (end - start) * (1 - weight))  # fmt: skip
+
+
+def _powers(value, t: int):
+    """βᵗ per run, each as Python's float power (numpy's may round otherwise)."""
+    if np.ndim(value) == 0:
+        return value**t
+    distinct, at = np.unique(value, return_inverse=True)
+    return np.array([float(b) ** t for b in distinct])[at.reshape(-1)]
+
+
+def _sgd(momentum, dampening, nesterov, weight_decay) -> Update:
+    """optimizers.sgd: b ← μb + (1 − τ)g; x ← x − η b (or η(g + μb), Nesterov)."""
+    decay, heavy = _on(weight_decay), _on(momentum)
+
+    def step(h, g, state, x, lr):
+        if decay:
+            g = g + h["weight_decay"] * x
+        b = state.b
+        if heavy:
+            mu = h["momentum"]
+            b = np.array(g, copy=True) if b is None else mu * b + (1 - h["dampening"]) * g
+            g = g + mu * b if nesterov else b
+        return -lr * g, SGDState(b)
+
+    h = {"momentum": momentum, "dampening": dampening, "weight_decay": weight_decay}
+    return _with_columns(h, lambda h, x: SGDState(b=None), step)
+
+
+def _adagrad(lr_decay, weight_decay, initial_accumulator_value, eps) -> Update:
+    """optimizers.adagrad: G ← G + g²; x ← x − η_t g / (√G + ε)."""
+    decay = _on(weight_decay)
+
+    def init(h, x):
+        return AdagradState(0, np.full_like(x, h["initial_accumulator_value"], dtype=float))
+
+    def step(h, g, state, x, lr):
+        t = state.t + 1
+        if decay:
+            g = g + h["weight_decay"] * x
+        eta = lr / (1 + (t - 1) * h["lr_decay"])
+        G = state.G + g * g
+        d = np.sqrt(G) + h["eps"]
+        return -eta * g / d, AdagradState(t, G)
+
+    h = {"lr_decay": lr_decay, "weight_decay": weight_decay,
+         "initial_accumulator_value": initial_accumulator_value, "eps": eps}  # fmt: skip
+    return _with_columns(h, init, step)
+
+
+def _rmsprop(alpha, eps, weight_decay, momentum, centered) -> Update:
+    """optimizers.rmsprop: v ← αv + (1 − α)g²; x ← x − η g / (√v + ε) (or via b)."""
+    decay, heavy = _on(weight_decay), _on(momentum)
+
+    def init(h, x):
+        zeros = np.zeros_like(x, dtype=float)
+        return RMSpropState(zeros, zeros, zeros)
+
+    def step(h, g, state, x, lr):
+        alpha, eps = h["alpha"], h["eps"]
+        if decay:
+            g = g + h["weight_decay"] * x
+        v = state.v * alpha + (1 - alpha) * g * g
+        g_bar = state.g_bar
+        if centered:
+            g_bar = _lerp(g_bar, g, 1 - alpha)
+            d = np.sqrt(v - g_bar * g_bar) + eps
+        else:
+            d = np.sqrt(v) + eps
+        b = state.b
+        if heavy:
+            b = b * h["momentum"] + g / d
+            return -lr * b, RMSpropState(v, g_bar, b)
+        return -lr * g / d, RMSpropState(v, g_bar, b)
+
+    h = {"alpha": alpha, "eps": eps, "weight_decay": weight_decay, "momentum": momentum}
+    return _with_columns(h, init, step)
+
+
+def _adam(betas, eps, weight_decay, amsgrad, *, decoupled) -> Update:
+    """optimizers._adam: m ← lerp(m, g, 1 − β₁); v ← β₂v + (1 − β₂)g²; x ← x − η m̂/(√v̂ + ε)."""
+    decay = _on(weight_decay)
+    beta1, beta2 = (betas[:, 0], betas[:, 1]) if np.ndim(betas) == 2 else map(float, betas)
+
+    def init(h, x):
+        zeros = np.zeros_like(x, dtype=float)
+        return AdamState(0, zeros, zeros, zeros)
+
+    def step(h, g, state, x, lr):
+        beta1, beta2, weight_decay = h["beta1"], h["beta2"], h["weight_decay"]
+        t = state.t + 1
+        x_decayed = x
+        if decay and decoupled:
+            x_decayed = x * (1 - lr * weight_decay)
+        elif decay:
+            g = g + weight_decay * x
+        m = _lerp(state.m, g, 1 - beta1)
+        v = state.v * beta2 + (1 - beta2) * g * g
+        v_max = np.maximum(state.v_max, v) if amsgrad else state.v_max
+        eta = lr / (1 - _powers(beta1, t))
+        d = np.sqrt(v_max if amsgrad else v) / _powers(1 - _powers(beta2, t), 0.5) + h["eps"]
+        return x_decayed - eta * m / d - x, AdamState(t, m, v, v_max)
+
+    h = {"beta1": beta1, "beta2": beta2, "eps": eps, "weight_decay": weight_decay}
+    return _with_columns(h, init, step)
+
+
+#: The optimizers (their builders in gdviz.optimizers) that take per-run hyperparameters.
+_PER_RUN = {
+    optimizers.sgd: _sgd,
+    optimizers.adagrad: _adagrad,
+    optimizers.rmsprop: _rmsprop,
+    optimizers.adam: partial(_adam, decoupled=False),
+    optimizers.adamw: partial(_adam, decoupled=True),
+}
 
 
 # ---- the loop ------------------------------------------------------------------------------
@@ -444,13 +654,15 @@ def _take(keep, *arrays):
 
 
 def _take_state(state, keep, m: int):
-    """The optimizer state of the runs ``keep``: per-run arrays have m runs on the last axis."""
+    """The optimizer state of the runs ``keep``: per-run arrays have m runs on the last axis
+    (in tuples, named tuples and dicts, nested)."""
+    if isinstance(state, np.ndarray):
+        return state[..., keep] if state.ndim and state.shape[-1] == m else state
+    if isinstance(state, dict):
+        return {k: _take_state(v, keep, m) for k, v in state.items()}
     if not isinstance(state, tuple) or not state:
         return state
-    parts = [
-        p[..., keep] if isinstance(p, np.ndarray) and p.ndim and p.shape[-1] == m else p
-        for p in state
-    ]
+    parts = [_take_state(p, keep, m) for p in state]
     return type(state)(*parts) if hasattr(state, "_fields") else tuple(parts)
 
 
@@ -540,7 +752,7 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
     """Descend from the starts X (dim, m) of the batch's ``runs``; results go to ``out``.
 
     Mirrors descent.run step for step. ``alone(i)`` runs the block's run i with descend,
-    for the rare run whose streak reaches further back than the history kept.
+    for the rare run falling without bound on a streak longer than the history kept.
     """
     m = X.shape[1]
     start, loss0 = X, loss
@@ -549,11 +761,12 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
     s = _squares(G)
     history = _History(HISTORY)
     history.add(0, active, X, loss)
-    # Each run's chain of changes each at least the one before in size and sign: every
-    # streak of rises, or of falls, lies within it, so only runs whose chain is long and
-    # grown enough can be running away; those are then read exactly from the history.
-    chain, chain_first = np.zeros(m, dtype=np.int32), np.zeros(m)
-    change_before = np.full(m, np.nan)
+    # Each run's chain: its latest changes of one sign, each at least the one before in
+    # size. A rise ends a chain that is exactly descend's Streak of rises (length, first,
+    # last); every Streak of falls (which also needs the path leaving the start) lies within
+    # a falling chain, so only falling chains long and grown enough are read from history.
+    chain, chain_first = np.zeros(m, dtype=np.int64), np.zeros(m)
+    change_before = np.zeros(m)
     record = out.paths is not None
     if record:
         out.paths[runs, 0], out.losses[runs, 0] = X.T, loss
@@ -597,25 +810,24 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
                     return
         j = k + 1
         change = loss_new - loss
-        if j == 1:
-            chain, chain_first = np.ones(len(active), dtype=np.int32), change
-        else:  # (NaN where both are 0 or both infinite: kept in the chain, to be safe)
-            breaks = change / change_before < 1.0
-            chain *= ~breaks
-            chain += 1
-            chain_first = np.where(breaks, change, chain_first)
+        up, down = change > 0, change < 0
+        grows = (up & (change_before > 0) & (change >= change_before)) | (
+            down & (change_before < 0) & (change <= change_before)
+        )  # Streak.add: a change of the streak's kind, at least the last
+        chain = np.where(grows, chain + 1, up | down)
+        chain_first = np.where(grows, chain_first, change)
+        X_old = X
         X, G, loss, s, change_before = X_new, G_new, loss_new, s_new, change
         history.add(j, active, X, loss)
         if record:
             out.paths[runs[active], j], out.losses[runs[active], j] = X.T, loss
         if _most(chain) >= RUNAWAY_EPOCHS:
+            # Streak.shown: long, and the last change over the first ≥ RUNAWAY_GROWTH
             long = np.flatnonzero(chain >= RUNAWAY_EPOCHS)
-            # (a chain that began on a zero change has first 0: growth inf or NaN, checked)
-            growth = np.abs(change[long] / chain_first[long])
-            grown = long[~(growth < RUNAWAY_GROWTH * (1 - _BAND))]
+            grown = long[change[long] / chain_first[long] >= RUNAWAY_GROWTH]
             if grown.size:
-                ended = _shown(objective, history, start, active, grown, chain, j, out, runs,
-                               alone)  # fmt: skip
+                ended = _shown(objective, history, start, loss0, active, grown, chain, change,
+                               X_old, X, loss, j, out, runs, alone)  # fmt: skip
                 if ended.size:
                     drop(ended)
                     if not active.size:
@@ -624,32 +836,38 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
     _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start, loss0, history)
 
 
-def _shown(objective, history, start, active, grown, chain, j, out, runs, alone) -> np.ndarray:
-    """Which of the runs ``grown`` (positions) stop at epoch j on a streak (Streak.shown):
-    a runaway rise, or a fall without bound; their ends are written to ``out``."""
-    width = min(len(history.entries), int(chain[grown].max()) + 1)
-    oldest, points, losses = history.of(active[grown], width)
-    streaks = _streaks(points, losses, start[:, active[grown]], RUNAWAY_EPOCHS)
-    stops = []
-    for kind, why in (("rises", RUNAWAY), ("falls", UNBOUNDED)):
-        length, first, last, whole = streaks[kind]
+def _shown(objective, history, start, loss0, active, grown, chain, change, X_old, X, loss, j,
+           out, runs, alone) -> np.ndarray:  # fmt: skip
+    """Which of the runs ``grown`` (positions; their chains long and grown enough) stop at
+    epoch j as descend stops them: a runaway rise above the start's loss, or a fall without
+    bound; their ends are written to ``out``."""
+    rising = grown[change[grown] > 0]  # the chain is the Streak of rises itself
+    runaway = rising[loss[rising] > loss0[active[rising]]]
+    if runaway.size:
+        out.end(runs[active[runaway]], RUNAWAY, j, X[:, runaway], loss[runaway])
+    stops = [runaway]
+    # A fall stops a run only where f has no lower bound ahead: probe that first, then read
+    # the Streak of falls (the path leaving the start at each fall) from the history.
+    falling = grown[change[grown] < 0]
+    if falling.size:
+        falling = falling[_unbounded(objective, X[:, falling], X[:, falling] - X_old[:, falling])]
+    if falling.size:
+        width = min(len(history.entries), int(chain[falling].max()) + 1)
+        oldest, points, losses = history.of(active[falling], width)
+        length, first, last, whole = _streaks(
+            points, losses, start[:, active[falling]], RUNAWAY_EPOCHS
+        )["falls"]
         shown = (length >= RUNAWAY_EPOCHS) & (last / first >= RUNAWAY_GROWTH)
         far = ~whole & (oldest > 0) & (length >= RUNAWAY_EPOCHS)  # may start before: alone
         for i in np.flatnonzero(far):
-            run_index = runs[active[grown[i]]]
+            run_index = runs[active[falling[i]]]
             out.end_run(run_index, alone(run_index))
-            stops.append(grown[i : i + 1])
-        shown &= ~far
-        if kind == "falls" and shown.any():
-            at = np.flatnonzero(shown)
-            shown[at] = _unbounded(
-                objective, points[-1][:, at], points[-1][:, at] - points[-2][:, at]
-            )
-        which = grown[shown]
+        stops.append(falling[far])
+        which = falling[shown & ~far]
         if which.size:
-            out.end(runs[active[which]], why, j, points[-1][:, shown], losses[-1][shown])
+            out.end(runs[active[which]], UNBOUNDED, j, X[:, which], loss[which])
             stops.append(which)
-    return np.concatenate(stops) if stops else np.array([], dtype=int)
+    return np.concatenate(stops)
 
 
 def _bouncing(tail) -> np.ndarray:

@@ -138,7 +138,8 @@ def descend(
     Plain GD is x ← x − lr·∇f(x). The run stops early when the gradient norm
     falls to ``tol`` or below ("converged"; ``tol=0`` disables the stop), or when the
     run itself shows it is diverging: the iterate or loss overflows, f is undefined at
-    the next point, the loss keeps rising faster and faster, or f keeps falling faster
+    the next point, the loss keeps rising faster and faster above its start's (a stable
+    run's swings, however they grow for a while, stay below it), or f keeps falling faster
     along a path that keeps leaving, where f has no lower bound. Where the path is
     relative to the objective's plotting box never matters. A run that uses all its
     epochs is "oscillating" if it bounces without getting anywhere, else "max_epochs"
@@ -244,7 +245,7 @@ def run(
             points.append(x)
             losses.append(loss)
             grads.append(grad)
-            if rises.shown():
+            if rises.shown() and loss > losses[0]:  # a stable run's swings stay below it
                 status, reason = "diverged", "runaway"
                 break
             if falls.shown() and falls_without_bound(objective, x, x - previous):

@@ -8,7 +8,7 @@ import pytest
 import gdviz
 from gdviz import OBJECTIVES, OPTIMIZERS, descend, descend_batch, parse_objective
 from gdviz.analysis import bouncing_without_progress, is_bouncing_without_progress
-from gdviz.batch import _bouncing, usable_starts
+from gdviz.batch import HISTORY, _bouncing, usable_starts
 
 EPOCHS = 150
 RUNS = 24
@@ -86,6 +86,80 @@ def test_each_run_ends_exactly_as_it_does_alone(slug, optimizer):
     assert_same_as_alone(result, objective, starts, rates, optimizer, hyper)
     assert np.isfinite(result.final_points).all() and np.isfinite(result.final_losses).all()
     assert np.isfinite(result.paths).all() and np.isfinite(result.losses).all()
+
+
+#: Float hyperparameters drawn per run, each run its own value (a quarter of them 0, so
+#: the update's branches on them differ between runs), and switches per run.
+DRAWN = {
+    "sgd": {"momentum": (0.0, 0.99), "dampening": (0.0, 0.6), "weight_decay": (0.0, 0.05)},
+    "momentum": {"dampening": (0.0, 0.9), "weight_decay": (0.0, 0.05)},
+    "nesterov": {"weight_decay": (0.0, 0.05)},
+    "adagrad": {"lr_decay": (0.0, 0.2), "eps": (1e-10, 1e-3),
+                "initial_accumulator_value": (0.0, 1.0), "weight_decay": (0.0, 0.05)},
+    "rmsprop": {"alpha": (0.3, 0.999), "eps": (1e-8, 1e-3), "momentum": (0.0, 0.9),
+                "weight_decay": (0.0, 0.05), "centered": (False, True)},
+    "adam": {"betas": ((0.2, 0.99), (0.3, 0.9999)), "eps": (1e-8, 1e-3),
+             "weight_decay": (0.0, 0.05), "amsgrad": (False, True)},
+    "adamw": {"betas": ((0.2, 0.99), (0.3, 0.9999)), "weight_decay": (0.0, 0.1)},
+}  # fmt: skip
+
+
+def drawn_hyper(optimizer, rng, runs):
+    hyper = {}
+    for name, (lo, hi) in DRAWN[optimizer].items():
+        if isinstance(lo, bool):
+            hyper[name] = rng.integers(2, size=runs).astype(bool)
+        elif isinstance(lo, tuple):  # betas: (β₁, β₂) per run; 1 − β₁ on both sides of ½
+            hyper[name] = np.column_stack([rng.uniform(*lo, runs), rng.uniform(*hi, runs)])
+        else:
+            values = rng.uniform(lo, hi, runs)
+            hyper[name] = np.where(rng.uniform(size=runs) < 0.25, lo, values)
+    return hyper
+
+
+@pytest.mark.parametrize("optimizer", list(DRAWN))
+@pytest.mark.parametrize("slug", list(CASES))
+def test_every_run_its_own_hyperparameters_ends_exactly_as_alone(slug, optimizer):
+    """Each run's β, ε, weight decay ... is its own: the update runs on arrays of them,
+    and every run still ends bit for bit as descend ends it with its values."""
+    objective, starts, rates, rng = inputs(slug, seed=5)
+    hyper = drawn_hyper(optimizer, rng, len(starts))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = descend_batch(
+            objective, starts, lr=rates, epochs=EPOCHS, optimizer=optimizer, paths=True, **hyper
+        )
+    assert_same_as_alone(result, objective, starts, rates, optimizer, hyper)
+
+
+def test_runs_with_distinct_momenta_step_in_one_pass(monkeypatch):
+    """197 values of β > 0 are one pass (not 197); β = 0 (no buffer at all) is a second."""
+    passes = []
+    inner = gdviz.batch._run_block
+    monkeypatch.setattr(gdviz.batch, "_run_block", lambda *a: passes.append(a) or inner(*a))
+    betas = np.concatenate([np.zeros(3), np.linspace(0.01, 0.99, 197)])
+    starts = np.full(200, 3.0)
+    result = descend_batch("parabola", starts, lr=0.05, epochs=300, optimizer="sgd",
+                           momentum=betas, paths=True)  # fmt: skip
+    assert len(passes) == 2
+    hyper = {"momentum": betas}
+    assert_same_as_alone(result, OBJECTIVES["parabola"], starts[:, None], np.full(200, 0.05),
+                         "sgd", hyper)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "hyper", "message"),
+    [
+        ("sgd", {"momentum": [0.5, -0.2, 0.1]}, "momentum must be >= 0, got -0.2"),
+        ("sgd", {"momentum": [0.5, 0.0, 0.1], "nesterov": True}, "nesterov needs momentum > 0"),
+        ("adam", {"betas": [(0.9, 0.999), (1.0, 0.9), (0.5, 0.5)]}, r"betas\[0\] must be in"),
+        ("rmsprop", {"eps": [1e-8, np.inf, 1e-8]}, "eps must be a finite number"),
+    ],
+)
+def test_each_value_of_a_per_run_hyperparameter_is_checked(optimizer, hyper, message):
+    with pytest.raises(ValueError, match=message):
+        descend_batch("parabola", [1.0, 2.0, 3.0], lr=0.1, epochs=5, optimizer=optimizer,
+                      **hyper)  # fmt: skip
 
 
 def test_the_cases_reach_every_way_a_run_can_end():
@@ -214,14 +288,32 @@ def test_result_reads_well():
         result.path(0)
 
 
-def test_a_streak_longer_than_the_history_is_run_alone(monkeypatch):
+def test_a_runaway_longer_than_the_history_is_decided_in_the_batch(monkeypatch):
     """A slow runaway (each rise ~4% bigger) needs ~100 epochs of streak to show: more than
-    the batch keeps, so that run is handed to descend, and still ends exactly as alone."""
+    the batch keeps of its history. The batch follows each run's streak of rises itself, so
+    no run is handed to descend, and each still ends exactly as alone."""
     handed = []
     monkeypatch.setattr(
         gdviz.batch, "descend", lambda *a, **k: handed.append(a) or descend(*a, **k)
     )
     starts, rates = np.array([1.0, 2.0, -3.0, 0.5]), np.array([1.01, 1.02, 1.005, 0.4])
     result = descend_batch("parabola", starts, lr=rates, epochs=300, paths=True)
-    assert handed and list(result.reasons) == ["runaway", "runaway", "runaway", "gradient"]
+    assert not handed and list(result.reasons) == ["runaway", "runaway", "runaway", "gradient"]
+    assert (result.stop_epochs[[0, 2]] > HISTORY).all()  # streaks from epoch 1
     assert_same_as_alone(result, OBJECTIVES["parabola"], starts[:, None], rates, "gd", {})
+
+
+def test_a_fall_longer_than_the_history_is_run_alone(monkeypatch):
+    """On f = −x² GD multiplies x by 1 + 2η: with η = 0.01 each fall is ~4% bigger than the
+    last, and the streak of falls shows (×100) only after ~117 epochs, more than the history
+    kept. f has no lower bound, so those runs are handed to descend, and end as alone."""
+    handed = []
+    monkeypatch.setattr(
+        gdviz.batch, "descend", lambda *a, **k: handed.append(a) or descend(*a, **k)
+    )
+    objective = parse_objective("-x^2")
+    starts, rates = np.array([1.0, -2.0, 0.5, 3.0]), np.array([0.01, 0.011, 0.3, 0.012])
+    result = descend_batch(objective, starts, lr=rates, epochs=300, paths=True)
+    assert len(handed) == 3 and set(result.reasons) == {"unbounded"}
+    assert result.stop_epochs[2] < HISTORY < result.stop_epochs[[0, 1, 3]].min()
+    assert_same_as_alone(result, objective, starts[:, None], rates, "gd", {})

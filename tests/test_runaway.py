@@ -1,0 +1,109 @@
+"""The runaway rule: a loss rising faster and faster stops a run as diverged only once it is
+above the start's loss, so a stable run's long swings are not called divergence.
+
+Heavy ball on the parabola f(x) = x² + 5 (λ = 2) from x₀ = 3: the iteration
+x_{k+1} = (1 + β − ηλ)x_k − βx_{k−1} is stable iff 0 < ηλ < 2 + 2β, Nesterov (PyTorch's
+form) iff ηλ < (2 + 2β)/(1 + 2β). Expected statuses come from that theory, not from runs.
+"""
+
+import numpy as np
+import pytest
+
+from gdviz import OBJECTIVES, descend, descend_batch
+from gdviz.analysis import Streak
+
+PARABOLA = OBJECTIVES["parabola"]
+LAM = float(PARABOLA.hessian(np.zeros(1))[0, 0])  # λ of x² + 5
+X0, EPOCHS = 3.0, 500
+#: The η × β map's pixel (200², 500 epochs) near β = 0.925, η = 0.0012: ηλ = 0.0024.
+SWING = {"momentum": 0.9253266331658292, "lr": 0.0012033778407775904}
+
+
+def limit(beta: float, nesterov: bool) -> float:
+    """The largest stable η on the parabola, from the iteration's characteristic roots."""
+    return (2 + 2 * beta) / ((1 + 2 * beta) if nesterov else 1.0) / LAM
+
+
+def test_the_curvature_is_that_of_x_squared():
+    assert LAM == 2.0
+
+
+def test_a_slow_swing_of_a_stable_heavy_ball_is_not_diverged():
+    """Each slow crossing of the minimum is followed by many epochs of rises, each larger
+    than the last, from a tiny first rise: the streak alone (≥ 8 rises, ×100) fires, but the
+    loss stays below the start's, and the run is stable (ηλ ≪ 2 + 2β)."""
+    beta, lr = SWING["momentum"], SWING["lr"]
+    assert lr * LAM < 2 + 2 * beta
+    run = descend(PARABOLA, X0, lr=lr, epochs=EPOCHS, optimizer="sgd", momentum=beta)
+    assert run.status != "diverged"
+    assert abs(run.final[0]) < X0  # it settles towards the minimum
+    # The streak rule by itself would have stopped it: shown mid-run, below the start.
+    streak, shown = Streak(), []
+    for k, change in enumerate(np.diff(run.losses), start=1):
+        streak.add(change if change > 0 else None)
+        if streak.shown():
+            shown.append(k)
+    assert shown and all(run.losses[k] <= run.losses[0] for k in shown)
+
+
+def test_the_batch_judges_the_swing_as_descend_does():
+    beta, lr = SWING["momentum"], SWING["lr"]
+    result = descend_batch(PARABOLA, [X0] * 4, lr=lr, epochs=EPOCHS, optimizer="sgd",
+                           momentum=[beta, beta, 0.5, 0.9])  # fmt: skip
+    assert "diverged" not in set(result.statuses)
+    alone = descend(PARABOLA, X0, lr=lr, epochs=EPOCHS, optimizer="sgd", momentum=beta)
+    assert result.stop_epochs[0] == alone.epoch and result.statuses[0] == alone.status
+
+
+BETAS = np.linspace(0.0, 0.98, 12)
+#: Shares of the stable limit: from far below it to just under it, and beyond it.
+BELOW = np.geomspace(1e-4, 0.99, 10)
+ABOVE = (1.05, 1.5, 3.0)
+
+
+def grid(shares, nesterov):
+    beta, share = np.meshgrid(BETAS[BETAS > 0] if nesterov else BETAS, shares)
+    beta, share = beta.ravel(), share.ravel()
+    return beta, share * np.array([limit(b, nesterov) for b in beta])
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_stable_momentum_runs_are_never_diverged(nesterov):
+    betas, rates = grid(BELOW, nesterov)
+    for beta, lr in zip(betas, rates, strict=True):
+        run = descend(PARABOLA, X0, lr=lr, epochs=EPOCHS, optimizer="sgd", momentum=beta,
+                      nesterov=nesterov)  # fmt: skip
+        assert run.status != "diverged", (beta, lr, run.reason, run.epoch)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_unstable_momentum_runs_stop_early_as_diverged(nesterov):
+    betas, rates = grid(ABOVE, nesterov)
+    for beta, lr in zip(betas, rates, strict=True):
+        run = descend(PARABOLA, X0, lr=lr, epochs=EPOCHS, optimizer="sgd", momentum=beta,
+                      nesterov=nesterov)  # fmt: skip
+        assert run.status == "diverged" and run.epoch < EPOCHS, (beta, lr, run.reason)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_the_batch_ends_the_grid_as_descend_does(nesterov):
+    """Above and below the line, with one β per run: the batch's runaway rule is descend's."""
+    b1, r1 = grid(BELOW, nesterov)
+    b2, r2 = grid(ABOVE, nesterov)
+    betas, rates = np.concatenate([b1, b2]), np.concatenate([r1, r2])
+    result = descend_batch(PARABOLA, np.full(len(betas), X0), lr=rates, epochs=EPOCHS,
+                           optimizer="sgd", momentum=betas, nesterov=nesterov)  # fmt: skip
+    assert set(result.statuses[len(b1) :]) == {"diverged"}
+    assert "diverged" not in set(result.statuses[: len(b1)])
+    for i, (beta, lr) in enumerate(zip(betas, rates, strict=True)):
+        run = descend(PARABOLA, X0, lr=lr, epochs=EPOCHS, optimizer="sgd", momentum=beta,
+                      nesterov=nesterov)  # fmt: skip
+        assert (result.reasons[i], result.stop_epochs[i]) == (run.reason, run.epoch)
+        assert np.array_equal(result.final_points[i], run.final)
+
+
+@pytest.mark.parametrize("lr", [1.01, 1.5, 3.0])
+def test_plain_gd_past_its_limit_still_stops_as_a_runaway(lr):
+    """GD multiplies x by 1 − 2η, |1 − 2η| > 1: the loss passes the start's at once."""
+    run = descend(PARABOLA, X0, lr=lr, epochs=EPOCHS)
+    assert run.status == "diverged" and run.epoch < EPOCHS
