@@ -85,17 +85,18 @@ def sweep_view(
         for sentence in sweep_words(*args):
             st.markdown(sentence)
         marks = sweep_marks(*args)
-        columns = st.columns(len(MARKS))
-        for column, (name, label) in zip(columns, MARKS.items(), strict=True):
-            rate = marks.get(name)
-            column.button(
-                f"{label}: η = {rate:.3g}" if rate is not None else f"{label}: none here",
-                key=f"{prefix}sweep_{name}",
-                disabled=rate is None,
-                on_click=_set_lr,
-                args=(lr_key, rate if rate is not None else lr),
-                width="stretch",
-            )
+        # a row that wraps: each label whole, however narrow the column
+        with st.container(horizontal=True, key=prefix + "sweep_marks"):
+            for name, label in MARKS.items():
+                rate = marks.get(name)
+                st.button(
+                    f"{label}: η = {rate:.3g}" if rate is not None else f"{label}: none here",
+                    key=f"{prefix}sweep_{name}",
+                    disabled=rate is None,
+                    on_click=_set_lr,
+                    args=(lr_key, rate if rate is not None else lr),
+                    width="content",
+                )
     if show_run:
         run_at(target, start, optimizer, lr, epochs, tol, hyper, key=prefix + "sweep_run")
 
