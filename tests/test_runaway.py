@@ -67,21 +67,23 @@ def grid(shares, nesterov):
     return beta, share * np.array([limit(b, nesterov) for b in beta])
 
 
+def runs(shares, nesterov):
+    """(β, η, the run) over the grid of β and η = share × the stable limit."""
+    betas, rates = grid(shares, nesterov)
+    for beta, lr in zip(betas, rates, strict=True):
+        yield beta, lr, descend(PARABOLA, X0, lr=lr, epochs=EPOCHS, optimizer="sgd",
+                                momentum=beta, nesterov=nesterov)  # fmt: skip
+
+
 @pytest.mark.parametrize("nesterov", [False, True])
 def test_stable_momentum_runs_are_never_diverged(nesterov):
-    betas, rates = grid(BELOW, nesterov)
-    for beta, lr in zip(betas, rates, strict=True):
-        run = descend(PARABOLA, X0, lr=lr, epochs=EPOCHS, optimizer="sgd", momentum=beta,
-                      nesterov=nesterov)  # fmt: skip
+    for beta, lr, run in runs(BELOW, nesterov):
         assert run.status != "diverged", (beta, lr, run.reason, run.epoch)
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
 def test_unstable_momentum_runs_stop_early_as_diverged(nesterov):
-    betas, rates = grid(ABOVE, nesterov)
-    for beta, lr in zip(betas, rates, strict=True):
-        run = descend(PARABOLA, X0, lr=lr, epochs=EPOCHS, optimizer="sgd", momentum=beta,
-                      nesterov=nesterov)  # fmt: skip
+    for beta, lr, run in runs(ABOVE, nesterov):
         assert run.status == "diverged" and run.epoch < EPOCHS, (beta, lr, run.reason)
 
 

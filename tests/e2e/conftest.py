@@ -262,14 +262,16 @@ def click_play(page, container: str = ".st-key-descent_chart") -> None:
     page.locator(f"{container} .gdviz-chart .gdviz-play").first.click()
 
 
-def plot_area(page) -> dict:
-    """The plot area (inside the axes) in CSS pixels, relative to the graph div."""
+def plot_area(page, selector: str = CHART_SEL) -> dict:
+    """The plot area inside the first x and y axes, in CSS pixels, relative to the graph
+    div (a figure with several panels: the first panel's)."""
     return page.evaluate(
         """(sel) => {
-            const s = document.querySelector(sel)._fullLayout._size;
-            return {x: s.l, y: s.t, width: s.w, height: s.h};
+            const s = document.querySelector(sel)._fullLayout;
+            return {x: s.xaxis._offset, y: s.yaxis._offset, width: s.xaxis._length,
+                    height: s.yaxis._length};
         }""",
-        CHART_SEL,
+        selector,
     )
 
 

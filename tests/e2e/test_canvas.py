@@ -128,14 +128,10 @@ def test_race_a_click_starts_there_and_the_explanation_follows_the_charts_epoch(
     # a click on the curve, a quarter of the way across x from -5 to 5, starts the race there
     graph = page.locator(f"{RACE_ROOT} .js-plotly-plot")
     box = graph.bounding_box()
-    area = page.evaluate(
-        "(sel) => { const s = document.querySelector(sel)._fullLayout; return {x: s.xaxis._offset,"
-        " w: s.xaxis._length, y: s.yaxis._offset, h: s.yaxis._length}; }",
-        f"{RACE_ROOT} .js-plotly-plot",
-    )
+    area = ui.plot_area(page, f"{RACE_ROOT} .js-plotly-plot")
     runs = ui.run_count(page)
     page.mouse.click(
-        box["x"] + area["x"] + 0.25 * area["w"], box["y"] + area["y"] + 0.5 * area["h"]
+        box["x"] + area["x"] + 0.25 * area["width"], box["y"] + area["y"] + 0.5 * area["height"]
     )
     ui.wait_idle(page, runs_before=runs)
     page.get_by_text("every optimizer starts at the same point, x = −2.5000").or_(

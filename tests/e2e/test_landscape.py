@@ -98,14 +98,12 @@ def test_the_basin_map_appears_and_a_click_replays_a_run(app_page, ui):
         >= 1
     )
     box = graph.bounding_box()
-    area = page.evaluate(
-        "(sel) => { const s = document.querySelector(sel)._fullLayout; return {x: s.xaxis._offset,"
-        " w: s.xaxis._length, y: s.yaxis._offset, h: s.yaxis._length}; }",
-        f"{BASIN_ROOT} .js-plotly-plot",
-    )
+    area = ui.plot_area(page, f"{BASIN_ROOT} .js-plotly-plot")
     runs = ui.run_count(page)
     # a tenth of the way in from the top-left corner of Himmelblau's box
-    page.mouse.click(box["x"] + area["x"] + 0.1 * area["w"], box["y"] + area["y"] + 0.1 * area["h"])
+    page.mouse.click(
+        box["x"] + area["x"] + 0.1 * area["width"], box["y"] + area["y"] + 0.1 * area["height"]
+    )
     page.wait_for_selector(".st-key-basin_replay", timeout=60_000)
     ui.wait_idle(page, runs_before=runs, timeout=60_000)
     frames = page.evaluate(
