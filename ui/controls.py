@@ -285,6 +285,11 @@ def _keep(prefix: str, names) -> None:
             state[key] = state[key]
 
 
+def reset_lr(prefix: str, objective: Objective) -> None:
+    """A new function: the page's η (``prefix + "lr"``) starts at the function's own."""
+    st.session_state[prefix + "lr"] = objective.lr
+
+
 #: The settings the descent page and the "Every learning rate" page share (same keys).
 SHARED_KEYS = ("dimension", "objective", "expression", "xmin", "xmax", "ymin", "ymax", *RUN_KEYS)
 

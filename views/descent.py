@@ -41,10 +41,6 @@ GROUP = "descent"
 CLICKED = "_descent_clicked_start"
 
 
-def _reset_lr(prefix: str, objective) -> None:
-    st.session_state.lr = objective.lr
-
-
 def _on_lr_exact_change():
     st.session_state.lr = st.session_state.lr_exact
 
@@ -207,7 +203,7 @@ apply_clicked_start(CLICKED)
 # ---- sidebar: the function and the run; the learning rate's place is kept for the fragment
 with st.sidebar:
     st.header("Settings")
-    objective = controls.function_controls(on_new_objective=_reset_lr)
+    objective = controls.function_controls(on_new_objective=controls.reset_lr)
     lr_box = st.container()
     if objective is not None:
         settings = controls.run_controls(objective)

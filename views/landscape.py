@@ -45,10 +45,6 @@ ABOUT = {
 }
 
 
-def _reset_lr(prefix: str, objective) -> None:
-    st.session_state.lr = objective.lr
-
-
 def _views(dim: int) -> list[str]:
     return [k for k in VIEWS if not (k == "basin" and dim != 2) and not (k == "start" and dim != 1)]
 
@@ -57,7 +53,7 @@ state = st.session_state
 controls.carry_over()  # the descent page's function, start, epochs and η
 with st.sidebar:
     st.header("Settings")
-    objective = controls.function_controls(on_new_objective=_reset_lr)
+    objective = controls.function_controls(on_new_objective=controls.reset_lr)
     if objective is not None:
         optimizer = st.selectbox(
             "Optimizer", list(OPTIMIZERS), key="landscape_optimizer",

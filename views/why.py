@@ -25,10 +25,6 @@ PER_F = "evaluations of f"
 BACKPROP = "∇f counted as 1 (backpropagation)"
 
 
-def _reset_lr(prefix: str, objective) -> None:
-    st.session_state[P + "lr"] = objective.lr
-
-
 def _typed_error() -> str:
     """The typed function's parse error, for the main area (the sidebar shows it too)."""
     try:
@@ -41,7 +37,7 @@ def _typed_error() -> str:
 state = st.session_state
 with st.sidebar:
     st.header("Step 1: the function")
-    objective = controls.function_controls(P, on_new_objective=_reset_lr)
+    objective = controls.function_controls(P, on_new_objective=controls.reset_lr)
     if objective is not None:
         settings = controls.run_controls(objective, P, stopping=False)  # both run to f ≤ 1e-6
         if not controls.valid_lr(state.get(P + "lr")):
