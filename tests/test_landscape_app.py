@@ -248,3 +248,19 @@ def test_sgds_momentum_slider_moves_the_strips_limit(app):
     words = " ".join(c.value for c in at.caption)
     assert "(2 + 2β)/λ_max = 1.5" in words, words  # (2 + 1)/2
     assert "exactly at the limit" in words  # η = 1.5 is that limit
+
+
+def test_the_fit_pages_maps_render_for_its_loss():
+    """L(w, b) of the noisy line: its η × momentum map (boundary (2 + 2β)/λ_max of L's own
+    curvature) and its basin map (one minimum: every converging start ends there)."""
+    at = open_page("views/fit.py")
+    at = _choose(at, fit_dataset="noisy_line", fit_details="Every learning rate",
+                 fit_rates_view="η × momentum map")  # fmt: skip
+    assert "momentum_map" in _keys(at)
+    assert len(_assert_clean(at)) == 1
+    at = _choose(at, fit_rates_view="Basin map")
+    assert "basin_map" in _keys(at)
+    text = page_text(at)
+    data = gdviz.DATASETS["noisy_line"]
+    w, b = gdviz.least_squares(data.make() if data.make else data)  # the exact minimum
+    assert f"minimum ({w:.3g}, {b:.3g})" in text, text

@@ -8,11 +8,12 @@ values, and the session-state key of the learning rate it sets.
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import streamlit as st
 
-from gdviz import SWEEP_RATES
+from gdviz import OPTIMIZERS, SWEEP_RATES
 from ui import controls
 from ui.charts import animated_chart
 from ui.compute import (
@@ -33,6 +34,8 @@ from ui.guard import guarded
 
 #: Optimizers whose momentum β the η × momentum map varies (PyTorch's SGD family).
 MOMENTUM_FAMILY = ("sgd", "momentum", "nesterov")
+#: β of the registry's "momentum" and "nesterov" optimizers (PyTorch's SGD with it set).
+FIXED_MOMENTUM = inspect.signature(OPTIMIZERS["momentum"].build).parameters["momentum"].default
 MARKS = {
     "fastest": "Fastest to converge",
     "largest": "Largest that converges",

@@ -21,7 +21,14 @@ from ui.compute import (
     run_fit,
 )
 from ui.guard import guarded
-from ui.landscape import range_view, sweep_view
+from ui.landscape import (
+    FIXED_MOMENTUM,
+    MOMENTUM_FAMILY,
+    basin_view,
+    momentum_map_view,
+    range_view,
+    sweep_view,
+)
 from ui.strip import stability_strip
 
 P = "fit_"
@@ -150,16 +157,28 @@ if compare.open:
                                     loss)  # fmt: skip
         animated_chart(comparison, key=P + "compare")
 if rates_tab.open:
-    with rates_tab, guarded("the learning-rate sweep"):
-        st.caption(
-            "Full-batch descent on L from this start, once for each of 501 learning rates: "
-            "where it converges, how fast, and where it diverges. Click a point to fit with "
-            "its η (the chart above shows that fit)."
+    with rates_tab, guarded("every learning rate"):
+        views = ["Sweep and range test", "η × momentum map"] + (
+            ["Basin map"] if objective.dim == 2 else []
         )
+        view = st.segmented_control("Show", views, key=P + "rates_view", default=views[0],
+                                    required=True, label_visibility="collapsed")  # fmt: skip
         target = ("fit", source, loss)
-        sweep_view(target, start, optimizer, int(epochs), DEFAULT_TOL, (), float(lr),
-                   lr_key=P + "lr", prefix=P, show_run=False)  # fmt: skip
-        range_view(target, start, optimizer, (), prefix=P)
+        if view == views[0]:
+            st.caption(
+                "Full-batch descent on L from this start, once for each of 501 learning "
+                "rates: where it converges, how fast, and where it diverges. Click a point to "
+                "fit with its η (the chart above shows that fit)."
+            )
+            sweep_view(target, start, optimizer, int(epochs), DEFAULT_TOL, (), float(lr),
+                       lr_key=P + "lr", prefix=P, show_run=False)  # fmt: skip
+            range_view(target, start, optimizer, (), prefix=P)
+        elif view == views[1]:
+            beta = 0.0 if optimizer in ("gd", "sgd") else FIXED_MOMENTUM
+            momentum_map_view(target, start, optimizer, int(epochs), DEFAULT_TOL, float(lr),
+                              beta if optimizer in ("gd", *MOMENTUM_FAMILY) else None)  # fmt: skip
+        else:
+            basin_view(target, objective, optimizer, float(lr), int(epochs), DEFAULT_TOL, ())
 if epochs_tab.open:
     with epochs_tab, guarded("the table of epochs"):
         follow_table(fit_rows(*args), key=P + "table", group=GROUP)

@@ -6,8 +6,6 @@ keys), so arriving from its learning-rate control keeps them, and an η chosen h
 one that page shows.
 """
 
-import inspect
-
 import streamlit as st
 
 from gdviz import OPTIMIZERS
@@ -15,6 +13,7 @@ from ui import controls
 from ui.compute import stability_at
 from ui.guard import guarded
 from ui.landscape import (
+    FIXED_MOMENTUM,
     MOMENTUM_FAMILY,
     basin_view,
     lr_start_map_view,
@@ -24,8 +23,6 @@ from ui.landscape import (
 )
 from ui.strip import stability_strip
 
-#: β of the registry's "momentum" and "nesterov" optimizers (PyTorch's SGD with it set).
-FIXED_MOMENTUM = inspect.signature(OPTIMIZERS["momentum"].build).parameters["momentum"].default
 VIEWS = {
     "sweep": "Learning-rate sweep",
     "range": "Range test",
