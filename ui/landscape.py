@@ -8,7 +8,6 @@ values, and the session-state key of the learning rate it sets.
 
 from __future__ import annotations
 
-import inspect
 import math
 
 import streamlit as st
@@ -34,8 +33,17 @@ from ui.guard import guarded
 
 #: Optimizers whose momentum β the η × momentum map varies (PyTorch's SGD family).
 MOMENTUM_FAMILY = ("sgd", "momentum", "nesterov")
-#: β of the registry's "momentum" and "nesterov" optimizers (PyTorch's SGD with it set).
-FIXED_MOMENTUM = inspect.signature(OPTIMIZERS["momentum"].build).parameters["momentum"].default
+
+
+def momentum_of(optimizer: str, hyper=()) -> float | None:
+    """β of an optimizer of the SGD family (PyTorch's default, the registry's preset, then
+    ``hyper``: 0 for plain GD, 0.9 for "momentum" and "nesterov"); None for adaptive ones."""
+    spec = OPTIMIZERS[optimizer]
+    if spec.adaptive:
+        return None
+    return float({**spec.defaults, **spec.preset, **dict(hyper)}.get("momentum", 0.0))
+
+
 MARKS = {
     "fastest": "Fastest to converge",
     "largest": "Largest that converges",
@@ -219,8 +227,8 @@ def momentum_map_view(target, start, optimizer, epochs, tol, lr, momentum) -> No
     args = (target, start, family, epochs, tol, resolution)
     with st.spinner(f"Running {resolution * resolution:,} descents, one per (η, β)…"):
         pmap = momentum_map_of(*args)
-    # plain GD is heavy-ball momentum with β = 0; other optimizers have no place on this map
-    current = (lr, momentum) if momentum is not None else (lr, 0.0) if optimizer == "gd" else None
+    # (plain GD is β = 0; the adaptive optimizers, momentum None, have no place on this map)
+    current = (lr, momentum) if momentum is not None else None
     with st.container(key="momentum_map"), guarded("the η × momentum map"):
         st.plotly_chart(
             param_map_chart("momentum", args, current), key="momentum_map_chart", theme=None,

@@ -22,10 +22,9 @@ from ui.compute import (
 )
 from ui.guard import guarded
 from ui.landscape import (
-    FIXED_MOMENTUM,
-    MOMENTUM_FAMILY,
     basin_view,
     momentum_map_view,
+    momentum_of,
     range_view,
     sweep_view,
 )
@@ -174,9 +173,8 @@ if rates_tab.open:
                        lr_key=P + "lr", prefix=P, show_run=False)  # fmt: skip
             range_view(target, start, optimizer, (), prefix=P)
         elif view == views[1]:
-            beta = 0.0 if optimizer in ("gd", "sgd") else FIXED_MOMENTUM
             momentum_map_view(target, start, optimizer, int(epochs), DEFAULT_TOL, float(lr),
-                              beta if optimizer in ("gd", *MOMENTUM_FAMILY) else None)  # fmt: skip
+                              momentum_of(optimizer))  # fmt: skip
         else:
             basin_view(target, objective, optimizer, float(lr), int(epochs), DEFAULT_TOL, ())
 if epochs_tab.open:

@@ -13,11 +13,11 @@ from ui import controls
 from ui.compute import stability_at
 from ui.guard import guarded
 from ui.landscape import (
-    FIXED_MOMENTUM,
     MOMENTUM_FAMILY,
     basin_view,
     lr_start_map_view,
     momentum_map_view,
+    momentum_of,
     range_view,
     sweep_view,
 )
@@ -67,7 +67,7 @@ with st.sidebar:
             )  # fmt: skip
             hyper = (("momentum", float(momentum)),)
         elif optimizer in MOMENTUM_FAMILY:  # the registry's momentum and Nesterov: β fixed
-            momentum = float(FIXED_MOMENTUM)
+            momentum = momentum_of(optimizer)
             st.caption(f"β = {momentum:g} for this optimizer; choose SGD to vary it.")
         if not controls.valid_lr(state.get("lr")):
             state.lr = objective.lr
@@ -107,6 +107,6 @@ with guarded(VIEWS[view].lower()):
     elif view == "basin":
         basin_view(target, objective, optimizer, lr, epochs, tol, hyper)
     elif view == "momentum":
-        momentum_map_view(target, start, optimizer, epochs, tol, lr, momentum)
+        momentum_map_view(target, start, optimizer, epochs, tol, lr, momentum_of(optimizer, hyper))
     else:
         lr_start_map_view(target, optimizer, epochs, tol, hyper, lr, start)
