@@ -7,6 +7,10 @@ descend's, applied per run at every step with cheap array tests over the runs st
 the few runs a test flags are then decided exactly as descend decides them. A run that
 stops leaves the arrays at once, so no further arithmetic is done on it.
 
+Where f's formula shows a lower bound (:attr:`Objective.lower_bound`: Rosenbrock's f ≥ 0)
+no run can fall without bound, and a faster loop (:func:`_run_fast`) steps CHUNK epochs
+between its tests, stepping again with every test only the runs they flag.
+
 Inside, points are coordinate-major, shape (dim, runs): each coordinate is one contiguous
 row, which is what the compiled f and ∇f take.
 """
@@ -63,6 +67,14 @@ FEW = 3
 BLOCK = 8192
 #: Epochs of each block kept to read streaks of falls back from (and the bouncing test's tail).
 HISTORY = max(64, TAIL + 1)
+#: Runs stepped together where f has a lower bound (:func:`_run_fast`): more runs per numpy
+#: call, fewer calls per step; its history holds losses, and points only near the end.
+FAST_BLOCK = 65536
+#: Epochs the fast loop steps between its checks.
+CHUNK = 16
+#: A lower bound above this (far above bounds.FLOOR, whatever the rounding) means f cannot
+#: reach the floor, so no run can fall without bound.
+_FLOORED = FLOOR * 1e-50
 #: Relative width of the band in which an array test (which may round differently from
 #: descend's dot products) is not trusted and the run is decided as descend decides it.
 _BAND = 1e-9
@@ -164,6 +176,7 @@ def descend_batch(
     _check_defined(objective, X, loss, G)
 
     out = _Outcome(n, objective.dim, epochs, paths)
+    compiled = isinstance(objective._value_and_grad, _OnFirstCall)
     for group in groups:
         members = group.members
 
@@ -175,13 +188,24 @@ def descend_batch(
             for i in members:
                 out.end_run(i, alone(i))
             continue
-        for lo in range(0, len(members), BLOCK):
-            runs = members[lo : lo + BLOCK]
+        # The fast loop saves the per-step tests, and steps the runs they flag twice: where
+        # f and ∇f are a sum over data (a fit's loss) the second pass costs more than that.
+        fast = not paths and compiled and objective.lower_bound > _FLOORED
+        size = FAST_BLOCK if fast else BLOCK
+        for lo in range(0, len(members), size):
+            runs = members[lo : lo + size]
             with np.errstate(all="ignore"):
-                _run_block(
-                    objective, evaluate, group.update(runs), epochs, tol, out, runs,
-                    X[:, runs], loss[runs], G[:, runs], rates[runs], alone,
-                )  # fmt: skip
+                if fast:
+                    _run_fast(
+                        objective, evaluate, group.update(runs), epochs, tol, out, runs,
+                        X[:, runs], loss[runs], G[:, runs], rates[runs], alone,
+                        plain=optimizer == "gd",
+                    )  # fmt: skip
+                else:
+                    _run_block(
+                        objective, evaluate, group.update(runs), epochs, tol, out, runs,
+                        X[:, runs], loss[runs], G[:, runs], rates[runs], alone,
+                    )  # fmt: skip
     return out.result(objective, optimizer, rates, epochs, tol, hyper)
 
 
@@ -538,18 +562,7 @@ def _evaluator(objective: Objective):
     (the fit page's losses) take them from their own array functions. Σ g² is a test
     value only: exact decisions on ‖∇f‖ go through _norm.
     """
-    both = objective._value_and_grad
-    if isinstance(both, _OnFirstCall):
-
-        def parts(X):
-            value, *grad = both(*X)
-            return value, grad
-
-    else:
-        f, gradient = objective._f, objective._grad
-
-        def parts(X):
-            return f(*X), gradient(*X)
+    parts = _parts(objective)
 
     def evaluate(X):
         m = X.shape[1]
@@ -561,6 +574,21 @@ def _evaluator(objective: Objective):
         return _row(value, m), np.stack(grad), squares
 
     return evaluate
+
+
+def _parts(objective: Objective):
+    """``parts(X) -> (f, [∂f/∂x₁, ...])`` at points X (dim, m), as the compiled code returns
+    them (a constant may come back as one number)."""
+    both = objective._value_and_grad
+    if isinstance(both, _OnFirstCall):
+
+        def parts(X):
+            value, *grad = both(*X)
+            return value, grad
+
+        return parts
+    f, gradient = objective._f, objective._grad
+    return lambda X: (f(*X), gradient(*X))
 
 
 def _row(value, m: int) -> np.ndarray:
@@ -666,6 +694,28 @@ def _take_state(state, keep, m: int):
     return type(state)(*parts) if hasattr(state, "_fields") else tuple(parts)
 
 
+class _LossRing:
+    """The losses of a block's last ``length`` epochs, copied into rows kept for the whole
+    run (the compiled f's own arrays are freed at once, which keeps the next call's
+    arrays in the processor's cache); with each row the ``active`` it was written under."""
+
+    def __init__(self, length: int, m: int):
+        self.rows = np.empty((length, m))
+        self.entries = deque(maxlen=length)  # (epoch, active), newest last
+
+    def add(self, epoch, active, loss) -> None:
+        row = self.rows[epoch % len(self.rows), : len(active)]
+        row[...] = loss
+        self.entries.append((epoch, active))
+
+    def losses(self, runs, first: int, last: int) -> np.ndarray:
+        """The losses of the block's ``runs`` at epochs first..last, shape (epochs, k)."""
+        newest = self.entries[-1][0]
+        entries = list(self.entries)[len(self.entries) - 1 - (newest - first) :]
+        size, wanted = len(self.rows), entries[: last - first + 1]
+        return np.stack([self.rows[e % size, : len(a)][_columns(a, runs)] for e, a in wanted])
+
+
 class _History:
     """The last HISTORY epochs of a block, newest last: each (epoch, active, X, loss). The
     arrays are the loop's own (kept, not copied); ``active`` maps their columns to runs."""
@@ -683,11 +733,20 @@ class _History:
         found = {}  # epochs between two stops share one ``active``: look it up once
         for _, active, _, _ in entries:
             if id(active) not in found:
-                found[id(active)] = np.searchsorted(active, runs)
+                found[id(active)] = _columns(active, runs)
         where = [found[id(active)] for _, active, _, _ in entries]
         points = np.stack([X[:, w] for (_, _, X, _), w in zip(entries, where, strict=True)])
         losses = np.stack([loss[w] for (_, _, _, loss), w in zip(entries, where, strict=True)])
         return entries[0][0], points, losses
+
+
+def _columns(active: np.ndarray, runs: np.ndarray):
+    """Where the block's ``runs`` (sorted, all in ``active``) sit among ``active``'s
+    columns: a plain slice when they are all of them."""
+    where = np.searchsorted(active, runs[:1])
+    if len(runs) and active[where[0] + len(runs) - 1] == runs[-1]:  # a contiguous stretch
+        return slice(int(where[0]), int(where[0]) + len(runs))
+    return np.searchsorted(active, runs)
 
 
 def _streaks(points, losses, start, need: int):
@@ -921,3 +980,274 @@ def _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start,
         _, tail, _ = history.of(active[open_], min(TAIL + 1, epochs + 1))
         why[open_] = np.where(_bouncing(tail), BOUNCING, EPOCHS)
     out.end(runs[active], why, epochs, X, loss)
+
+
+# ---- the fast loop, where f has a lower bound ----------------------------------------------
+#
+# No run can fall without bound there, so the only tests a step needs are the gradient's
+# size, a non-finite value and a runaway rise (which needs a loss above the start's). The
+# loop steps CHUNK epochs doing the arithmetic and keeping two numbers per run: its highest
+# loss (NaN and ∞ stick) and its smallest |∂f/∂x₁| (a norm ≤ tol needs it ≤ tol). Only
+# runs these flag, or whose point or gradient is no longer finite (which then stays so),
+# are stepped again from the chunk's start with every test, as _run_block steps them.
+# Each run's streak of rises is known at chunk ends: a run whose loss ends a chunk no
+# higher than it began it broke its streak inside the chunk (read back from the losses
+# kept); the others carry theirs.
+
+
+class _Rises(NamedTuple):
+    """Streaks of rises (analysis.Streak's length, first and last), one per run."""
+
+    length: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+
+    @classmethod
+    def none(cls, k: int) -> _Rises:
+        return cls(np.zeros(k, dtype=np.int64), np.zeros(k), np.zeros(k))
+
+    def add(self, change: np.ndarray) -> _Rises:
+        """Streak.add(change if change > 0 else None), per run."""
+        up = change > 0
+        grows = up & (self.length > 0) & (change >= self.last)
+        length = np.where(up, np.where(grows, self.length + 1, 1), 0)
+        return _Rises(length, np.where(up & ~grows, change, self.first), np.where(up, change, 0.0))
+
+    def shown(self) -> np.ndarray:
+        """Streak.shown, per run."""
+        with np.errstate(all="ignore"):
+            return (self.length >= RUNAWAY_EPOCHS) & (self.last / self.first >= RUNAWAY_GROWTH)
+
+    def take(self, which) -> _Rises:
+        return _Rises(*(a[which] for a in self))
+
+    def put(self, which, other: _Rises) -> None:
+        for a, b in zip(self, other, strict=True):
+            a[which] = b
+
+
+def _rises_along(rises: _Rises, losses: np.ndarray) -> _Rises:
+    """``rises`` fed the changes of ``losses`` (epochs, k), oldest first."""
+    for change in np.diff(losses, axis=0):
+        rises = rises.add(change)
+    return rises
+
+
+class _Tail:
+    """analysis.bouncing_without_progress, read step by step over a run's last TAIL steps
+    (no points kept): how many steps turn back against the one before, and the summed
+    step sizes of the first and last thirds, each computed as there."""
+
+    def __init__(self, epochs: int, m: int, dim: int):
+        self.steps = min(TAIL, epochs)
+        self.begins = epochs - self.steps  # the epoch of the tail's first point
+        self.third = self.steps // 3
+        self.turns = np.zeros(m, dtype=np.int64)
+        self.first, self.last = np.zeros(m), np.zeros(m)
+        self.before = None  # the step before (dim, m)
+
+    def add(self, t: int, step: np.ndarray) -> None:
+        """Step t (0 = from the tail's first point) of every run."""
+        if self.before is not None:
+            dot = step[0] * self.before[0]
+            for i in range(1, len(step)):
+                dot += step[i] * self.before[i]
+            self.turns += dot < 0
+        if t < self.third or t >= self.steps - self.third:
+            squares = step[0] * step[0]
+            for i in range(1, len(step)):
+                squares += step[i] * step[i]
+            total = self.first if t < self.third else self.last
+            total += np.sqrt(squares)
+        self.before = step.copy()
+
+    def take(self, keep) -> None:
+        self.turns, self.first, self.last = self.turns[keep], self.first[keep], self.last[keep]
+        if self.before is not None:
+            self.before = self.before[:, keep]
+
+    def verdict(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bouncing without progress per run, and where the sums (added in another order than
+        the means there) are too close to the threshold to tell."""
+        m = len(self.turns)
+        if self.steps < 6:
+            return np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)
+        first, last = self.first / self.third, self.last / self.third
+        turning = self.turns / (self.steps - 1) >= 0.5
+        bouncing = turning & (first > 0) & (last >= NO_PROGRESS * first)
+        close = turning & (first > 0) & (np.abs(last - NO_PROGRESS * first) <= _BAND * first)
+        return bouncing, close
+
+
+def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, lr, alone,
+              plain=False):  # fmt: skip
+    """Descend from the starts X (dim, m) of the batch's ``runs``, where f has a lower bound;
+    every run ends as descent.run ends it (results go to ``out``). ``alone(i)`` runs the
+    batch's run i with descend, for a tail too close to the bouncing threshold to call.
+    ``plain``: the update is plain GD's, x − η g, stepped here without the update call."""
+    parts = _parts(objective)
+    m, dim = X.shape[1], X.shape[0]
+    active = np.arange(m)
+    loss0 = loss
+    state = update.init(X)
+    rate = float(lr[0]) if (lr == lr[0]).all() else lr  # one η: no array to broadcast
+    rises = _Rises.none(m)  # each run's streak at the last chunk end where ``carried``
+    carried = np.ones(m, dtype=bool)  # else it began in the last chunk (read it back)
+    history = _LossRing(2 * CHUNK + 2, m)  # losses of this chunk and the one before
+    history.add(0, active, loss)
+    tail = _Tail(epochs, m, dim)
+    t_hi = tol * tol * (1 + _BAND) + _TINY
+    g_hi = tol * (1 + _BAND) + _TINY  # |∂f/∂x₁| ≤ ‖∇f‖, with room for rounding
+    X, G = X.copy(), G.copy()  # written in place below: no new arrays each step
+    spare, step = np.empty_like(X), np.empty_like(X)
+    k, chunk_before = 0, 0
+
+    while k < epochs:
+        size = min(CHUNK, epochs - k)
+        at = (X.copy(), G.copy(), loss, state)
+        n_active = len(active)
+        highest = np.full(n_active, -np.inf)
+        smallest = np.abs(G[0]) if tol > 0 else None
+        scratch = np.empty(n_active)
+        grad = list(G)
+        for i in range(size):
+            j = k + i + 1
+            if plain:  # x − η g, a row at a time: x + (−η g) to the bit, with no stacking
+                new = spare if j > tail.begins else X
+                for row, g, into in zip(X, grad, new, strict=True):
+                    np.subtract(row, rate * g, out=into)
+            else:
+                delta, state = update.step(G, state, X, rate)
+                np.add(X, delta, out=spare if j > tail.begins else X)
+            if j > tail.begins:  # a step of the tail: its size as np.diff of the points
+                np.subtract(spare, X, out=step)
+                tail.add(j - tail.begins - 1, step)
+                X, spare = spare, X
+            value, grad = parts(X)
+            loss = _row(value, n_active)
+            grad = [_row(g, n_active) for g in grad]
+            if not plain:
+                np.stack(grad, out=G)
+            np.maximum(highest, loss, out=highest)
+            if smallest is not None and i < size - 1:  # the last is the next chunk's
+                np.minimum(smallest, np.abs(grad[0], out=scratch), out=smallest)
+            history.add(j, active, loss)
+        if plain:
+            G = np.stack(grad)
+        above = ~(highest <= loss0)  # a loss above the start's, NaN or ∞
+        flagged = above.copy()
+        if smallest is not None:
+            flagged |= smallest <= g_hi
+        if not math.isfinite(_total(X, axis=None) + _total(G, axis=None)):
+            flagged |= ~(np.isfinite(X).all(axis=0) & np.isfinite(G).all(axis=0))
+        # the streak at the chunk's start, for the runs that need it
+        rising = np.flatnonzero(flagged | (loss > at[2]))
+        start_rises = _rises_at(history, active, rising, carried, rises, k, chunk_before)
+        stopped = np.zeros(n_active, dtype=bool)
+        if flagged.any():
+            which = np.flatnonzero(flagged)
+            ended, end_rises = _replay(
+                objective, evaluate, update, tol, out, runs, active, at, k, size, which,
+                start_rises.take(np.searchsorted(rising, which)), loss0, rate, t_hi,
+            )  # fmt: skip
+            stopped[which[ended]] = True
+            rises.put(which, end_rises)
+        # every other run whose loss rose over the chunk: its streak at the chunk's end
+        others = np.flatnonzero(~flagged & (loss > at[2]))
+        if others.size:
+            losses = history.losses(active[others], k, k + size)
+            rises.put(others, _rises_along(start_rises.take(np.searchsorted(rising, others)),
+                                           losses))  # fmt: skip
+        carried = np.zeros(n_active, dtype=bool)
+        carried[rising] = True
+        k, chunk_before = k + size, size
+        if stopped.any():
+            keep = ~stopped
+            X, G, loss, loss0, active, carried = _take(keep, X, G, loss, loss0, active, carried)
+            spare, step = np.empty_like(X), np.empty_like(X)
+            rises = rises.take(keep)
+            tail.take(keep)
+            state = _take_state(state, keep, len(keep))
+            if not isinstance(rate, float):
+                rate = rate[keep]
+            if not active.size:
+                return
+    _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, history, rises, carried,
+              chunk_before, tail, alone)  # fmt: skip
+
+
+def _rises_at(history, active, which, carried, rises, epoch, chunk_before) -> _Rises:
+    """The streaks of rises at ``epoch`` (the last chunk end) of the runs ``which``: those
+    carried, as carried; the others began within the chunk before, read back from it."""
+    found = rises.take(which)
+    fresh = np.flatnonzero(~carried[which])
+    if fresh.size:
+        losses = history.losses(active[which[fresh]], epoch - chunk_before, epoch)
+        found.put(fresh, _rises_along(_Rises.none(fresh.size), losses))
+    return found
+
+
+def _replay(objective, evaluate, update, tol, out, runs, active, at, epoch, size, which, rises,
+            loss0, rate, t_hi):  # fmt: skip
+    """Step the runs ``which`` (positions) again from the chunk's start ``at`` at ``epoch``
+    for ``size`` epochs with every test of descent.run; write the ends of those that stop.
+    Returns which of them stopped (booleans) and the streaks of the others at the end."""
+    X, G, loss, state = at
+    m = X.shape[1]
+    X, G, loss = X[:, which], G[:, which], loss[which]
+    state = _take_state(state, which, m)
+    rate = rate if isinstance(rate, float) else rate[which]
+    first_loss = loss0[which]
+    ids = runs[active[which]]
+    s = _squares(G)
+    going = np.ones(len(which), dtype=bool)
+
+    def end(positions, why, when, points, values):
+        out.end(ids[positions], why, when, points[:, positions], values[positions])
+        going[positions] = False
+
+    for k in range(epoch, epoch + size):
+        if tol > 0:
+            done = _within(s, G, tol, np.flatnonzero(going & (s <= t_hi)))
+            if done.size:
+                end(done, GRADIENT, k, X, loss)
+        delta, state = update.step(G, state, X, rate)
+        X_new = X + delta
+        loss_new, G_new, s_new = evaluate(X_new)
+        finite = np.isfinite(X_new).all(axis=0)
+        over = going & (~finite | (np.abs(loss_new) == math.inf))
+        undefined = going & ~over & ~(np.isfinite(loss_new) & np.isfinite(G_new).all(axis=0))
+        for why, bad in ((OVERFLOW, over), (UNDEFINED, undefined)):
+            if bad.any():  # the run ends at its last finite point, as descend's
+                end(np.flatnonzero(bad), why, k, X, loss)
+        rises = rises.add(loss_new - loss)
+        runaway = going & rises.shown() & (loss_new > first_loss)
+        if runaway.any():
+            end(np.flatnonzero(runaway), RUNAWAY, k + 1, X_new, loss_new)
+        X, G, loss, s = X_new, G_new, loss_new, s_new
+        if not going.any():
+            break
+    return ~going, rises
+
+
+def _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, history, rises, carried,
+              chunk_before, tail, alone) -> None:  # fmt: skip
+    """descent._end_status for the fast loop's runs that used all their epochs (none can
+    fall without bound)."""
+    m = len(active)
+    why = np.full(m, -1, dtype=np.int8)
+    why[_within(_squares(G), G, tol, np.arange(m))] = GRADIENT
+    above = np.flatnonzero((why < 0) & (loss > loss0))
+    if above.size:
+        streak = _rises_at(history, active, above, carried, rises, epochs, chunk_before)
+        why[above[streak.length >= min(RUNAWAY_EPOCHS, epochs)]] = RUNAWAY
+    bouncing, close = tail.verdict()
+    open_ = why < 0
+    why[open_] = np.where(bouncing[open_], BOUNCING, EPOCHS)
+    ids = runs[active]
+    exact = np.flatnonzero(open_ & close)
+    finished = np.ones(m, dtype=bool)
+    finished[exact] = False
+    out.end(ids[finished], why[finished], epochs, X[:, finished], loss[finished])
+    for i in ids[exact]:  # too close to call from the sums: descend's own verdict
+        out.end_run(i, alone(i))

@@ -8,6 +8,7 @@ coordinates of about 10³⁰⁰, where a bounded function has long levelled off.
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
 #: Distances probed along the direction, beyond the point (in units of max(1, |point|)).
 REACH = np.geomspace(1.0, 1e300, 151)
@@ -89,3 +90,99 @@ def direction_words(objective, direction) -> str:
     if abs(d[axis]) > 0.999:
         return f"{names[axis]} → {'+' if d[axis] > 0 else '−'}∞"
     return "(" + ", ".join(f"{v:.2f}" for v in d) + ")"
+
+
+# ---- a lower bound read off the formula ----------------------------------------------------
+#
+# Interval arithmetic over the expression tree, with every variable anywhere on the real
+# line. Only forms whose floating-point values keep the bound are bounded: squares and
+# other even powers (compiled as products x*x*...), |u|, √u, exp, cos, sin, tanh, atan,
+# sums, and products with a constant, so f as compiled is at least the bound (or NaN,
+# which no test reads as low). Anything else is unbounded as far as this can tell.
+
+_UNKNOWN = (-np.inf, np.inf)
+_RANGES = {sp.cos: (-1.0, 1.0), sp.sin: (-1.0, 1.0), sp.tanh: (-1.0, 1.0),
+           sp.atan: (-np.pi / 2, np.pi / 2)}  # fmt: skip
+_RISING = {sp.exp: np.exp, sp.log: np.log, sp.sinh: np.sinh, sp.atan: np.arctan}
+
+
+def lower_bound(expr) -> float:
+    """A number f never goes below, wherever its variables are, read off the formula
+    (−∞ where its form does not show one: x² − 2x has a bound this cannot see).
+
+    >>> lower_bound(sp.sympify("(1 - x)**2 + 100*(y - x**2)**2"))
+    0.0
+    >>> lower_bound(sp.sympify("x**2 - 10*cos(2*pi*x) + 10"))
+    0.0
+    >>> lower_bound(sp.sympify("x**3 - 3*x"))
+    -inf
+    """
+    with np.errstate(all="ignore"):
+        low = float(_interval(sp.sympify(expr))[0])
+    return low if not np.isnan(low) else -np.inf
+
+
+def _interval(e) -> tuple[float, float]:
+    """(low, high) for e; an end that comes out NaN (log of a negative end) is unknown."""
+    low, high = _ends(e)
+    return (-np.inf if np.isnan(low) else low), (np.inf if np.isnan(high) else high)
+
+
+def _ends(e) -> tuple[float, float]:
+    if e.is_Number or e.is_NumberSymbol:
+        try:
+            value = float(e)
+        except (TypeError, ValueError):  # zoo, nan
+            return _UNKNOWN
+        return (value, value) if np.isfinite(value) else _UNKNOWN
+    if e.is_Add:
+        parts = [_interval(a) for a in e.args]
+        return sum(p[0] for p in parts), sum(p[1] for p in parts)
+    if e.is_Mul:
+        low, high = 1.0, 1.0
+        for a in e.args:
+            low, high = _product((low, high), _interval(a))
+        return low, high
+    if e.is_Pow:
+        return _power(e.base, e.exp)
+    if isinstance(e, sp.Abs):
+        low, high = _interval(e.args[0])
+        return (0.0 if low <= 0 <= high else min(abs(low), abs(high))), max(abs(low), abs(high))
+    if e.func in _RANGES:
+        return _RANGES[e.func]
+    if e.func in _RISING and len(e.args) == 1:  # increasing: the ends map to the ends
+        low, high = _interval(e.args[0])
+        grow = _RISING[e.func]
+        return float(grow(low)), float(grow(high))
+    if e.func is sp.cosh:
+        return 1.0, np.inf
+    return _UNKNOWN
+
+
+def _product(a, b) -> tuple[float, float]:
+    """Interval product, 0·∞ read as 0 (in floating point it is NaN, never low)."""
+    ends = [0.0 if (x == 0 or y == 0) else x * y for x in a for y in b]
+    return min(ends), max(ends)
+
+
+def _power(base, exponent) -> tuple[float, float]:
+    low, high = _interval(base)
+    if exponent.is_Integer:
+        n = int(exponent)
+        if n > 0 and n % 2 == 0:  # an even power: compiled as x*x*..., never negative
+            near = 0.0 if low <= 0 <= high else min(abs(low), abs(high))
+            return float(np.power(near, n)), float(np.power(max(abs(low), abs(high)), n))
+        if n > 0:  # odd: increasing
+            return float(np.power(low, n)), float(np.power(high, n))
+        if n < 0 and n % 2 == 0:  # 1/(x*x...): positive (or ∞, or NaN at 0/0)
+            return 0.0, np.inf
+        if low > 0:
+            return float(np.power(high, n)), float(np.power(low, n))
+        return _UNKNOWN
+    if exponent.is_Number and exponent > 0:  # √u and other positive powers: ≥ 0 or NaN
+        return 0.0, (np.inf if high == np.inf else float(np.power(max(high, 0.0), float(exponent))))
+    if exponent.is_Number:  # 1/√u ...: > 0 or NaN
+        return 0.0, np.inf
+    if base.is_Number and base > 0:  # 2**x: like exp
+        return 0.0, np.inf
+    return _UNKNOWN

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import ClassVar
 
 import numpy as np
 import sympy as sp
 
 from . import checks
+from .bounds import lower_bound
 from .data import DATASETS, Dataset, X, get_dataset
 from .descent import DEFAULT_TOL, Trajectory, check_run, check_start, run
 from .messages import jargon_notes
@@ -162,6 +163,11 @@ class LossObjective(Objective):
     dataset: Dataset = None
     loss: str = "mse"
     symbol: ClassVar[str] = "L"
+
+    @cached_property
+    def lower_bound(self) -> float:
+        """The per-sample loss's bound (r² and |r| are never negative): the mean keeps it."""
+        return lower_bound(LOSSES[self.loss].of_residual(sp.Symbol("r")))
 
     def batch(self, params, index) -> tuple[float, np.ndarray]:
         """Mean loss and gradient over the samples ``index`` at one parameter vector."""

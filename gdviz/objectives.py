@@ -13,6 +13,7 @@ import threading
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
@@ -21,6 +22,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from . import checks
+from .bounds import lower_bound
 from .expressions import parse_expression
 from .symbols import X, Y
 
@@ -216,6 +218,12 @@ class Objective:
     @property
     def global_minimum(self) -> CriticalPoint | None:
         return next((p for p in self.critical_points if p.kind == "global minimum"), None)
+
+    @cached_property
+    def lower_bound(self) -> float:
+        """A value f never goes below, read off its formula (−∞ where the form shows none):
+        a function with one cannot fall without bound, so the batch skips that test."""
+        return lower_bound(self.expr)
 
     def _coords(self, points):
         points = np.asarray(points, dtype=float)
