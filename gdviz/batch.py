@@ -677,6 +677,13 @@ class _Outcome:
         )
 
 
+def _broken(X, loss, G) -> tuple[np.ndarray, np.ndarray]:
+    """descent.run's two tests of a new point, per column: overflow (a coordinate not
+    finite, or |f| = ∞) and, where not, f or ∇f undefined (NaN or not finite)."""
+    over = ~np.isfinite(X).all(axis=0) | (np.abs(loss) == math.inf)
+    return over, ~over & ~(np.isfinite(loss) & np.isfinite(G).all(axis=0))
+
+
 def _take(keep, *arrays):
     return tuple(a[..., keep] for a in arrays)
 
@@ -856,8 +863,7 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
             # a non-finite value somewhere (or only a sum too big): find the runs
             z = np.flatnonzero(~(np.isfinite(loss_new) & np.isfinite(s_new)
                                  & np.isfinite(X_new).all(axis=0)))  # fmt: skip
-            over = ~np.isfinite(X_new[:, z]).all(axis=0) | (np.abs(loss_new[z]) == math.inf)
-            undefined = ~over & ~(np.isfinite(loss_new[z]) & np.isfinite(G_new[:, z]).all(axis=0))
+            over, undefined = _broken(X_new[:, z], loss_new[z], G_new[:, z])
             for why, which in ((OVERFLOW, z[over]), (UNDEFINED, z[undefined])):
                 if which.size:  # the run ends at its last finite point, as descend's
                     out.end(runs[active[which]], why, k, X[:, which], loss[which])
@@ -1134,14 +1140,14 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
             history.add(j, active, loss)
         if plain:
             G = np.stack(grad)
-        above = ~(highest <= loss0)  # a loss above the start's, NaN or ∞
-        flagged = above.copy()
+        flagged = ~(highest <= loss0)  # a loss above the start's, NaN or ∞
         if smallest is not None:
             flagged |= smallest <= g_hi
         if not math.isfinite(_total(X, axis=None) + _total(G, axis=None)):
             flagged |= ~(np.isfinite(X).all(axis=0) & np.isfinite(G).all(axis=0))
         # the streak at the chunk's start, for the runs that need it
-        rising = np.flatnonzero(flagged | (loss > at[2]))
+        rose = loss > at[2]
+        rising = np.flatnonzero(flagged | rose)
         start_rises = _rises_at(history, active, rising, carried, rises, k, chunk_before)
         stopped = np.zeros(n_active, dtype=bool)
         if flagged.any():
@@ -1153,7 +1159,7 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
             stopped[which[ended]] = True
             rises.put(which, end_rises)
         # every other run whose loss rose over the chunk: its streak at the chunk's end
-        others = np.flatnonzero(~flagged & (loss > at[2]))
+        others = np.flatnonzero(~flagged & rose)
         if others.size:
             losses = history.losses(active[others], k, k + size)
             rises.put(others, _rises_along(start_rises.take(np.searchsorted(rising, others)),
@@ -1214,10 +1220,8 @@ def _replay(objective, evaluate, update, tol, out, runs, active, at, epoch, size
         delta, state = update.step(G, state, X, rate)
         X_new = X + delta
         loss_new, G_new, s_new = evaluate(X_new)
-        finite = np.isfinite(X_new).all(axis=0)
-        over = going & (~finite | (np.abs(loss_new) == math.inf))
-        undefined = going & ~over & ~(np.isfinite(loss_new) & np.isfinite(G_new).all(axis=0))
-        for why, bad in ((OVERFLOW, over), (UNDEFINED, undefined)):
+        for why, bad in zip((OVERFLOW, UNDEFINED), _broken(X_new, loss_new, G_new), strict=True):
+            bad &= going
             if bad.any():  # the run ends at its last finite point, as descend's
                 end(np.flatnonzero(bad), why, k, X, loss)
         rises = rises.add(loss_new - loss)
