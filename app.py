@@ -3,6 +3,7 @@ starting to load while the first page computes."""
 
 import streamlit as st
 
+from ui import links
 from ui.charts import preload_plotly
 
 st.set_page_config(
@@ -14,13 +15,14 @@ st.set_page_config(
 preload_plotly()
 
 page = st.navigation(
-    [
+    position="hidden" if links.nav_hidden() else "sidebar",
+    pages=[
         st.Page("views/descent.py", title="Gradient descent", icon="📉", default=True),
         st.Page("views/race.py", title="Optimizer race", icon="🏁", url_path="race"),
         st.Page("views/landscape.py", title="Every learning rate", icon="🗺️", url_path="landscape"),
         st.Page("views/fit.py", title="Fit a model", icon="📈", url_path="fit"),
         st.Page("views/why.py", title="Why gradients?", icon="🎲", url_path="why"),
         st.Page("views/derivative.py", title="What is a derivative?", icon="📐", url_path="slope"),
-    ]
+    ],
 )
 page.run()

@@ -32,7 +32,7 @@ def race_parts(at) -> dict:
         "the race chart": any(f.get("frames") for f in chart_figures(at)),
         "the leaderboard": len(at.dataframe) == 1,
         "the step-by-step explanation": len(at.latex) > 1,
-        "the PyTorch snippet": len(at.code) == 1,
+        "the PyTorch snippet": sum(c.language == "python" for c in at.code) == 1,
     }
 
 

@@ -54,6 +54,20 @@ def advanced_box():
     return box
 
 
+def _shown(key: str) -> bool:
+    """Whether a teacher's link leaves the widget ``key`` on the page (ui.links)."""
+    from ui import links
+
+    return links.visible(key)
+
+
+def _locked(key: str) -> bool:
+    """Whether a teacher's link shows the widget ``key`` without letting it change."""
+    from ui import links
+
+    return links.locked(key)
+
+
 def lr_help(objective: Objective | None = None) -> str:
     """Help text for an η control: what the learning rate does, in the page's notation."""
     f = objective.symbol if objective is not None else "f"
@@ -198,19 +212,24 @@ def _start_slider(
     state[key] = state[key + "_exact"] = float(value)
     low, high = min(lo, value), max(hi, value)
     what = help or "Where the descent starts."
-    st.slider(
-        label, min_value=low, max_value=high, step=slider_step(low, high), key=key,
-        help=f"{what} Drag it, or type any value under “{ADVANCED}”.",
-    )  # fmt: skip
+    if _shown(key):
+        st.slider(
+            label, min_value=low, max_value=high, step=slider_step(low, high), key=key,
+            help=f"{what} Drag it, or type any value under “{ADVANCED}”.",
+            disabled=_locked(key),
+        )  # fmt: skip
     return float(value)
 
 
 def _exact_start(label: str, key: str, box: tuple[float, float]) -> None:
+    if not _shown(key):
+        return
     name = label.removeprefix("Start ")
     st.number_input(
         f"{name} exactly", min_value=-START_LIMIT, max_value=START_LIMIT, key=key + "_exact",
         step=slider_step(*box), format="%g", on_change=_copy, args=(key + "_exact", key),
         help=f"Any {name} from −10⁶ to 10⁶; outside the plotting box the slider widens.",
+        disabled=_locked(key),
     )  # fmt: skip
 
 
@@ -318,6 +337,10 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
     if objective is not None:
         state[prefix + "dimension"] = f"{objective.dim}-D"
     dim = DIMENSIONS.get(state.get(prefix + "dimension"), 1)
+    key = prefix + "objective"
+    if not _shown(key):  # the teacher's link fixes the function: nothing to draw
+        return objective if objective is not None else _hidden_problem(prefix)
+    fixed = _locked(key)
     st.radio(
         "Dimension",
         list(DIMENSIONS),
@@ -325,6 +348,7 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
         horizontal=True,
         on_change=_on_dimension,
         args=(prefix, on_new_objective),
+        disabled=fixed,
     )
     st.selectbox(
         "Function",
@@ -337,6 +361,7 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
             if s == CUSTOM
             else f"{OBJECTIVES[s].name}: {OBJECTIVES[s].formula}"
         ),
+        disabled=fixed,
     )
     if state[prefix + "objective"] != CUSTOM:
         return objective
@@ -346,6 +371,7 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
         on_change=_on_expression,
         args=(prefix, on_new_objective),
         help=SYNTAX,
+        disabled=fixed,
     )
     with st.expander("Plotting box"):
         st.caption(
@@ -363,7 +389,7 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
             # keys write them back (carry_over), and a widget given both makes Streamlit warn
             state.setdefault(prefix + name, default)
             column.number_input(name.replace("min", " from").replace("max", " to"),
-                                step=0.5, key=prefix + name,
+                                step=0.5, key=prefix + name, disabled=fixed,
                                 on_change=_on_box, args=(prefix,))  # fmt: skip
     problem = _problem(prefix)
     if problem is not None:
@@ -384,6 +410,14 @@ def function_controls(prefix: str = "", on_new_objective: Hook | None = None) ->
                    "negative number): those parts are left blank, and a path that steps there "
                    "stops.")  # fmt: skip
     return objective
+
+
+def _hidden_problem(prefix: str) -> None:
+    """A hidden function picker whose typed function does not parse: say so here."""
+    problem = _problem(prefix)
+    if problem is not None:
+        st.error(problem[0])
+    return None
 
 
 SYNTAX = (
@@ -457,16 +491,16 @@ def run_controls(
     # In view: the start sliders and the epochs; the exact starts and the tolerance are
     # under the advanced box.
     start = tuple(_start_slider(*args) for args in starts)
-    if stopping:
+    if stopping and _shown(prefix + "epochs"):
         st.slider(
             "Epochs", min_value=1, max_value=1000, key=prefix + "epochs",
             help="The most steps the run takes. Epoch k is the point after k steps; "
-            "epoch 0 is the start.",
+            "epoch 0 is the start.", disabled=_locked(prefix + "epochs"),
         )  # fmt: skip
     with advanced_box():
         for label, key, box, _ in starts:
             _exact_start(label, key, box)
-        if stopping:
+        if stopping and _shown(prefix + "tol"):
             f = objective.symbol
             st.select_slider(
                 f"Stop when ‖∇{f}‖ ≤",
@@ -476,6 +510,7 @@ def run_controls(
                 help=f"‖∇{f}‖ is the size of the gradient (the steepness of {f} where the "
                 "run is); it shrinks to 0 at a minimum. The run stops at the first epoch "
                 "where it is this small and counts as converged; “never” runs every epoch.",
+                disabled=_locked(prefix + "tol"),
             )
     return RunSettings(start, int(state[prefix + "epochs"]), float(state[prefix + "tol"]))
 
@@ -496,6 +531,8 @@ def noise_controls(prefix: str = "") -> tuple[float, int]:
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= 10_000:
         state[prefix + "noise_seed"] = 0
     with advanced_box():
+        if not _shown(prefix + "noise"):
+            return float(state[prefix + "noise"]), int(state[prefix + "noise_seed"])
         sigma = st.select_slider(
             "Gradient noise σ",
             options=NOISE_LEVELS,
@@ -504,10 +541,12 @@ def noise_controls(prefix: str = "") -> tuple[float, int]:
             help="Random noise added to the gradient at every step, standing in for the "
             "noise of a mini-batch (stochastic) gradient: Gaussian, mean 0, standard "
             "deviation σ in each coordinate. “none” uses the exact gradient.",
+            disabled=_locked(prefix + "noise"),
         )
         seed = st.number_input(
             "Noise seed", min_value=0, max_value=10_000, step=1, key=prefix + "noise_seed",
             help="Which random numbers the noise uses: the same seed repeats the same run.",
+            disabled=_locked(prefix + "noise_seed"),
         )  # fmt: skip
     return float(sigma), int(seed)
 

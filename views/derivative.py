@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from gdviz import OBJECTIVES
-from ui import controls
+from ui import controls, links
 from ui.compute import slope_chart, slope_table, slope_words
 from ui.guard import guarded
 
@@ -23,6 +23,10 @@ def _on_curve() -> None:
     controls.keep_start(P + "x", objective.domain[0], _suggested(objective))
 
 
+links.restore("slope")  # a shared link's settings, on this session's first run of the page
+links.hide_layout()
+if st.session_state.get(P + "objective") not in CURVES:
+    st.session_state[P + "objective"] = CURVES[0]
 with st.sidebar:
     st.header("Settings")
     slug = st.selectbox(
@@ -42,7 +46,11 @@ with st.sidebar:
         "tangent.",
     )  # fmt: skip
 
+with st.sidebar:
+    links.copy_link("slope")
+links.publish("slope")
 st.title("What is a derivative?")
+links.show_notes("slope")
 st.markdown(
     "The slope of the **secant** through (x, f(x)) and (x + Δx, f(x + Δx)) is Δy/Δx, where "
     "Δy = f(x + Δx) − f(x). Shrink Δx and it approaches the slope of the **tangent**: the "

@@ -12,7 +12,7 @@ import gdviz
 from gdviz.explain import table
 from gdviz.figures.base import tick_label
 from gdviz.messages import jargon_notes
-from ui import controls
+from ui import controls, links
 from ui.charts import (
     animated_chart,
     apply_clicked_start,
@@ -34,8 +34,9 @@ from ui.guard import guarded
 from ui.strip import stability_strip
 
 BANNER = {"converged": st.success, "diverged": st.error, "oscillating": st.warning}
-VIEWS = ("Contour map", "3-D surface")
-DETAILS = ("Loss and gradient size", "Sharpness vs 2/η", "Every epoch")
+VIEWS = links.DESCENT_VIEWS  # the link's view=contour|3d
+DETAILS = links.DESCENT_DETAILS  # the link's details=loss|sharpness|table
+PAGE = "descent"
 #: The chart's epoch group: the loss chart and the table follow it.
 GROUP = "descent"
 CLICKED = "_descent_clicked_start"
@@ -52,32 +53,25 @@ def _switch(label: str, options, key: str) -> str:
     time per rerun against ~2 ms for a segmented control: the details use this; the
     contour / 3-D choice stays a pair of tabs.)
     """
+    if st.session_state.get(key) not in options:  # (a link's value is checked already)
+        st.session_state[key] = options[0]
     return st.segmented_control(
-        label, options, key=key, default=options[0], required=True,
+        label, options, key=key, required=True,
         label_visibility="collapsed", width="stretch",
     )  # fmt: skip
 
 
-def _lr_controls(objective, exact_box, start) -> float:
+def _lr_widgets(objective, exact_box) -> None:
     state = st.session_state
-    if not controls.valid_lr(state.get("lr")):
-        state.lr = objective.lr
-    state.lr_exact = float(state.lr)
+    fixed = links.locked("lr")
     st.select_slider(
         "Learning rate η (log scale)",
         options=controls.lr_options(state.lr),
         key="lr",
         format_func=lambda v: f"{v:g}",
         help="How far each step moves against the gradient: x ← x − η ∇f(x).",
+        disabled=fixed,
     )
-    reference, start_curvature = stability_at(controls.source_of(objective), start)
-    if reference is not None and reference.gd_limit is not None:
-        stability_strip(reference, float(state.lr), objective.symbol, start_curvature)
-    st.page_link(
-        "views/landscape.py", label="Every η at once: sweep, range test, maps", icon="🗺️",
-        help="Run this function from this start with 501 learning rates at once, and map "
-        "which start ends where.",
-    )  # fmt: skip
     with exact_box:
         st.number_input(
             "η exactly",
@@ -89,7 +83,25 @@ def _lr_controls(objective, exact_box, start) -> float:
             on_change=_on_lr_exact_change,
             help=f"Any learning rate from {tick_label(controls.LR_MIN)} to "
             f"{tick_label(controls.LR_MAX)}, typed.",
+            disabled=fixed,
         )
+
+
+def _lr_controls(objective, exact_box, start) -> float:
+    state = st.session_state
+    if not controls.valid_lr(state.get("lr")):
+        state.lr = objective.lr
+    state.lr_exact = float(state.lr)
+    if links.visible("lr"):
+        _lr_widgets(objective, exact_box)
+    reference, start_curvature = stability_at(controls.source_of(objective), start)
+    if reference is not None and reference.gd_limit is not None:
+        stability_strip(reference, float(state.lr), objective.symbol, start_curvature)
+    st.page_link(
+        "views/landscape.py", label="Every η at once: sweep, range test, maps", icon="🗺️",
+        help="Run this function from this start with 501 learning rates at once, and map "
+        "which start ends where.",
+    )  # fmt: skip
     return float(state.lr)
 
 
@@ -98,6 +110,15 @@ def descent_view(objective, settings, noise, noise_seed, lr_box, exact_box) -> N
     """The learning rate's widgets (into ``lr_box`` in the sidebar) and all they drive."""
     with lr_box:
         lr = _lr_controls(objective, exact_box, settings.start)
+    try:
+        _descent_parts(objective, settings, noise, noise_seed, lr)
+    finally:  # the link follows every change, whichever part of the page made it
+        links.publish(PAGE)
+        with lr_box:
+            links.copy_link(PAGE)
+
+
+def _descent_parts(objective, settings, noise, noise_seed, lr) -> None:
     source = controls.source_of(objective)
     args = (source, settings.start, lr, settings.epochs, settings.tol, noise, noise_seed)
     try:
@@ -196,6 +217,8 @@ def _details(details, args, objective, lr) -> None:
         )
 
 
+links.restore(PAGE)  # a shared link's settings, on this session's first run of the page
+links.hide_layout()
 controls.carry_over()  # the function, start, epochs and η of the "Every learning rate" page
 # A click on the chart, waiting for the full run that sets the start sliders.
 apply_clicked_start(CLICKED)
@@ -211,7 +234,9 @@ with st.sidebar:
         noise, noise_seed = controls.noise_controls()
 
 st.title("See gradient descent")
+links.show_notes(PAGE)
 if objective is None:
+    links.publish(PAGE)
     controls.explain_invalid_function()  # where the chart would be; stops the page
 st.markdown(
     f"**{objective.name}**: {objective.about}" if objective.about else f"**{objective.name}**"

@@ -5,7 +5,7 @@ from sympy import latex
 
 from gdviz import DEFAULT_TOL, LOSSES, OPTIMIZERS, view_of
 from gdviz.fit import fit_notes, tidy_start
-from ui import controls, fit_controls
+from ui import controls, fit_controls, links
 from ui.charts import animated_chart, follow_chart, follow_table
 from ui.compute import (
     fit_chart,
@@ -42,6 +42,8 @@ def _reset(prefix: str = P, *_):
 
 
 state = st.session_state
+links.restore("fit")  # a shared link's settings, on this session's first run of the page
+links.hide_layout()
 # ---- sidebar ---------------------------------------------------------------------------
 with st.sidebar:
     st.header("Data and model")
@@ -57,6 +59,8 @@ with st.sidebar:
 
 if data is None:
     st.title("Fit a model")
+    links.show_notes("fit")
+    links.publish("fit")
     st.info("Upload a CSV file with two numeric columns (x, y) in the sidebar, or pick a data set.")
     st.stop()
 
@@ -68,7 +72,9 @@ with st.sidebar:
     if not controls.valid_lr(state.get(P + "lr")):
         state[P + "lr"] = min(max(data.lr, controls.LR_MIN), controls.LR_MAX)
     lr = st.select_slider("Learning rate η", options=controls.lr_options(state[P + "lr"]),
-                          key=P + "lr", format_func=lambda v: f"{v:g}")  # fmt: skip
+                          key=P + "lr", format_func=lambda v: f"{v:g}",
+                          disabled=links.locked(P + "lr"),
+                          ) if links.visible(P + "lr") else state[P + "lr"]  # fmt: skip
     reference = fit_stability(source, loss, tuple(data.start))
     if reference is not None and reference.gd_limit is not None:
         # L's curvature, constant for a mean squared error: the bands hold everywhere.
@@ -89,6 +95,11 @@ with st.sidebar:
         "them (full batch), a few (mini-batch) or one at a time (SGD).",
     )  # fmt: skip
     size = None
+    size_key = P + "batch_size"
+    if controls.is_number(state.get(size_key)) and not 1 <= state[size_key] <= data.n:
+        links.note("fit", f"Ignored a batch size of {state[size_key]:g}: this data set has "
+                          f"{data.n} points, so a batch holds 1 to {data.n}.")  # fmt: skip
+        state[size_key] = min(4, data.n)
     if batch == "mini-batch":
         size = st.number_input(
             "Batch size", 1, data.n, min(4, data.n), key=P + "batch_size",
@@ -108,9 +119,13 @@ try:
 except ValueError as error:
     st.error(f"Cannot fit: {error}")
     st.stop()
+links.publish("fit")
+with st.sidebar:
+    links.copy_link("fit")
 
 # ---- page ------------------------------------------------------------------------------
 st.title("Fit a model")
+links.show_notes("fit")
 st.markdown(f"**{data.name}**: {data.about}" if data.about else f"**{data.name}**")
 st.latex(rf"\hat y = {latex(data.model, order='grlex')},\qquad "
          rf"L({', '.join(data.params)}) = {objective.latex}")  # fmt: skip
@@ -139,7 +154,7 @@ if traj.epoch:  # a run that stopped at its start has nothing to play
                "and the table below follow.")  # fmt: skip
 
 landscape, compare, rates_tab, epochs_tab = st.tabs(
-    ["Loss landscape", "Full batch vs mini-batch vs SGD", "Every learning rate", "Every epoch"],
+    links.FIT_DETAILS,
     key=P + "details",
     on_change="rerun",
 )

@@ -9,7 +9,7 @@ one that page shows.
 import streamlit as st
 
 from gdviz import OPTIMIZERS
-from ui import controls
+from ui import controls, links
 from ui.compute import stability_at
 from ui.guard import guarded
 from ui.landscape import (
@@ -47,16 +47,21 @@ def _views(dim: int) -> list[str]:
 
 
 state = st.session_state
+links.restore("landscape")  # a shared link's settings, on this session's first run of the page
+links.hide_layout()
 controls.carry_over()  # the descent page's function, start, epochs and η
 with st.sidebar:
     st.header("Settings")
     objective = controls.function_controls(on_new_objective=controls.reset_lr)
     if objective is not None:
+        if state.get("landscape_optimizer") not in OPTIMIZERS:
+            state.landscape_optimizer = "gd"
         optimizer = st.selectbox(
             "Optimizer", list(OPTIMIZERS), key="landscape_optimizer",
             format_func=lambda s: OPTIMIZERS[s].name,
             help="The optimizer every run of these views uses, with PyTorch's defaults.",
-        )  # fmt: skip
+            disabled=links.locked("landscape_optimizer"),
+        ) if links.visible("landscape_optimizer") else state.landscape_optimizer  # fmt: skip
         momentum, hyper = None, ()
         if optimizer == "sgd":  # PyTorch's SGD: momentum β is its hyperparameter
             state.setdefault("landscape_sgd_momentum", 0.0)
@@ -74,7 +79,8 @@ with st.sidebar:
         lr = st.select_slider(
             "Learning rate η (log scale)", options=controls.lr_options(state.lr), key="lr",
             format_func=lambda v: f"{v:g}", help=controls.lr_help(objective),
-        )  # fmt: skip
+            disabled=links.locked("lr"),
+        ) if links.visible("lr") else state.lr  # fmt: skip
         settings = controls.run_controls(objective)
         start = settings.start
         reference, at_start = stability_at(controls.source_of(objective), start)
@@ -83,7 +89,9 @@ with st.sidebar:
                             optimizer=optimizer)  # fmt: skip
 
 st.title("Every learning rate at once")
+links.show_notes("landscape")
 if objective is None:
+    links.publish("landscape")
     controls.explain_invalid_function()  # where the views would be; stops the page
 variables = ", ".join(str(v) for v in objective.variables)
 st.markdown(f"**{objective.name}**: " + rf"${objective.symbol}({variables}) = {objective.latex}$")
@@ -96,6 +104,9 @@ view = st.segmented_control(
     label_visibility="collapsed", width="stretch",
 )  # fmt: skip
 st.caption(ABOUT[view])
+links.publish("landscape")
+with st.sidebar:
+    links.copy_link("landscape")
 
 target = controls.source_of(objective)
 lr, epochs, tol = float(lr), settings.epochs, settings.tol

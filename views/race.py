@@ -5,7 +5,7 @@ import streamlit as st
 from gdviz import OPTIMIZERS, SCHEDULES, view_of
 from gdviz.numbers import position
 from gdviz.race import RANKING_RULE
-from ui import controls, race_controls
+from ui import controls, links, race_controls
 from ui.charts import ChartEvents, animated_chart, apply_clicked_start, click_to_start
 from ui.compute import (
     race_chart,
@@ -28,6 +28,8 @@ CLICKED = "_race_clicked_start"
 
 # ---- sidebar ---------------------------------------------------------------------------
 state = st.session_state
+links.restore("race")  # a shared link's settings, on this session's first run of the page
+links.hide_layout()
 # A click on the chart, waiting for this full run to set the start before it is drawn.
 apply_clicked_start(CLICKED, P)
 with st.sidebar:
@@ -35,6 +37,8 @@ with st.sidebar:
     objective = controls.function_controls(P, on_new_objective=race_controls.reset_lrs)
 if objective is None:
     st.title("Optimizer race")
+    links.show_notes("race")
+    links.publish("race")
     controls.explain_invalid_function(P)  # where the chart would be; stops the page
 with st.sidebar:
     settings = controls.run_controls(objective, P, default_epochs=200)
@@ -62,6 +66,7 @@ with controls.advanced_box():
 
 # ---- racers ------------------------------------------------------------------------------
 st.title("Optimizer race")
+links.show_notes("race")
 st.markdown(
     f"**{objective.name}**: every optimizer starts at the same point, "
     f"{position(objective, settings.start)}, with its own learning rate and PyTorch's "
@@ -74,12 +79,16 @@ picked = st.multiselect(
     list(OPTIMIZERS),
     key=P + "optimizers",
     format_func=lambda s: OPTIMIZERS[s].name,
-)
+    disabled=links.locked(P + "optimizers"),
+) if links.visible(P + "optimizers") else state[P + "optimizers"]  # fmt: skip
+racers, problems = race_controls.racer_controls(P, picked, objective) if picked else ([], [])
+links.publish("race")
+with st.sidebar:
+    links.copy_link("race")
 if not picked:
     st.info("Pick at least one optimizer to start the race.")
     st.stop()
 
-racers, problems = race_controls.racer_controls(P, picked, objective)
 for problem in problems:
     st.warning(f"Left out of the race: {problem}")
 if not racers:

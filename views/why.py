@@ -7,7 +7,7 @@ import gdviz
 from gdviz.numbers import plain
 from gdviz.scaling import SCALING_DIMS, count_text
 from gdviz.trial import tolerance_text
-from ui import controls
+from ui import controls, links
 from ui.compute import (
     scaling,
     trial_vs_gradient,
@@ -35,6 +35,8 @@ def _typed_error() -> str:
 
 
 state = st.session_state
+links.restore("why")  # a shared link's settings, on this session's first run of the page
+links.hide_layout()
 with st.sidebar:
     st.header("Step 1: the function")
     objective = controls.function_controls(P, on_new_objective=controls.reset_lr)
@@ -46,7 +48,8 @@ with st.sidebar:
             "Gradient descent: learning rate η", options=controls.lr_options(state[P + "lr"]),
             key=P + "lr", format_func=lambda v: f"{v:g}",
             help="Each step moves every parameter by −η times its entry of the gradient ∇f.",
-        )  # fmt: skip
+            disabled=links.locked(P + "lr"),
+        ) if links.visible(P + "lr") else state[P + "lr"]  # fmt: skip
         # δ = 0.7 by default: steps of 0.5 from a round start land on round minima by luck.
         delta = st.select_slider(
             "Trial and error: first step δ", options=(0.1, 0.3, 0.7, 1.0, 2.0), value=0.7,
@@ -54,12 +57,14 @@ with st.sidebar:
             help="How far each try moves one parameter; halved whenever a whole sweep over "
             "the parameters finds nothing better.",
         )  # fmt: skip
+    links.copy_link("why")
 
 quick = scaling(SEED)
 steps = why_steps(SEED)
 big = len(quick.dims) - 1  # the largest n measured by default
 
 st.title("Why gradients?")
+links.show_notes("why")
 st.markdown(
     "Two ways to walk downhill, both counted in **evaluations of f** (how many times the "
     "function is computed). **Trial and error**: for each parameter try +δ, then −δ, keep "
@@ -231,3 +236,4 @@ st.caption(
     f"(finite differences). Every run of this table together took {result.seconds:.2f} s, "
     "measured live."
 )
+links.publish("why")

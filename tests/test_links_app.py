@@ -1,0 +1,178 @@
+"""Every page's settings in its link, through AppTest: state → link → state on every page,
+every kind of bad value a note on a working page, and a teacher's hidden and locked
+controls."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import gdviz
+from ui import links
+
+ROOT = Path(__file__).resolve().parents[1]
+PATHS = {
+    "descent": "views/descent.py",
+    "race": "views/race.py",
+    "landscape": "views/landscape.py",
+    "fit": "views/fit.py",
+    "why": "views/why.py",
+    "slope": "views/derivative.py",
+}
+#: Settings a user changes on each page before copying its link (key → value).
+CHANGES = {
+    "descent": {"dimension": "2-D", "objective": "rosenbrock", "lr": 0.0015, "x0": -1.2,
+                "y0": 1.0, "epochs": 300, "tol": 0.0, "noise": 0.1, "noise_seed": 7,
+                "details": "Every epoch"},
+    "race": {"race_dimension": "2-D", "race_objective": "bowl", "race_optimizers": ["gd", "adam"],
+             "race_lr_adam": 0.05, "race_adam_amsgrad": True, "race_schedule": "step",
+             "race_sched_gamma": 0.5, "race_epochs": 50},
+    "landscape": {"landscape_optimizer": "sgd", "landscape_sgd_momentum": 0.5, "lr": 0.02,
+                  "landscape_view": "momentum", "epochs": 60},
+    "fit": {"fit_dataset": "noisy_line", "fit_noisy_size": 12, "fit_optimizer": "adam",
+            "fit_lr": 0.05, "fit_batch": "mini-batch", "fit_batch_size": 3, "fit_epochs": 40},
+    "why": {"why_objective": "custom", "why_expression": "x^2/4 + y^2", "why_delta": 0.3,
+            "why_lr": 0.2, "why_x0": 1.5},
+    "slope": {"slope_objective": "cubic", "slope_x": 0.5, "slope_dx": 0.1},
+}  # fmt: skip
+
+
+def open_link(page: str, query: dict | None = None, timeout: float = 90) -> AppTest:
+    """A new session opening ``page``'s link with ``query`` (name → value or values)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    path = PATHS[page]
+    if Path(path).stem != page:  # AppTest finds a page by file name before its first run
+        at.run()
+        at.switch_page(path)
+        del at.session_state["_link_read"]  # as if the session began here
+        for name in list(at.query_params):
+            del at.query_params[name]
+    else:
+        at.switch_page(path)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def notes(at) -> str:
+    return " ".join(w.value for w in at.warning if "this link" in w.value)
+
+
+def field_values(at, page: str) -> dict:
+    state = at.session_state
+    return {f.key: state[f.key] for f in links.fields(page) if f.key in state}
+
+
+@pytest.mark.parametrize("page", list(PATHS))
+def test_a_pages_link_opens_the_same_settings_in_a_new_session(page):
+    at = open_link(page)
+    for key, value in CHANGES[page].items():
+        if key.endswith(("dimension", "objective", "expression", "dataset")):
+            widget = next(w for w in at._tree if getattr(w, "key", None) == key)
+            widget.set_value(value)  # as a user picks it: its callbacks run
+        else:
+            at.session_state[key] = value
+        at.run()
+    assert not at.exception, at.exception
+    query = dict(at.query_params)
+    names = {f.key: f.name for f in links.fields(page)}
+    for key in CHANGES[page]:
+        if key in names:
+            assert names[key] in query, (key, query)
+    again = open_link(page, query)
+    assert notes(again) == ""
+    before, after = field_values(at, page), field_values(again, page)
+    for key in CHANGES[page]:
+        if key in names:
+            assert after[key] == before[key] == CHANGES[page][key], key
+    assert dict(again.query_params) == query
+
+
+def test_the_descent_page_writes_its_five_contract_names():
+    at = open_link("descent", {"fn": "rosenbrock", "lr": "0.0015", "x0": "-1.2", "y0": "1",
+                               "epochs": "300"})  # fmt: skip
+    assert dict(at.query_params) == {"fn": "rosenbrock", "lr": "0.0015", "x0": "-1.2",
+                                     "y0": "1", "epochs": "300"}  # fmt: skip
+    assert at.session_state["lr"] == 0.0015 and at.session_state["x0"] == -1.2
+    assert at.select_slider(key="lr").value == 0.0015
+    assert at.slider(key="epochs").value == 300
+    # and a changed η goes into the link (the learning rate's part of the page reruns)
+    at.select_slider(key="lr").set_value(0.002).run()
+    assert at.query_params["lr"] == "0.002"
+
+
+def test_a_link_naming_a_function_brings_its_own_eta_and_start():
+    at = open_link("descent", {"fn": "rosenbrock"})
+    from gdviz import OBJECTIVES
+
+    rosenbrock = OBJECTIVES["rosenbrock"]
+    assert at.session_state["lr"] == rosenbrock.lr
+    assert (at.session_state["x0"], at.session_state["y0"]) == pytest.approx(rosenbrock.start)
+
+
+#: Every kind of bad value, per page: (query, words each note must hold).
+BAD = [
+    ({"zz": "1"}, "no setting of that name"),
+    ({"lr": "nan"}, "not a number"),
+    ({"lr": "inf"}, "not a number"),
+    ({"lr": "1e999"}, "not a finite number"),
+    ({"lr": "1e9"}, "must be from"),
+    ({"epochs": "-4"}, "must be from"),
+    ({"lr": ["0.01", "0.02"]}, "appears 2 times"),
+    ({"fn": "x" * 5000}, "more than the 200"),
+    ({"fn": "'; DROP TABLE"}, "must be one of"),
+    ({"f": "__import__('os').system('id')"}, "Ignored"),
+    ({"f": "x" + "^x" * 60}, "Ignored"),
+    ({"hide": "everything"}, "no control called that"),
+]
+
+
+@pytest.mark.parametrize(("query", "words"), BAD, ids=[str(q)[:30] for q, _ in BAD])
+def test_every_kind_of_bad_value_is_a_note_on_a_working_descent_page(query, words):
+    at = open_link("descent", query)
+    said = notes(at)
+    assert words in said, said
+    assert at.title[0].value == "See gradient descent"
+    assert at.get("bidi_component"), "the chart is drawn"
+    assert at.session_state["objective"] == gdviz.DEFAULT_OBJECTIVE  # untouched
+
+
+@pytest.mark.parametrize("page", [p for p in PATHS if p != "descent"])
+def test_bad_values_on_every_page_are_notes_and_the_page_works(page):
+    at = open_link(page, {"zz": "1", "lr": "nan", "epochs": "1e400", "hide": "wings"})
+    said = notes(at)
+    assert "no setting of that name" in said and "no control called that" in said
+    assert at.title, "the page drew its title"
+    assert not at.error or page == "fit", [e.value for e in at.error]
+
+
+def test_an_uploaded_file_cannot_travel_and_the_fit_page_says_so():
+    at = open_link("fit", {"data": "upload", "bs": "9999", "batch": "mini"})
+    said = notes(at)
+    assert "cannot travel in a link" in said
+    assert "batch size of 9999" in said
+    assert at.session_state["fit_batch_size"] <= 4
+
+
+def test_hidden_controls_are_absent_and_locked_ones_shown_but_fixed():
+    at = open_link("descent", {"fn": "rosenbrock", "lr": "0.002", "hide": "fn,epochs,x0",
+                               "lock": "lr,y0"})  # fmt: skip
+    keys = {getattr(w, "key", None) for w in at._tree if hasattr(w, "key")}
+    for gone in ("objective", "dimension", "epochs", "x0", "x0_exact"):
+        assert gone not in keys, gone
+    assert at.select_slider(key="lr").disabled
+    assert at.slider(key="y0").disabled
+    assert at.session_state["epochs"] == 100 and at.session_state["objective"] == "rosenbrock"
+    # the switches stay in the link, so the students' copy hides the same
+    assert at.query_params["hide"] == "fn,epochs,x0"
+    assert at.query_params["lock"] == "lr,y0"
+    assert at.get("bidi_component"), "the chart is still drawn"
+
+
+def test_a_hidden_learning_rate_still_runs_the_links_eta():
+    at = open_link("descent", {"fn": "bowl", "lr": "0.3", "hide": "lr"})
+    keys = {getattr(w, "key", None) for w in at._tree if hasattr(w, "key")}
+    assert "lr" not in keys and "lr_exact" not in keys
+    assert "η = 0.3" in " ".join(str(getattr(e, "value", "")) for e in at._tree)
