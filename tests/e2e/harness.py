@@ -41,9 +41,12 @@ def _tail(path: Path, n: int = 40) -> str:
         return "<no log>"
 
 
-def start_streamlit(app: Path, cwd: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run app`` on a free loopback port; return (process, base URL)."""
-    port = free_port()
+def start_streamlit(
+    app: Path, cwd: Path, log_path: Path, port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run app`` on a free loopback port (or ``port``); return (process,
+    base URL)."""
+    port = port or free_port()
     cmd = [
         sys.executable,
         "-m",

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.harness import VIEWPORT
+from tests.e2e.harness import VIEWPORT, start_streamlit, stop_streamlit
 
 pytestmark = pytest.mark.e2e
 
@@ -93,4 +93,34 @@ def test_a_teachers_link_hides_the_sidebar_and_a_bad_value_is_a_note(
         page.screenshot(path=str(artifacts / "link_hidden_sidebar.png"))
     finally:
         context.close()
+    assert errors == []
+
+
+def test_the_setting_survives_a_reload_and_a_server_restart(chromium_browser, ui, artifacts):
+    """Everything is in the link: a reload is a new session, a restarted server too."""
+    app = ui.APP
+    proc, base = start_streamlit(app, app.parent, artifacts / "streamlit-restart.log")
+    port = int(base.rsplit(":", 1)[1])
+    context, page, errors = open_fresh(chromium_browser, f"{base}/?{CONTRACT}&tol=0", ui)
+    try:
+        runs, banner = ui.run_count(page), ui.banner_text(page)
+        page.locator('.st-key-lr input[type="range"]').focus()
+        page.keyboard.press("ArrowLeft")
+        ui.wait_idle(page, runs_before=runs, text_before=banner)
+        page.wait_for_function("() => location.search.includes('lr=0.0012')")
+        before = seen(page, ui)
+
+        page.reload(wait_until="domcontentloaded")
+        ui.wait_loaded(page)
+        assert seen(page, ui) == before
+
+        stop_streamlit(proc)
+        proc, _ = start_streamlit(app, app.parent, artifacts / "streamlit-restart-2.log", port)
+        page.reload(wait_until="domcontentloaded")  # (the page also reconnects by itself)
+        ui.wait_loaded(page)
+        assert seen(page, ui) == before
+        assert query(page)["tol"] == "0"
+    finally:
+        context.close()
+        stop_streamlit(proc)
     assert errors == []
