@@ -2,9 +2,9 @@
 
 Run from the repo root (needs Debian's /usr/bin/chromium and the project's venv)::
 
-    python bench/load.py                      # one session alone, then 30 at once
+    python bench/load.py          # one session alone, 30 at once, then the same without browsers
     python bench/load.py --sessions 45 --steps 5 --browsers 3
-    python bench/load.py --url '/?fn=himmelblau&lr=0.01' --no-alone
+    python bench/load.py --url '/?fn=himmelblau&lr=0.01' --alone 0 --bare 0
 
 It starts one ``streamlit run app.py`` on 127.0.0.1 (a free port, the flags of the browser
 tests) and, in headless Chromium (one browser process, a context per session, unless
@@ -20,17 +20,25 @@ tests) and, in headless Chromium (one browser process, a context per session, un
 
 Times are taken in the page (``performance.now()``): first load from the navigation's
 start, a step from the keydown, each until the moment the page became settled (the 200 ms
-of quiet not counted). The sessions alone first (``--alone``, default one), then
-``--sessions`` at once (``--ramp`` spreads their starts over that many seconds).
+of quiet not counted); "run done" is when the first script run had ended (the server's
+work and the transfer, before the chart is drawn). The sessions alone first (``--alone``,
+default one), then ``--sessions`` at once (``--ramp`` spreads their starts over that many
+seconds).
+
+Then the server's share alone, without browsers (``--bare``, default 30; 0 skips): one new
+session over Streamlit's websocket asks for the link's page and is timed until its script
+run has sent its last message, alone, then ``--bare`` at once. With browsers on the same
+machine, their rendering takes most of the CPU (the table shows the server's CPU beside
+the machine's); a class's browsers run on their own laptops.
 
 Errors, which should be none: uncaught exceptions in a page, console errors, Streamlit's
-exception boxes (``[data-testid="stException"]``), gdviz's chart error line, and waits that
-time out (``--wait`` seconds each; the whole run stops after ``--timeout``). The server's
-memory is its resident set (VmRSS in /proc, with any child processes) sampled every 100 ms:
-the peak is printed beside Community Cloud's roughly 1 GB.
+exception boxes (``[data-testid="stException"]``; without a browser, exception elements
+and failed runs), gdviz's chart error line, and waits that time out (``--wait`` seconds
+each; the whole run stops after ``--timeout``). The server's memory is its resident set
+(VmRSS in /proc, with any child processes) sampled every 100 ms: the peak is printed
+beside Community Cloud's roughly 1 GB.
 
-The browsers run on the same machine as the server, so with many sessions their rendering
-competes with the server for the CPU: concurrent times measure both. Loopback only.
+Everything runs on this machine, on the loopback interface only.
 
 This is a benchmark, not a test: it prints numbers and asserts nothing (exit status 1 if
 there were errors, so scripts can tell).
@@ -275,13 +283,57 @@ async def run_session(browser, base: str, args, session: Session) -> None:
         await context.close()
 
 
+async def run_bare_session(base: str, args, session: Session) -> None:
+    """The server's part of a first load alone, without a browser: a new session over
+    Streamlit's websocket asks for the link's page, the time runs until the script has
+    finished (every element sent). Exception elements and a failed run are errors."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    path, _, query = args.url.partition("?")
+    request = BackMsg()
+    request.rerun_script.query_string = query
+    request.rerun_script.page_name = path.strip("/")
+    try:
+        async with (
+            asyncio.timeout(args.wait),
+            websockets.connect(
+                base.replace("http", "ws", 1) + "/_stcore/stream",
+                subprotocols=["streamlit"],
+                max_size=None,
+            ) as socket,
+        ):
+            start = time.perf_counter()
+            await socket.send(request.SerializeToString())
+            while True:
+                message = ForwardMsg()
+                message.ParseFromString(await socket.recv())
+                kind = message.WhichOneof("type")
+                if kind == "delta" and message.delta.new_element.WhichOneof("type") == "exception":
+                    exception = message.delta.new_element.exception
+                    session.errors.append(f"exception: {exception.type}: {exception.message}")
+                elif kind == "page_not_found":
+                    session.errors.append(f"page not found: {path}")
+                elif kind == "script_finished":
+                    if message.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                        session.errors.append(f"script finished: {message.script_finished}")
+                    break
+            session.first = session.script = time.perf_counter() - start
+    except Exception as exc:
+        session.errors.append(f"bare session: {type(exc).__name__}: {exc}")
+
+
 async def run_sessions(browsers, base: str, args, count: int) -> list[Session]:
     sessions = [Session() for _ in range(count)]
 
     async def started(i: int) -> None:
         if args.ramp and count > 1:
             await asyncio.sleep(args.ramp * i / (count - 1))
-        await run_session(browsers[i % len(browsers)], base, args, sessions[i])
+        if browsers:
+            await run_session(browsers[i % len(browsers)], base, args, sessions[i])
+        else:
+            await run_bare_session(base, args, sessions[i])
 
     tasks = [asyncio.ensure_future(started(i)) for i in range(count)]
     done, pending = await asyncio.wait(tasks, timeout=args.timeout)
@@ -306,12 +358,15 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(q) - 1]
 
 
-def summary(label: str, sessions: list[Session], peak_mb: float, usage: dict) -> dict:
+def summary(
+    label: str, sessions: list[Session], peak_mb: float, usage: dict, browser: bool
+) -> dict:
     firsts = [s.first for s in sessions if s.first is not None]
     scripts = [s.script for s in sessions if s.script is not None and s.script == s.script]
     steps = [t for s in sessions for t in s.steps]
     return {
         "label": label,
+        "browser": browser,
         "sessions": len(sessions),
         "first_p50": percentile(firsts, 50),
         "first_p95": percentile(firsts, 95),
@@ -330,7 +385,7 @@ def summary(label: str, sessions: list[Session], peak_mb: float, usage: dict) ->
 
 def print_table(rows: list[dict]) -> None:
     columns = [
-        ("", 18),
+        ("", 27),
         ("settled p50", 12),
         ("p95", 8),
         ("run done p50", 13),
@@ -348,15 +403,15 @@ def print_table(rows: list[dict]) -> None:
     head = f"{label:<{width}}" + "".join(f"{name:>{w}}" for name, w in columns)
     print(head)
     print("-" * len(head))
+
+    def seconds(value: float) -> str:
+        return "-" if value != value else f"{value:.2f} s"  # NaN: nothing measured
+
     for r in rows:
         cells = [
-            f"{r['first_p50']:.2f} s",
-            f"{r['first_p95']:.2f} s",
-            f"{r['script_p50']:.2f} s",
-            f"{r['script_p95']:.2f} s",
-            f"{r['step_p50']:.2f} s",
-            f"{r['step_p95']:.2f} s",
-            f"{r['played']}/{r['sessions']}",
+            *(seconds(r[k]) for k in ("first_p50", "first_p95", "script_p50", "script_p95")),
+            *(seconds(r[k]) for k in ("step_p50", "step_p95")),
+            f"{r['played']}/{r['sessions']}" if r["browser"] else "-",
             str(r["errors"]),
             f"{r['peak_mb']:.0f} MB",
             f"{r['server_cpu_s']:.1f} s",
@@ -367,8 +422,10 @@ def print_table(rows: list[dict]) -> None:
         print(f"{r['label']:<{width}}" + row)
     print(
         "settled: from the link's navigation to a settled page; run done: to the end of the"
-        " first script run\n(the server's part); η step: keydown to settled; CPU: used during"
-        " the phase, by the server and by\nthe whole machine (the browsers are most of the rest)"
+        " first script run;\nη step: keydown to settled; no browser: a new session's first"
+        " run over the websocket, until\nits last message (the server's part alone); CPU: used"
+        " during the phase, by the server and by\nthe whole machine (with browsers, they are"
+        " most of the rest)"
     )
     for r in rows:
         for message in r["messages"][:20]:
@@ -390,14 +447,16 @@ async def bench(args) -> tuple[list[dict], dict]:
                 await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for _ in range(args.browsers)
             ]
-            phases = [("1 session alone", 1)] * args.alone + [
-                (f"{args.sessions} at once", args.sessions)
-            ] * bool(args.sessions)
-            for label, count in phases:
+            phases = [("1 session alone", 1, browsers)] * args.alone
+            phases += [(f"{args.sessions} at once", args.sessions, browsers)] * bool(args.sessions)
+            if args.bare:  # the same without browsers: the server's share
+                phases += [("1 alone, no browser", 1, [])] * bool(args.alone)
+                phases += [(f"{args.bare} at once, no browser", args.bare, [])]
+            for label, count, clients in phases:
                 memory.reset()
                 usage = Usage(proc.pid)
-                sessions = await run_sessions(browsers, base, args, count)
-                rows.append(summary(label, sessions, memory.peak_mb, usage.done()))
+                sessions = await run_sessions(clients, base, args, count)
+                rows.append(summary(label, sessions, memory.peak_mb, usage.done(), bool(clients)))
             for browser in browsers:
                 await browser.close()
         end_mb = rss_kb(proc.pid) / 1024
@@ -415,6 +474,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alone", type=int, default=1, help="sessions run alone first, in turn")
     parser.add_argument("--url", default=SHARED_LINK, help="path and query each session opens")
     parser.add_argument("--steps", type=int, default=3, help="η steps per session")
+    parser.add_argument(
+        "--bare", type=int, default=30, help="first loads at once without a browser (0: skip)"
+    )
     parser.add_argument("--key", default="ArrowRight", help="the key each η step presses")
     parser.add_argument("--browsers", type=int, default=1, help="Chromium processes to share")
     parser.add_argument("--ramp", type=float, default=0.0, help="spread the starts over s")
