@@ -18,10 +18,11 @@ plus untracked files git does not ignore) into a temporary folder, starts
 (empty browser cache) as soon as ``/_stcore/health`` answers. The time runs from the
 server's start until the descent chart (``.gdviz-chart``) has ``data-revision`` >= 1,
 i.e. plotly.js has drawn the first figure (target: 3 s). "fresh" is a new copy for every
-repetition: no ``static/`` (ui/charts.py copies plotly.js there on first use) and no
-``__pycache__``, as in a fresh clone. "warm" reuses one copy after an unmeasured first
-run. Every repetition starts its own server. ``--baseline REV`` measures commit REV's
-files the same way, in turn with the working tree's.
+repetition, as in a fresh clone: no ``__pycache__``, and ``static/`` only as committed
+(older commits had none: ui/charts.py copied plotly.js there on first use). "warm"
+reuses one copy after an unmeasured first run. Every repetition starts its own server.
+``--baseline REV`` measures commit REV's files the same way, in turn with the working
+tree's.
 
 The page's own timings (``performance.now()``, ms since the page request) break the
 part after the request down: the HTML, Streamlit's JS bundle, the script run starting
@@ -106,8 +107,9 @@ def median(values) -> float:
 
 
 def export_tree(target: Path, rev: str | None = None) -> Path:
-    """The app's files without static/ or __pycache__: the working tree's (what git tracks,
-    plus untracked files it does not ignore), or commit ``rev``'s."""
+    """The app's files as git has them (no __pycache__, nothing made at run time): the
+    working tree's (what git tracks, plus untracked files it does not ignore), or commit
+    ``rev``'s."""
     target.mkdir(parents=True)
     if rev:
         archive = subprocess.run(
@@ -266,7 +268,7 @@ def bench_charts(runs: int, kinds: list[str], revs: dict[str, str | None], tmp: 
         browser = pw.chromium.launch(executable_path=harness.CHROMIUM, args=harness.CHROMIUM_ARGS)
         warm = {}
         for n, (label, rev) in enumerate(revs.items()):
-            if "warm" in kinds:  # an unmeasured first run creates static/ and the bytecode
+            if "warm" in kinds:  # an unmeasured first run (bytecode; static/ if not committed)
                 warm[label] = export_tree(tmp / f"warm{n}", rev)
                 first_chart(browser, warm[label], logs / "startup-warm.log")
         for i in range(runs):  # in turn, so all see the same machine load
@@ -279,7 +281,7 @@ def bench_charts(runs: int, kinds: list[str], revs: dict[str, str | None], tmp: 
                 results[label, kind].append(first_chart(browser, app_dir, log))
         browser.close()
     print(f"first chart, a new server per run, median of {runs} (min-max), target <= 3 s:")
-    kinds_said = {"fresh": "fresh clone (no static/, no bytecode)", "warm": "warm (static/ exists)"}
+    kinds_said = {"fresh": "fresh clone (no bytecode)", "warm": "warm (after a first run)"}
     for label, kind in cases:
         report(f"{label}, {kinds_said[kind]}", results[label, kind])
 

@@ -39,7 +39,5 @@ def test_every_module_and_page_is_in_the_readme_layout():
 
 def test_everything_the_readme_layout_names_exists():
     for path in listed_paths():
-        if path == "static":  # made at first use, not in the repository
-            continue
         assert (ROOT / path).exists(), f"the README's layout names {path}, which does not exist"
     assert re.search(r"^gdviz/", "\n".join(layout_block()), re.M)

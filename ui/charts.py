@@ -10,10 +10,12 @@ The chart loads plotly.js's official "basic" bundle (``ui/vendor/``, MIT licence
 plotly.js as the installed ``plotly`` package, with the scatter trace and every layout
 component (all this element draws; 3-D charts use ``st.plotly_chart``), at a quarter of the
 full bundle's size (1.2 MB against 4.8 MB: a second less to download and compile on a first
-visit). If the installed plotly expects another plotly.js version, its own full bundle is
-used instead. Either is copied once into ``static/`` and served by Streamlit's static file
-serving (``.streamlit/config.toml``). Where that is not possible the chart falls back to
-``st.plotly_chart``, which looks and plays the same.
+visit). The bundle is committed in ``static/`` (the same bytes as ``ui/vendor/``'s, so git
+stores it once), which Streamlit's static file serving (``.streamlit/config.toml``) sends
+at ``app/static/``: nothing is written at run time, and the app runs from a read-only
+folder. If the installed plotly expects another plotly.js version, its own full bundle is
+copied into ``static/`` on first use instead; where that folder cannot be written the
+chart falls back to ``st.plotly_chart``, which looks and plays the same.
 ``preload_plotly`` (app.py) has the browser fetch and compile it while the first page runs.
 """
 
@@ -53,13 +55,15 @@ def plotly_bundle() -> tuple[str, Callable[[], str]]:
 PLOTLY_FILE, _plotly_text = plotly_bundle()
 # Streamlit sends app/static/ files with Last-Modified (the file's mtime) but no
 # Cache-Control and never a 304, so a browser keeps one for a tenth of its age. The name
-# holds plotly.js's version, so the content never changes: dated 2020, the copy stays in
-# a returning visitor's cache for months instead of being downloaded again (1.5 MB).
+# holds plotly.js's version, so the content never changes: a copy made at run time is dated
+# 2020 and stays in a returning visitor's cache for months instead of being downloaded
+# again (1.5 MB). (The committed bundle is dated by its checkout: never touched here.)
 SERVED_MTIME = 1577836800  # 2020-01-01 00:00 UTC
 
 
 def _provide_plotly_js() -> bool:
-    """Copy plotly.js next to the app once; False if that cannot be done."""
+    """True if static/ has the plotly.js the chart loads: the committed basic bundle (read
+    only), else a copy made now, once; False if that copy cannot be written."""
     target = STATIC / PLOTLY_FILE
     if target.is_file():
         return True

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -103,3 +105,31 @@ def stop_streamlit(proc: subprocess.Popen) -> None:
     log = getattr(proc, "_gdviz_log", None)
     if log is not None:
         log.close()
+
+
+def copy_app(target: Path) -> Path:
+    """A copy of the app as a fresh clone has it, in ``target``: the files git tracks plus
+    untracked ones it does not ignore (nothing made at run time, no ``__pycache__``)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT, capture_output=True, check=True,
+    ).stdout.split(b"\0")  # fmt: skip
+    for name in filter(None, (n.decode() for n in listed)):
+        source = REPO_ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+def tree_state(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` (``__pycache__`` aside) with its size and mtime (ns),
+    by path relative to it: equal before and after a run if the run wrote nothing there."""
+    state = {}
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
+            path = Path(root, name)
+            stat = path.stat()
+            state[path.relative_to(folder).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return state
