@@ -1,10 +1,11 @@
-"""gdviz: see gradient descent. Entry point: page config, navigation, and plotly.js
-starting to load while the first page computes."""
+"""gdviz: see gradient descent. Entry point: page config, navigation, plotly.js starting
+to load while the first page computes, and presentation mode (``?present=1``)."""
 
 import streamlit as st
 
 from ui import links
 from ui.charts import preload_plotly
+from ui.present import apply_presentation
 
 st.set_page_config(
     page_title="gdviz: see gradient descent",
@@ -25,4 +26,5 @@ page = st.navigation(
         st.Page("views/derivative.py", title="What is a derivative?", icon="📐", url_path="slope"),
     ],
 )
+apply_presentation()  # the toggle at the top of every page's sidebar
 page.run()

@@ -9,7 +9,8 @@
 // keys move one epoch. The epoch is the page's one epoch control: a line of worked numbers
 // under the chart follows it, and other elements of the same group (a loss chart, a table
 // of every epoch) follow it through "gdviz:frame" events. A click on the plot area can be
-// sent back to Python (the page starts a run there).
+// sent back to Python (the page starts a run there), and so can "+" and "−" (the page moves
+// its η one step); Space and the arrows work page-wide, outside fields and controls.
 const PLOTLY_SRC = "__PLOTLY_SRC__";
 const CONFIG = { displaylogo: false, responsive: true };
 const STEP = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
@@ -102,19 +103,19 @@ function build(parent) {
   q(".gdviz-back").addEventListener("click", () => step(state, -1));
   q(".gdviz-forward").addEventListener("click", () => step(state, 1));
   // Arrow keys step one epoch wherever the focus is in the chart (the range input steps
-  // by itself); Space plays and pauses.
+  // by itself); Space plays and pauses; + and − move the page's η. Outside the chart the
+  // page-wide listener (pageKey) sends the same keys to the page's first chart.
   root.tabIndex = 0;
   root.addEventListener("keydown", (event) => {
     const tag = event.target.tagName;
     if (event.target === state.range || tag === "SELECT") return;
-    if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
-      event.preventDefault();
-      step(state, event.key === "ArrowRight" ? 1 : -1);
-    } else if (event.key === " " && tag !== "BUTTON") {
-      event.preventDefault();
-      state.playing ? pause(state) : play(state);
-    }
+    if (event.key === " " && tag === "BUTTON") return; // the button's own click
+    if (!modified(event) && handleKey(state, event.key)) event.preventDefault();
   });
+  if (!window.__gdvizKeys) {
+    window.__gdvizKeys = true;
+    document.addEventListener("keydown", pageKey);
+  }
   state.gd.addEventListener("click", (event) => clicked(state, event));
   window.addEventListener("gdviz:frame", (event) => {
     const { group, epoch } = event.detail;
@@ -139,6 +140,53 @@ function build(parent) {
     }
   }).observe(root);
   return state;
+}
+
+// What a key does to a chart: true if it did something.
+function handleKey(state, key) {
+  if (key === "ArrowRight" || key === "ArrowLeft") {
+    if (state.frames.length < 2 || state.follow) return false;
+    step(state, key === "ArrowRight" ? 1 : -1);
+    return true;
+  }
+  if (key === " ") {
+    if (state.frames.length < 2 || state.follow) return false;
+    state.playing ? pause(state) : play(state);
+    return true;
+  }
+  const lr = { "+": 1, "=": 1, "-": -1, "_": -1, "−": -1 }[key];
+  if (lr && state.lr && state.trigger) {
+    state.lrPresses = (state.lrPresses || 0) + 1; // each press its own event
+    state.trigger("lr", { step: lr, press: state.lrPresses });
+    return true;
+  }
+  return false;
+}
+
+const modified = (event) => event.ctrlKey || event.metaKey || event.altKey;
+// Where keys belong to the focused element: typing, sliders, menus, buttons, tabs.
+const TYPING = 'input:not([type="range"]):not([type="checkbox"]):not([type="radio"]), textarea, ' +
+  '[contenteditable=""], [contenteditable="true"], [role="textbox"], [role="spinbutton"], ' +
+  '[role="combobox"], [role="searchbox"]';
+const CONTROL = `${TYPING}, input, select, button, a[href], [role="slider"], [role="listbox"], ` +
+  '[role="option"], [role="tab"], [role="radio"], [role="checkbox"], [role="switch"], ' +
+  '[role="menuitem"], [role="button"]';
+
+// Keys pressed anywhere on the page (outside any chart, a field or a control) go to the
+// page's first chart that plays (arrows, Space) or that moves η (+, −).
+function pageKey(event) {
+  if (event.defaultPrevented || modified(event)) return;
+  const target = event.target instanceof Element ? event.target : null;
+  if (target?.closest(".gdviz-chart")) return; // the chart's own listener has it
+  const lr = ["+", "=", "-", "_", "−"].includes(event.key);
+  if (target?.closest(lr ? TYPING : CONTROL)) return;
+  const charts = [...document.querySelectorAll(".gdviz-chart")]
+    .map((root) => root.__gdviz)
+    .filter((state) => state && state.root.isConnected && !state.gd.hidden);
+  const state = lr
+    ? charts.find((s) => s.lr)
+    : charts.find((s) => !s.follow && s.frames.length > 1);
+  if (state && handleKey(state, event.key)) event.preventDefault();
 }
 
 function mark(state) {
@@ -382,6 +430,8 @@ async function render(state, text) {
   state.follow = extras.follow ?? null;
   state.clickable = Boolean(extras.clickable);
   state.report = Boolean(extras.report);
+  state.lr = Boolean(extras.lr);
+  state.root.dataset.lr = String(state.lr);
   state.lines = extras.readout ?? [];
   state.readout.hidden = !state.lines.length;
   state.root.classList.toggle("gdviz-clickable", state.clickable);

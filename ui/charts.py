@@ -34,8 +34,11 @@ import plotly.io as pio
 import plotly.offline
 import streamlit as st
 
+from gdviz.figures.projector import for_projector
 from gdviz.view import unslog
 from ui.controls import START_LIMIT, slider_step
+from ui.keys import on_lr_key
+from ui.present import presentation_on, shown
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static"  # next to app.py: Streamlit serves it at app/static/
@@ -90,28 +93,45 @@ _chart = st.components.v2.component(
     css=(HERE / "chart.css").read_text(),
     isolate_styles=False,  # plotly.js styles its graphs from the document's <head>
 )
-# The same script mounted without a figure only loads plotly.js (see preload_plotly).
+# The same script mounted without a figure only loads plotly.js (see preload_plotly). It is
+# on every page, so it also carries the page's rules for st.plotly_chart's charts: on a
+# phone their tool bar would sit over the legend (a touch screen has no hover to hide it).
 _preload = st.components.v2.component(
     "gdviz.plotly_preload",
     js=_CHART_JS,
-    css=".st-key-gdviz_plotly_preload { display: none; }",  # no room, no gap
+    css=".st-key-gdviz_plotly_preload { display: none; }\n"  # no room, no gap
+    # (several lines: Streamlit takes a one-line string with "[" for a file's name)
+    '@media (max-width: 640px) {\n [data-testid="stPlotlyChart"] .modebar-container'
+    " { display: none; }\n}\n",
     isolate_styles=False,
 )
 
-# Figures are cached and immutable: serialise each one once, for as long as it lives.
+# Figures are cached and immutable: serialise each one once (and once more projected, in
+# presentation mode), for as long as it lives.
 # (Keyed by id: figures define __eq__ and so are unhashable.)
 _json: dict[int, tuple[weakref.ref, str]] = {}
+_json_projected: dict[int, tuple[weakref.ref, str]] = {}
 
 
-def figure_json(figure) -> str:
-    """The figure as the JSON plotly.js receives (memoised per figure object)."""
-    entry = _json.get(id(figure))
+def figure_json(figure, projector: bool = False) -> str:
+    """The figure as the JSON plotly.js receives, or with ``projector`` as
+    :func:`gdviz.for_projector` draws it (memoised per figure object)."""
+    memo = _json_projected if projector else _json
+    entry = memo.get(id(figure))
     if entry is not None and entry[0]() is figure:
         return entry[1]
-    text = pio.to_json(figure, validate=False, engine="orjson")
-    _json[id(figure)] = (weakref.ref(figure), text)
-    weakref.finalize(figure, _json.pop, id(figure), None)
+    shown_figure = for_projector(figure) if projector else figure  # its text is kept, not it
+    text = pio.to_json(shown_figure, validate=False, engine="orjson")
+    memo[id(figure)] = (weakref.ref(figure), text)
+    weakref.finalize(figure, memo.pop, id(figure), None)
     return text
+
+
+def plotly_chart(figure, *, key: str, **kwargs):
+    """``st.plotly_chart`` of ``figure`` as this session draws it (projected in
+    presentation mode), with gdviz's own template (``theme=None``) across the column."""
+    kwargs = {"theme": None, "width": "stretch", **kwargs}
+    return st.plotly_chart(shown(figure), key=key, **kwargs)
 
 
 def preload_plotly() -> None:
@@ -130,7 +150,8 @@ def _payload(figure, extras: dict) -> str:
     head = json.dumps({k: v for k, v in extras.items() if v is not None})
     if figure is None:
         return head
-    return head[:-1] + ("," if len(head) > 2 else "") + '"figure":' + figure_json(figure) + "}"
+    text = figure_json(figure, projector=presentation_on())
+    return head[:-1] + ("," if len(head) > 2 else "") + '"figure":' + text + "}"
 
 
 class ChartEvents(NamedTuple):
@@ -151,6 +172,7 @@ def animated_chart(
     group: str | None = None,
     clickable: bool = False,
     report_epoch: bool = False,
+    lr_key: str | None = None,
 ) -> ChartEvents:
     """Show ``figure`` (frames and Plotly animation controls included) under ``key``.
 
@@ -162,9 +184,13 @@ def animated_chart(
     area comes back as ``ChartEvents.clicked``; with ``report_epoch`` the epoch where the
     animation stops (after Play, a step or the slider; never while playing) comes back as
     ``ChartEvents.epoch``, and each report reruns the page.
+
+    Space, ← and → play and step the animation wherever the focus is (outside fields and
+    controls). With ``lr_key`` (the session-state key of the page's η), "+" and "−" move
+    that η one step along the slider's log grid (``ui.keys``) before the page reruns.
     """
     if not _served():
-        st.plotly_chart(figure, key=key, theme=None, width="stretch")
+        plotly_chart(figure, key=key)
         if readout:
             st.caption(readout[0])
         return ChartEvents()
@@ -174,10 +200,13 @@ def animated_chart(
         "group": group,
         "clickable": clickable or None,
         "report": report_epoch or None,
+        "lr": bool(lr_key) or None,
     }
     callbacks = {"on_clicked_change": lambda: None}
     if report_epoch:
         callbacks["on_epoch_change"] = lambda: None
+    if lr_key:
+        callbacks["on_lr_change"] = lambda: on_lr_key(key, lr_key)
     result = _chart(data=_payload(figure, extras), key=key, height="content", **callbacks)
     epoch = result.get("epoch") if report_epoch else None
     return ChartEvents(
@@ -190,7 +219,7 @@ def follow_chart(figure, *, key: str, group: str) -> None:
     """An animated figure that shows the epoch of ``group``'s chart instead of its own
     controls (e.g. the loss beside the path)."""
     if not _served():
-        st.plotly_chart(figure, key=key, theme=None, width="stretch")
+        plotly_chart(figure, key=key)
         return
     _chart(data=_payload(figure, {"follow": group}), key=key, height="content")
 

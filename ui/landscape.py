@@ -14,7 +14,7 @@ import streamlit as st
 
 from gdviz import OPTIMIZERS, SWEEP_RATES
 from ui import controls
-from ui.charts import animated_chart
+from ui.charts import animated_chart, plotly_chart
 from ui.compute import (
     basin_chart,
     basin_of,
@@ -83,7 +83,7 @@ def sweep_view(
     args = (target, start, optimizer, epochs, tol, hyper)
     chart_key = prefix + "sweep_chart"
     with st.container(key=prefix + "sweep"), guarded("the learning-rate sweep"):
-        st.plotly_chart(
+        plotly_chart(
             sweep_chart(*args, lr), key=chart_key, theme=None, width="stretch",
             on_select=lambda: _on_sweep_select(chart_key, lr_key),
             selection_mode="points",
@@ -109,23 +109,25 @@ def sweep_view(
                     width="content",
                 )
     if show_run:
-        run_at(target, start, optimizer, lr, epochs, tol, hyper, key=prefix + "sweep_run")
+        run_at(target, start, optimizer, lr, epochs, tol, hyper, key=prefix + "sweep_run",
+               lr_key=lr_key)  # fmt: skip
 
 
-def run_at(target, start, optimizer, lr, epochs, tol, hyper, *, key) -> None:
-    """The run the views point at: its status in words and its path, animated."""
+def run_at(target, start, optimizer, lr, epochs, tol, hyper, *, key, lr_key=None) -> None:
+    """The run the views point at: its status in words and its path, animated ("+" and "−"
+    move the η under ``lr_key``)."""
     args = (target, start, optimizer, lr, epochs, tol, hyper)
     with guarded("the run at this η"):
         traj = landscape_run(*args)
         st.subheader(f"The run at η = {lr:g}")
         st.caption(traj.message)
-        animated_chart(landscape_run_chart(*args), key=key)
+        animated_chart(landscape_run_chart(*args), key=key, lr_key=lr_key)
 
 
 def range_view(target, start, optimizer, hyper, *, prefix="") -> None:
     """The learning-rate range test (Smith 2017) and why its suggestions land where they do."""
     with st.container(key=prefix + "range_test"), guarded("the range test"):
-        st.plotly_chart(
+        plotly_chart(
             range_chart(target, start, optimizer, hyper), key=prefix + "range_chart", theme=None,
             width="stretch",
         )  # fmt: skip
@@ -230,7 +232,7 @@ def momentum_map_view(target, start, optimizer, epochs, tol, lr, momentum) -> No
     # (plain GD is β = 0; the adaptive optimizers, momentum None, have no place on this map)
     current = (lr, momentum) if momentum is not None else None
     with st.container(key="momentum_map"), guarded("the η × momentum map"):
-        st.plotly_chart(
+        plotly_chart(
             param_map_chart("momentum", args, current), key="momentum_map_chart", theme=None,
             width="stretch",
         )  # fmt: skip
@@ -245,7 +247,7 @@ def lr_start_map_view(target, optimizer, epochs, tol, hyper, lr, start) -> None:
     with st.spinner(f"Running {resolution * resolution:,} descents, one per (start, η)…"):
         pmap = lr_start_map_of(*args)
     with st.container(key="start_map"), guarded("the η × start map"):
-        st.plotly_chart(
+        plotly_chart(
             param_map_chart("start", args, (lr, start[0])), key="start_map_chart", theme=None,
             width="stretch",
         )  # fmt: skip

@@ -23,7 +23,7 @@ from ui import controls
 PAGES = ("descent", "race", "landscape", "fit", "why", "slope")
 _READ = "_link_read"  # session state: the session's link was read (on its first run)
 _NOTES = "_link_notes"  # page → notes about its link, shown until the page changes
-_TEACHER = "_link_teacher"  # {"hide": (...), "lock": (...), "present": bool}
+_TEACHER = "_link_teacher"  # {"hide": (...), "lock": (...)}
 _PAGE = "_link_page"  # the page this run draws
 #: Every start in a link lies within ±START_LIMIT, as the typed start does.
 _FAR = controls.START_LIMIT
@@ -295,11 +295,9 @@ def restore(page: str) -> None:
                      "built-in data set. Upload the file again to use it.")  # fmt: skip
     for key, value in _with_function(values).items():
         state[key] = value
-    teacher = state.setdefault(_TEACHER, {"hide": (), "lock": (), "present": False})
+    teacher = state.setdefault(_TEACHER, {"hide": (), "lock": ()})
     teacher["hide"] = tuple(dict.fromkeys((*teacher["hide"], *reading.hide)))
     teacher["lock"] = tuple(dict.fromkeys((*teacher["lock"], *reading.lock)))
-    if reading.present is not None:
-        teacher["present"] = reading.present
     state.setdefault(_NOTES, {})[page] = tuple(notes)
 
 
@@ -337,7 +335,7 @@ def current(page: str) -> dict[str, str]:
     for name in ("hide", "lock"):
         if teacher.get(name):
             query[name] = ",".join(teacher[name])
-    if teacher.get("present"):
+    if state.get("present"):  # presentation mode (ui.present reads it from the link)
         query["present"] = "1"
     return query
 
@@ -404,10 +402,6 @@ def nav_hidden() -> bool:
         return hidden("nav")
     words = ",".join(st.query_params.get_all("hide")[:1]).lower()
     return "nav" in (w.strip() for w in words.split(","))
-
-
-def presenting() -> bool:
-    return bool(_teacher().get("present"))
 
 
 def hide_layout() -> None:

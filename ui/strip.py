@@ -24,6 +24,11 @@ COLOURS = {
     "divergent": "#e76f51",
     "stable": "#2a9d8f",
 }
+#: Beyond colour: the divergent band is striped, so it reads without telling red from green.
+BACKGROUNDS = {
+    **COLOURS,
+    "divergent": "repeating-linear-gradient(135deg, #e76f51 0 4px, #9c3b22 4px 6px)",
+}
 #: Optimizers whose stable limit on a quadratic is heavy-ball momentum's (2 + 2β)/λ_max.
 HEAVY_BALL = ("sgd", "momentum")
 
@@ -51,12 +56,12 @@ def strip_html(c: Curvature, lr: float, lo: float, hi: float, momentum: float | 
         left, right = _at(max(start, lo), lo, hi), _at(end, lo, hi)
         parts.append(
             f'<div title="{band}" style="position:absolute;left:{left:.2f}%;'
-            f'width:{right - left:.2f}%;top:0;bottom:0;background:{COLOURS[band]}"></div>'
+            f'width:{right - left:.2f}%;top:0;bottom:0;background:{BACKGROUNDS[band]}"></div>'
         )
     marker = _at(lr, lo, hi)
     parts.append(
         f'<div style="position:absolute;left:calc({marker:.2f}% - 1px);width:3px;top:-3px;'
-        'bottom:-3px;background:#1d3557"></div>'
+        'bottom:-3px;background:#1d3557;box-shadow:0 0 0 1.5px #fff"></div>'  # seen on dark too
     )
     return (
         '<div class="gdviz-strip" style="position:relative;height:10px;border-radius:3px;'

@@ -5,6 +5,7 @@ import streamlit as st
 
 from gdviz import OBJECTIVES
 from ui import controls, links
+from ui.charts import plotly_chart
 from ui.compute import slope_chart, slope_table, slope_words
 from ui.guard import guarded
 
@@ -63,7 +64,7 @@ except ValueError as error:
     st.error(f"Cannot draw this: {error}")
     st.stop()
 with st.container(key="slope_chart"), guarded("the secant and the tangent"):
-    st.plotly_chart(slope_chart(slug, x, dx), key=P + "figure", theme=None, width="stretch")
+    plotly_chart(slope_chart(slug, x, dx), key=P + "figure", theme=None, width="stretch")
 with st.container(key="slope_banner"):
     st.info(slope_words(slug, x, dx))
 COLUMNS = {"dx": "Δx", "fx": "f(x)", "fx_dx": "f(x + Δx)", "slope": "slope Δy/Δx",

@@ -19,6 +19,7 @@ from ui.charts import (
     click_to_start,
     follow_chart,
     follow_table,
+    plotly_chart,
 )
 from ui.compute import (
     descent_chart,
@@ -31,6 +32,7 @@ from ui.compute import (
     stability_at,
 )
 from ui.guard import guarded
+from ui.keys import keys_help
 from ui.strip import stability_strip
 
 BANNER = {"converged": st.success, "diverged": st.error, "oscillating": st.warning}
@@ -136,7 +138,7 @@ def _descent_parts(objective, settings, noise, noise_seed, lr) -> None:
     click = None  # stays None if the chart could not be drawn
     with st.container(key="descent_chart"), guarded("the chart"):
         chart = {"key": "descent_figure", "readout": descent_readout(*args), "group": GROUP,
-                 "clickable": True}  # fmt: skip
+                 "clickable": True, "lr_key": "lr"}  # fmt: skip
         if objective.dim == 1:
             click = animated_chart(descent_chart(*args), **chart).clicked
             st.caption(_caption(objective, view))
@@ -148,7 +150,7 @@ def _descent_parts(objective, settings, noise, noise_seed, lr) -> None:
                 st.caption(_caption(objective, view))
             if surface_tab.open:
                 with surface_tab, guarded("the 3-D surface"):
-                    st.plotly_chart(
+                    plotly_chart(
                         descent_surface(*args), key="surface_figure", theme=None, width="stretch"
                     )
                     st.caption(
@@ -168,7 +170,7 @@ def _descent_parts(objective, settings, noise, noise_seed, lr) -> None:
 
 def _caption(objective, view) -> str:
     """What to do with the chart and what its parts are, for this view."""
-    keys = "◀ ▶ (or the arrow keys) step one epoch. Click the chart to start there."
+    keys = f"◀ ▶ step one epoch. Click the chart to start there. {keys_help()}"
     if objective.dim == 1:
         parts = (
             "Both axes are on a signed log scale, so every bounce, further out and higher "

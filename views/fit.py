@@ -21,6 +21,7 @@ from ui.compute import (
     run_fit,
 )
 from ui.guard import guarded
+from ui.keys import keys_help
 from ui.landscape import (
     basin_view,
     momentum_map_view,
@@ -146,12 +147,12 @@ with guarded("what the derivative says at the start"):
 
 with st.container(key="fit_chart"), guarded("the fitted line"):
     # The page's one epoch control: the landscape and the table below follow it.
-    animated_chart(fit_chart(*args), key=P + "figure", group=GROUP,
+    animated_chart(fit_chart(*args), key=P + "figure", group=GROUP, lr_key=P + "lr",
                    readout=fit_readout(*args) if size is None else None)  # fmt: skip
 if traj.epoch:  # a run that stopped at its start has nothing to play
     st.caption("Press ▶ Play: the line moves epoch by epoch; dotted lines are the residuals "
-               "(prediction − y). ◀ ▶ or the arrow keys step one epoch; the loss landscape "
-               "and the table below follow.")  # fmt: skip
+               "(prediction − y). ◀ ▶ step one epoch; the loss landscape and the table "
+               f"below follow. {keys_help()}")  # fmt: skip
 
 landscape, compare, rates_tab, epochs_tab = st.tabs(
     links.FIT_DETAILS,

@@ -6,7 +6,7 @@ from gdviz import OPTIMIZERS, SCHEDULES, view_of
 from gdviz.numbers import position
 from gdviz.race import RANKING_RULE
 from ui import controls, links, race_controls
-from ui.charts import ChartEvents, animated_chart, apply_clicked_start, click_to_start
+from ui.charts import ChartEvents, animated_chart, apply_clicked_start, click_to_start, plotly_chart
 from ui.compute import (
     race_chart,
     race_keeps_moments,
@@ -20,6 +20,7 @@ from ui.compute import (
     schedule_chart,
 )
 from ui.guard import guarded
+from ui.keys import keys_help
 
 P = "race_"  # every widget key on this page starts with it
 DEFAULT_RACERS = ["gd", "momentum", "adam"]
@@ -52,7 +53,7 @@ with controls.advanced_box():
         except ValueError as error:
             st.error(str(error))
             st.stop()
-        st.plotly_chart(rates_chart, key=P + "schedule_chart", theme=None, width="stretch")
+        plotly_chart(rates_chart, key=P + "schedule_chart", theme=None, width="stretch")
     if schedule["kind"] != "constant":  # the essay is about a changing η only
         st.caption(
             f"{SCHEDULES[schedule['kind']].about} Shown for η = 1; each optimizer's η is scaled "
@@ -124,7 +125,7 @@ def chart_caption() -> None:
     arrows = "White" if objective.dim == 2 else "Grey"
     moments = " Dotted arrows show the velocity or first moment of the methods that keep one."
     st.caption(
-        "Press ▶ Play; ◀ ▶ or the arrow keys step one epoch; click the chart to start there. "
+        f"Press ▶ Play; ◀ ▶ step one epoch; click the chart to start there. {keys_help(lr=False)} "
         "Each colour is one optimizer: its trail, its current point (the large dot) "
         f"and the step it actually took (solid arrow). {arrows} arrows point along "
         f"−∇{objective.symbol}, downhill."
@@ -156,8 +157,8 @@ with st.container(key="race_chart"), guarded("the race chart"):
             chart_caption()
         if surface_tab.open:
             with surface_tab, guarded("the 3-D surface"):
-                st.plotly_chart(race_surface(labels, *key), key=P + "surface", theme=None,
-                                width="stretch")  # fmt: skip
+                plotly_chart(race_surface(labels, *key), key=P + "surface", theme=None,
+                             width="stretch")  # fmt: skip
                 st.caption("Drag to turn the surface. The height is the value of "
                            f"{objective.symbol}; each path lies on it.")  # fmt: skip
 if events.clicked:

@@ -8,6 +8,7 @@ from gdviz.numbers import plain
 from gdviz.scaling import SCALING_DIMS, count_text
 from gdviz.trial import tolerance_text
 from ui import controls, links
+from ui.charts import plotly_chart
 from ui.compute import (
     scaling,
     trial_vs_gradient,
@@ -128,10 +129,10 @@ if run is not None:
         st.info(why_banner(*run))
     paths, losses = st.columns(2)
     with paths, guarded("the paths"):
-        st.plotly_chart(why_paths(*run), key=P + "paths", theme=None, width="stretch")
+        plotly_chart(why_paths(*run), key=P + "paths", theme=None, width="stretch")
     with losses, guarded("the loss against evaluations"):
-        st.plotly_chart(why_evaluations(*run), key=P + "evaluations", theme=None,
-                        width="stretch")  # fmt: skip
+        plotly_chart(why_evaluations(*run), key=P + "evaluations", theme=None,
+                     width="stretch")  # fmt: skip
     st.caption(
         "Right: the value of f reached after each number of evaluations. Its horizontal axis "
         "is logarithmic (each tick is ten times the one before), so early and late tries "
@@ -224,8 +225,8 @@ full = st.toggle(
 )
 result = scaling(SEED, SCALING_DIMS) if full else quick
 with guarded("the scaling chart"):
-    st.plotly_chart(gdviz.scaling_figure(result), key=P + "scaling_chart", theme=None,
-                    width="stretch")  # fmt: skip
+    plotly_chart(gdviz.scaling_figure(result), key=P + "scaling_chart", theme=None,
+                 width="stretch")  # fmt: skip
 st.caption(
     "Both axes are logarithmic: n doubles from point to point, and each tick of the "
     "vertical axis is ten times the one below. The dotted 2ⁿ line leaves the chart at the top."

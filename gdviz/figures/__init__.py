@@ -3,8 +3,9 @@
 ``base`` (the light figure, templates, frame assembly), ``controls`` (Plotly's animation
 controls), ``style`` (colours), ``backdrops`` (curves and fields drawn once), then the
 figures: ``descent`` (one run), ``race`` (several), ``fit`` (a model and its data) and
-``lessons`` (the learning pages' charts). Animated figures draw the static parts once and
-put only the moving traces in frames, found by the name each carries in ``meta``.
+``lessons`` (the learning pages' charts); ``projector`` redraws any of them for a room.
+Animated figures draw the static parts once and put only the moving traces in frames,
+found by the name each carries in ``meta``.
 """
 
 from .base import MAX_FRAMES, TRAIL_POINTS, LightFigure, frame_epochs, trace_index, trail_epochs
@@ -19,6 +20,7 @@ from .lessons import (
     schedule_figure,
 )
 from .maps import basin_figure, param_map_figure
+from .projector import for_projector
 from .race import RACE_FRAMES, race_figure
 from .sweep import range_test_figure, sweep_figure
 
@@ -35,6 +37,7 @@ __all__ = [
     "descent_figure",
     "evaluations_figure",
     "fit_figure",
+    "for_projector",
     "frame_duration",
     "frame_epochs",
     "loss_figure",

@@ -39,7 +39,7 @@ BASIN_COLOURS = tuple(c for c in PALETTE if c != "#000000")
 #: The categories that are not a minimum, each in its own grey.
 CATEGORY_COLOURS = {
     ELSEWHERE: "#DDDDDD",
-    NOT_CONVERGED: "#8C8C8C",
+    NOT_CONVERGED: "#5A5A5A",  # darker than the basins' colours, to colour-blind eyes too
     DIVERGED: "#1A1A1A",
     UNDEFINED: "#FFFFFF",
 }
@@ -47,8 +47,9 @@ LEVEL_LINES = {"color": "rgba(0, 0, 0, 0.35)", "width": 1}
 EDGE = "#111111"
 MAP_MARGIN = {"l": 60, "r": 20, "t": 40, "b": 60}
 PARAM_HEIGHT = 520
-#: A settings map: the run's status colours beside Viridis for the epochs to converge.
-NOT_SETTLED, DIVERGED_SETTING, NO_RUN = "#9E9E9E", "#D55E00", "#FFFFFF"
+#: A settings map: the run's status colours beside Viridis for the epochs to converge (a
+#: dark grey: a mid grey reads as Viridis's teal to red-green colour-blind eyes).
+NOT_SETTLED, DIVERGED_SETTING, NO_RUN = "#5A5A5A", "#D55E00", "#FFFFFF"
 #: Share of the colour axis for epochs to converge; the categories take the rest.
 EPOCH_SHARE = 0.8
 #: Most hover points on a settings map per side (the raster has no hover of its own).

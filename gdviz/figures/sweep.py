@@ -19,11 +19,12 @@ from .style import CURVE, LOSS, POINT
 SWEEP_HEIGHT, RANGE_HEIGHT = 520, 460
 MARGIN = {"l": 70, "r": 20, "t": 30, "b": 55}
 TOP, BOTTOM = [0.55, 1.0], [0.0, 0.43]  # the panels' heights on the paper
-#: How each ending is drawn, in the legend's order (Okabe–Ito colours).
+#: How each ending is drawn, in the legend's order: Okabe–Ito colours and a shape each, so
+#: that no ending is told from another by colour alone.
 KINDS = {
     "converged": ("#009E73", "circle"),
-    "still descending": ("#0072B2", "circle"),
-    "not converged": ("#999999", "circle"),
+    "still descending": ("#0072B2", "triangle-down"),
+    "not converged": ("#999999", "square"),
     "oscillating": ("#E69F00", "diamond"),
     "diverged": ("#D55E00", "x"),
 }
