@@ -176,3 +176,11 @@ def test_a_hidden_learning_rate_still_runs_the_links_eta():
     keys = {getattr(w, "key", None) for w in at._tree if hasattr(w, "key")}
     assert "lr" not in keys and "lr_exact" not in keys
     assert "η = 0.3" in " ".join(str(getattr(e, "value", "")) for e in at._tree)
+
+
+def test_presentation_mode_stays_in_the_link_as_settings_change():
+    at = open_link("descent", {"fn": "bowl", "present": "1", "hide": "advanced"})
+    assert at.session_state["present"] is True
+    at.select_slider(key="lr").set_value(0.2).run()
+    assert at.query_params["present"] == "1" and at.query_params["lr"] == "0.2"
+    assert at.query_params["hide"] == "advanced"
