@@ -5,7 +5,8 @@ import streamlit as st
 
 from gdviz import OBJECTIVES
 from ui import controls
-from ui.compute import slope_chart, slope_table, slope_words
+from ui.compute import slope_animation, slope_chart, slope_table, slope_words
+from ui.exports import export_row
 from ui.guard import guarded
 
 P = "slope_"
@@ -71,3 +72,6 @@ st.dataframe(
 st.caption(
     "The sign of the slope tells which way is downhill: gradient descent steps the other way."
 )
+export_row(slope_chart(slug, x, dx), table, f"derivative-{slug}-x{x:g}", P,
+           title=f"{objective.name}: the secant and the tangent at x = {x:g}",
+           key=(slug, x, dx), animation=slope_animation(slug, x))  # fmt: skip

@@ -30,6 +30,7 @@ from ui.compute import (
     sharpness_chart,
     stability_at,
 )
+from ui.exports import export_row
 from ui.guard import guarded
 from ui.strip import stability_strip
 
@@ -134,6 +135,8 @@ def descent_view(objective, settings, noise, noise_seed, lr_box, exact_box) -> N
                         "Drag to turn the surface. The height is the value of f; the path "
                         "is the whole run, each point at its own height."
                     )
+    export_row(descent_chart(*args), table(traj), f"{objective.slug}-eta{lr:g}", "",
+               title=f"{objective.name}: gradient descent, η = {lr:g}", key=args)  # fmt: skip
     if click:
         click_to_start(objective, view, click, CLICKED)
     if traj.epoch == 0:

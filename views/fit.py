@@ -20,6 +20,7 @@ from ui.compute import (
     load_dataset,
     run_fit,
 )
+from ui.exports import export_row
 from ui.guard import guarded
 from ui.landscape import (
     basin_view,
@@ -137,6 +138,8 @@ if traj.epoch:  # a run that stopped at its start has nothing to play
     st.caption("Press ▶ Play: the line moves epoch by epoch; dotted lines are the residuals "
                "(prediction − y). ◀ ▶ or the arrow keys step one epoch; the loss landscape "
                "and the table below follow.")  # fmt: skip
+export_row(fit_chart(*args), fit_table(*args), f"fit-{data.slug}", P,
+           title=f"{data.name}: fitting y = {data.model_text}, η = {lr:g}", key=args)  # fmt: skip
 
 landscape, compare, rates_tab, epochs_tab = st.tabs(
     ["Loss landscape", "Full batch vs mini-batch vs SGD", "Every learning rate", "Every epoch"],

@@ -9,8 +9,10 @@ one that page shows.
 import streamlit as st
 
 from gdviz import OPTIMIZERS
+from gdviz.explain import table
 from ui import controls
-from ui.compute import stability_at
+from ui.compute import landscape_run, landscape_run_chart, stability_at
+from ui.exports import export_row
 from ui.guard import guarded
 from ui.landscape import (
     MOMENTUM_FAMILY,
@@ -110,3 +112,11 @@ with guarded(VIEWS[view].lower()):
         momentum_map_view(target, start, optimizer, epochs, tol, lr, momentum_of(optimizer, hyper))
     else:
         lr_start_map_view(target, optimizer, epochs, tol, hyper, lr, start)
+
+# The page's run (its function, start, optimizer and η), whichever view is shown.
+run = (target, start, optimizer, lr, epochs, tol, hyper)
+with guarded("the exports"):
+    export_row(landscape_run_chart(*run), table(landscape_run(*run)),
+               f"{objective.slug}-{optimizer}-eta{lr:g}", "landscape_",
+               title=f"{objective.name}: {OPTIMIZERS[optimizer].name}, η = {lr:g}",
+               key=run, label=f"Export the run at η = {lr:g}:")  # fmt: skip

@@ -11,11 +11,14 @@ from ui import controls
 from ui.compute import (
     scaling,
     trial_vs_gradient,
+    why_animation,
     why_banner,
     why_evaluations,
     why_paths,
+    why_rows,
     why_steps,
 )
+from ui.exports import export_row
 from ui.guard import guarded
 
 P = "why_"
@@ -132,6 +135,10 @@ if run is not None:
         "is logarithmic (each tick is ten times the one before), so early and late tries "
         "both show."
     )
+    with guarded("the exports"):
+        export_row(why_paths(*run), why_rows(*run), f"why-{objective.slug}", P,
+                   title=f"{objective.name}: trial and error against gradient descent",
+                   key=run, animation=why_animation(*run))  # fmt: skip
 
 # ---- 2. per parameter ---------------------------------------------------------------------
 st.subheader("2. Trial and error pays at least two evaluations per parameter per step")
