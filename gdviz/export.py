@@ -5,8 +5,9 @@ Everything here is bytes or text from plain data, with no server and no browser:
 - :func:`csv_text`: columns (``explain.table``'s, :func:`race_columns`') as CSV, every
   number at full precision, one row per epoch from the start (epoch 0).
 - :func:`standalone_html`: the figure as one HTML file with plotly.js inline (no network:
-  it opens from a USB stick), gdviz's own template and Plotly's Play/Pause buttons and
-  epoch slider (the app draws its own in HTML; a file needs Plotly's), never autoplaying.
+  it opens from a USB stick), its title as the page's heading, gdviz's own template and
+  Plotly's Play/Pause buttons and epoch slider (the app draws its own in HTML; a file needs
+  Plotly's), never autoplaying.
 - :func:`png_bytes` and :func:`gif_bytes`: pictures drawn by :mod:`gdviz.render` with
   Pillow, the figure's last frame or its whole animation, for slides.
 
@@ -31,6 +32,7 @@ from PIL import Image
 from .explain import table
 from .field import colour_rgb
 from .figures.base import plain_template
+from .figures.controls import CONTROLS_OFFSET
 from .render import Renderer, can_render, colour, figure_json, map_aspect
 
 #: Trace types plotly.js's "basic" bundle draws (scatter, bar, pie); others need the full one.
@@ -145,28 +147,38 @@ def _fitted_size(layout: dict) -> dict:
     return {**layout, "width": int(round(plot * aspect + margin["l"] + margin["r"]))}
 
 
-def export_figure(figure, title: str = "") -> dict:
-    """The figure as a standalone page draws it: gdviz's template as data, the map's
-    width fixed, a title above the plot (room made for it), animation controls kept."""
+#: Pixels the standalone page adds under the plot: the epoch slider gets a row of its own.
+SLIDER_ROW = 60
+
+
+def _page_controls(layout: dict) -> dict:
+    """Plotly's animation controls laid out for a page of their own (the app draws its own
+    in HTML): ▶ Play and Pause at the left, the speed menu at the right, and the epoch
+    slider on a row below them across the whole width, so none covers another on a
+    narrow map."""
+    if not layout.get("sliders") or not layout.get("height"):
+        return layout
+    margin = {"l": 80, "r": 80, "t": 100, "b": 80, **(layout.get("margin") or {})}
+    margin["b"] += SLIDER_ROW
+    height = layout["height"] + SLIDER_ROW
+    plot = height - margin["t"] - margin["b"]
+    below = -CONTROLS_OFFSET / plot
+    menus = []
+    for menu in layout.get("updatemenus") or []:
+        menu = {**menu, "y": below}
+        if menu.get("name") == "speed":
+            menu |= {"x": 1.0, "xanchor": "right"}
+        menus.append(menu)
+    sliders = [{**layout["sliders"][0], "x": 0.0, "len": 1.0, "y": below - 44 / plot}]
+    return {**layout, "height": height, "margin": margin, "updatemenus": menus,
+            "sliders": sliders + layout["sliders"][1:]}  # fmt: skip
+
+
+def export_figure(figure) -> dict:
+    """The figure as a standalone page draws it: gdviz's template as data, a map's width
+    fixed to its aspect, Plotly's own animation controls laid out for the page."""
     fig = figure if isinstance(figure, dict) else figure_json(figure)
-    layout = _fitted_size(_own_template(dict(fig.get("layout", {}))))
-    if title:
-        margin = {"l": 80, "r": 80, "t": 100, "b": 80, **(layout.get("margin") or {})}
-        margin["t"] += 40
-        layout["margin"] = margin
-        if layout.get("height"):
-            layout["height"] += 40
-        layout["title"] = {
-            "text": escape(title),
-            "x": 0,
-            "xref": "paper",
-            "xanchor": "left",
-            "y": 1,
-            "yref": "container",
-            "yanchor": "top",
-            "pad": {"t": 12},
-            "font": {"size": 18},
-        }
+    layout = _page_controls(_fitted_size(_own_template(dict(fig.get("layout", {})))))
     return {**fig, "layout": layout}
 
 
@@ -179,12 +191,14 @@ _PAGE = """<!DOCTYPE html>
 <title>{title}</title>
 <style>
   body {{ margin: 16px; font-family: "Open Sans", verdana, arial, sans-serif; color: #2a3f5f; }}
+  h1 {{ font-size: 20px; font-weight: 600; margin: 0 0 4px 0; }}
   #gdviz-figure {{ max-width: 100%; }}
   footer {{ font-size: 12px; color: #6b7b93; margin-top: 8px; }}
 </style>
 <script>{plotly_js}</script>
 </head>
 <body>
+<h1>{heading}</h1>
 <div id="gdviz-figure"></div>
 <footer>Made with gdviz. Press ▶ Play, or drag the epoch slider. Works offline.</footer>
 <script>
@@ -208,7 +222,7 @@ def standalone_html(figure, *, title: str = "", plotly_js: str | None = None) ->
     the 1.2 MB basic bundle of the same version (see :func:`needs_full_bundle`). The file
     loads nothing: no CDN, no fonts, no MathJax.
     """
-    fig = export_figure(figure, title)
+    fig = export_figure(figure)
     if plotly_js is None:
         import plotly.offline
 
@@ -216,7 +230,8 @@ def standalone_html(figure, *, title: str = "", plotly_js: str | None = None) ->
     text = json.dumps(fig, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     # Inside <script>, "</" could close the element early: a JSON string may hold "\/".
     text = text.replace("</", "<\\/")
-    return _PAGE.format(title=escape(title or "gdviz figure"), plotly_js=plotly_js, figure=text)
+    return _PAGE.format(title=escape(title or "gdviz figure"), heading=escape(title),
+                        plotly_js=plotly_js, figure=text)  # fmt: skip
 
 
 # ---- pictures ---------------------------------------------------------------------------
@@ -288,8 +303,12 @@ def gif_palette(fig: dict, picture: Image.Image) -> Image.Image:
     if layout.get("images") or "colorbar" in json.dumps(fig.get("data", []))[:200_000]:
         fixed += [tuple(int(c) for c in rgb) for rgb in colour_rgb(np.linspace(0, 1, 48))]
     rest = picture.quantize(colors=max(16, 256 - len(fixed)), method=Image.Quantize.MEDIANCUT)
-    adaptive = rest.getpalette()[: 3 * (256 - len(fixed))]
-    values = [v for rgb in fixed for v in rgb] + adaptive
+    adaptive = np.array(rest.getpalette()[: 3 * (256 - len(fixed))]).reshape(-1, 3)
+    # Pillow maps a pixel to a palette entry through a coarse cache: an adaptive entry next
+    # to an exact colour could take its pixels (white paper turning 252 grey). None stays.
+    exact = np.array(fixed)
+    near = (np.abs(adaptive[:, None, :] - exact[None, :, :]).max(axis=-1) <= 8).any(axis=1)
+    values = [v for rgb in fixed for v in rgb] + adaptive[~near].ravel().tolist()
     values += [0] * (768 - len(values))
     palette = Image.new("P", (1, 1))
     palette.putpalette(values[:768])

@@ -32,7 +32,7 @@ import plotly.io as pio
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .field import colour_rgb
-from .figures.base import nice_ticks, tick_label
+from .figures.base import tick_label
 
 #: Width of a figure that does not set its own (about the app's chart column).
 DEFAULT_WIDTH = 1000
@@ -326,8 +326,26 @@ def ticks(axis: Axis, pixels: float) -> list[tuple[float, str]]:
         if not every:
             every = max(1, math.ceil((last - first + 1) / max(2, pixels / 60)))
         return [(float(k), _decade(k)) for k in range(first, last + 1) if k % every == 0]
-    most = int(max(3, min(9, pixels / 60)))
-    return [(v, _label(v, spec)) for v in nice_ticks(lo, hi, most=most)]
+    step = auto_dtick(hi - lo, pixels, axis.letter)
+    first = math.ceil(lo / step - 1e-9)
+    count = int(math.floor(hi / step + 1e-9)) - first + 1
+    values = [float(f"{(first + i) * step:.12g}") + 0.0 for i in range(max(count, 0))]
+    return [(v, _label(v, spec)) for v in values]
+
+
+def auto_dtick(span: float, pixels: float, letter: str = "x") -> float:
+    """The tick spacing Plotly picks for a linear axis: about one tick per 80 pixels across
+    (40 up), rounded up to 2, 5 or 10 × 10ᵏ (plotly.js autoTicks and roundDTick).
+
+    >>> auto_dtick(29.0, 250, "y"), auto_dtick(10.0, 700, "x")
+    (5.0, 2.0)
+    """
+    if not (math.isfinite(span) and span > 0):
+        return 1.0
+    ticks = max(3.0, min(10.0, pixels / (40 if letter == "y" else 80)))
+    rough = span / ticks
+    base = 10.0 ** math.floor(math.log10(rough))
+    return base * next(m for m in (1, 2, 5, 10) if m * base >= rough * (1 - 1e-12))
 
 
 def _label(value: float, spec: dict) -> str:

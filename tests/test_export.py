@@ -126,6 +126,9 @@ def test_html_has_the_frames_a_play_button_and_an_epoch_slider(parabola, basic_j
     assert button["args"][1]["fromcurrent"] is True
     steps = layout["sliders"][0]["steps"]
     assert [s["args"][0][0] for s in steps] == [f["name"] for f in fig["frames"]]
+    # on a row of its own under the buttons, across the plot's width
+    assert layout["sliders"][0]["x"] == 0 and layout["sliders"][0]["len"] == 1
+    assert layout["sliders"][0]["y"] < play["y"] < 0
 
 
 def test_html_uses_gdviz_colours_not_the_streamlit_placeholder(himmelblau, basic_js):
@@ -158,7 +161,7 @@ def test_html_escapes_a_closing_script_tag_in_the_figure(basic_js):
     own = page_script(html, basic_js)
     assert own.count("</script>") == 2  # the bundle's element and gdviz's own
     assert page_figure(html)["data"][0]["name"] == "</script><b>"
-    assert "<title>&lt;i&gt;</title>" in own
+    assert "<title>&lt;i&gt;</title>" in own and "<h1>&lt;i&gt;</h1>" in own
 
 
 def test_a_3d_surface_needs_the_full_bundle(himmelblau, basic_js):
@@ -223,6 +226,7 @@ def test_gif_plays_every_frame_and_rests_on_the_last(parabola):
     last = np.asarray(gif.convert("RGB"))
     assert gif.info["duration"] == export.GIF_HOLD_MS
     assert (first != last).any(axis=-1).sum() > 500  # the point moved
+    assert first[3, 3].tolist() == [255, 255, 255]  # gdviz's white paper, exactly
     # the point: at the start in the first frame, at the minimum in the last
     plot = slice(100, None)  # below the title and the legend (whose keys are red too)
     red_first = pixels_like(Image.fromarray(first[plot]), POINT)
