@@ -617,8 +617,7 @@ class Renderer:
     the output pixels per CSS pixel; ``title`` goes above the plot with the frame's label.
     """
 
-    def __init__(self, fig: dict, *, width=None, height=None, scale=1.0, title="",
-                 frame_label: bool = True):  # fmt: skip
+    def __init__(self, fig: dict, *, width=None, height=None, scale=1.0, title=""):
         self.fig = fig
         self.scale = float(scale)
         self.title = plain(title)
@@ -629,7 +628,7 @@ class Renderer:
             "color", "#2a3f5f"
         )
         self.colorway = template.get("colorway") or ["#636efa", "#EF553B", "#00cc96"]
-        self.labels = frame_labels(fig) if frame_label else []
+        self.labels = frame_labels(fig)
         frames = fig.get("frames") or []
         moving = {i for f in frames for i in f.get("traces", [])}
         self.moving = moving

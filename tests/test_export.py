@@ -235,6 +235,18 @@ def test_gif_plays_every_frame_and_rests_on_the_last(parabola):
     assert red_first[:, 1].mean() > red_last[:, 1].mean() + 100  # x = 3 is right of x = 0
 
 
+def test_gif_frames_show_what_the_renderer_draws_at_each_epoch(himmelblau):
+    fig = figure_json(gdviz.descent_figure(himmelblau))
+    gif = Image.open(io.BytesIO(export.gif_bytes(fig, title="t")))
+    renderer = Renderer(fig, scale=export.GIF_SUPERSAMPLE, title="t")
+    for k in (1, 30, gif.n_frames - 1):  # unchanged pixels come from the frames before
+        gif.seek(k)
+        shown = np.asarray(gif.convert("RGB"), dtype=int)
+        drawn = np.asarray(renderer.render(k).reduce(export.GIF_SUPERSAMPLE), dtype=int)
+        assert shown.shape == drawn.shape
+        assert np.abs(shown - drawn).mean() < 3, k  # 255 colours' rounding only
+
+
 def test_gif_subsamples_long_animations_keeping_both_ends():
     chosen = export.gif_frames(300, 120)
     assert len(chosen) == 120 and chosen[0] == 0 and chosen[-1] == 299

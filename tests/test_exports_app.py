@@ -115,7 +115,7 @@ def test_a_3d_view_offers_its_html_and_says_why_no_picture():
         from ui.exports import export_row
 
         traj = gdviz.descend("himmelblau", (0.0, 0.0), lr=0.01, epochs=20)
-        export_row(gdviz.surface_figure(traj), {"epoch": [0]}, "surface", "t_")
+        export_row(gdviz.surface_figure(traj), {"epoch": [0]}, "surface", "t_", key="surface")
 
     at = AppTest.from_function(script, default_timeout=60).run()
     assert not at.exception, at.exception

@@ -392,6 +392,11 @@ def landscape_run_chart(*args):
     return gdviz.descent_figure(landscape_run(*args))
 
 
+def landscape_rows(*args) -> dict:
+    """Every epoch of the run the views point at (for the page's CSV export)."""
+    return explain.table(landscape_run(*args))
+
+
 # Maps hold only small arrays (int8 labels, float32 values); the batch behind each is
 # freed as soon as it is classified. A few are kept: a 512 × 512 map is about 1 MB.
 @st.cache_resource(max_entries=6, show_spinner=False)

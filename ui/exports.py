@@ -9,7 +9,7 @@ drawn by gdviz's own renderer (Pillow), so no browser is needed on the server.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Hashable
 
 import streamlit as st
 
@@ -18,7 +18,8 @@ from gdviz.render import can_render
 from ui.charts import figure_json, plotly_bundle
 
 HELP = {
-    "csv": "Every epoch of the run, one row each from the start (epoch 0), numbers in full.",
+    "csv": "The chart's numbers as a table, in full: for a run, every epoch from the start "
+    "(epoch 0).",
     "html": "The chart as one web page with plotly.js inside it: opens without a network, "
     "with its own ▶ Play and epoch slider.",
     "png": "The chart at its last frame, drawn by gdviz (no browser needed), at twice the "
@@ -44,22 +45,34 @@ def _plotly_js(full: bool) -> str:
 # is not hashed. A few entries each: a GIF is a few hundred kilobytes.
 @st.cache_data(max_entries=4, show_spinner=False)
 def _png(name: str, key: Hashable, title: str, _figure) -> bytes:
-    return export.png_bytes(_text(_figure), title=title)
+    return export.png_bytes(_text(_built(_figure)), title=title)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _gif(name: str, key: Hashable, title: str, _figure) -> bytes:
-    return export.gif_bytes(_text(_figure), title=title)
+    return export.gif_bytes(_text(_built(_figure)), title=title)
+
+
+def _html(figure, title: str) -> str:
+    text = _text(_built(figure))
+    return export.standalone_html(
+        text, title=title, plotly_js=_plotly_js(export.needs_full_bundle(text))
+    )
+
+
+def _csv(rows) -> str:
+    rows = _built(rows)  # columns: a mapping of name to values, or a DataFrame
+    return export.csv_text(rows.to_dict("list") if hasattr(rows, "to_dict") else rows)
+
+
+def _built(thing):
+    """A figure or rows, or what a function that makes them returns."""
+    return thing() if callable(thing) else thing
 
 
 def _text(figure):
     """A figure's JSON text (memoised by the chart element), or the figure as it is."""
-    return figure if isinstance(figure, dict) else figure_json(figure)
-
-
-def _columns(rows) -> Mapping:
-    """Rows as columns: a mapping of name to values, or a DataFrame."""
-    return rows.to_dict("list") if hasattr(rows, "to_dict") else rows
+    return figure if isinstance(figure, dict | str) else figure_json(figure)
 
 
 def export_row(
@@ -68,8 +81,8 @@ def export_row(
     name: str,
     key_prefix: str,
     *,
+    key: Hashable,
     title: str = "",
-    key: Hashable = None,
     animation=None,
     label: str = "Export:",
 ) -> None:
@@ -77,38 +90,30 @@ def export_row(
 
     ``figure`` is the chart as shown (its last frame becomes the PNG); ``animation``, if
     given, the figure to play in the HTML and the GIF instead (a static chart's animated
-    version). ``rows`` are the run's columns (a mapping or a DataFrame). ``name`` names the
-    files (``gdviz-<name>.csv``), ``title`` is written above the pictures and the page,
-    ``key`` (plain values: the page's settings) keys the cached pictures; ``label`` starts
-    the row. Widget keys:
+    version); ``rows`` are the chart's numbers (a mapping of columns, or a DataFrame). Each
+    may be given as a function that makes it: it runs when a button is pressed, so a page
+    run builds nothing, and a part of the page that fails fails in its own place.
+    ``name`` names the files (``gdviz-<name>.csv``); ``key`` (plain values: every setting
+    the figure depends on) keys the cached pictures; ``title`` is written above the
+    pictures and the page; ``label`` starts the row. Widget keys:
     ``<key_prefix>export_csv``, ``_html``, ``_png``, ``_gif``.
     """
     moving = animation if animation is not None else figure
-    drawable = can_render(_figure_dict(figure)) and can_render(_figure_dict(moving))
-    drawable_html = not export.needs_full_bundle(_figure_dict(moving))
-    files = f"gdviz-{name}"
-    buttons: list[tuple[str, str, Callable[[], bytes | str], str, bool]] = [
-        ("csv", "⬇ CSV", lambda: export.csv_text(_columns(rows)), "text/csv", False),
-        (
-            "html",
-            "⬇ HTML (plays offline)",
-            lambda: export.standalone_html(
-                _text(moving), title=title, plotly_js=_plotly_js(not drawable_html)
-            ),
-            "text/html",
-            False,
-        ),
+    # A figure at hand can be checked now; one made on request is a page's 2-D chart.
+    drawable = all(callable(f) or can_render(_figure_dict(f)) for f in (figure, moving))
+    buttons = [
+        ("csv", "⬇ CSV", lambda: _csv(rows), "text/csv", False),
+        ("html", "⬇ HTML (plays offline)", lambda: _html(moving, title), "text/html", False),
         ("png", "⬇ PNG", lambda: _png(name, key, title, figure), "image/png", not drawable),
         ("gif", "⬇ GIF", lambda: _gif(name, key, title, moving), "image/gif", not drawable),
     ]
-    row = st.container(horizontal=True, key=key_prefix + "export", vertical_alignment="center")
-    with row:
+    with st.container(horizontal=True, key=key_prefix + "export", vertical_alignment="center"):
         st.caption(label, width="content")
-        for kind, label, make, mime, disabled in buttons:
+        for kind, text, make, mime, disabled in buttons:
             st.download_button(
-                label,
+                text,
                 make,
-                file_name=f"{files}.{kind}",
+                file_name=f"gdviz-{name}.{kind}",
                 mime=mime,
                 key=f"{key_prefix}export_{kind}",
                 help=NO_PICTURE if disabled else HELP[kind],

@@ -1,5 +1,7 @@
 """What is a derivative? The secant's slope approaching the tangent's."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -72,6 +74,6 @@ st.dataframe(
 st.caption(
     "The sign of the slope tells which way is downhill: gradient descent steps the other way."
 )
-export_row(slope_chart(slug, x, dx), table, f"derivative-{slug}-x{x:g}", P,
+export_row(partial(slope_chart, slug, x, dx), table, f"derivative-{slug}-x{x:g}", P,
            title=f"{objective.name}: the secant and the tangent at x = {x:g}",
-           key=(slug, x, dx), animation=slope_animation(slug, x))  # fmt: skip
+           key=(slug, x, dx), animation=partial(slope_animation, slug, x))  # fmt: skip

@@ -1,5 +1,7 @@
 """Fit a model to data by gradient descent: batch, mini-batch and SGD."""
 
+from functools import partial
+
 import streamlit as st
 from sympy import latex
 
@@ -138,7 +140,7 @@ if traj.epoch:  # a run that stopped at its start has nothing to play
     st.caption("Press ▶ Play: the line moves epoch by epoch; dotted lines are the residuals "
                "(prediction − y). ◀ ▶ or the arrow keys step one epoch; the loss landscape "
                "and the table below follow.")  # fmt: skip
-export_row(fit_chart(*args), fit_table(*args), f"fit-{data.slug}", P,
+export_row(partial(fit_chart, *args), partial(fit_table, *args), f"fit-{data.slug}", P,
            title=f"{data.name}: fitting y = {data.model_text}, η = {lr:g}", key=args)  # fmt: skip
 
 landscape, compare, rates_tab, epochs_tab = st.tabs(

@@ -6,12 +6,13 @@ keys), so arriving from its learning-rate control keeps them, and an η chosen h
 one that page shows.
 """
 
+from functools import partial
+
 import streamlit as st
 
 from gdviz import OPTIMIZERS
-from gdviz.explain import table
 from ui import controls
-from ui.compute import landscape_run, landscape_run_chart, stability_at
+from ui.compute import landscape_rows, landscape_run_chart, stability_at
 from ui.exports import export_row
 from ui.guard import guarded
 from ui.landscape import (
@@ -115,8 +116,7 @@ with guarded(VIEWS[view].lower()):
 
 # The page's run (its function, start, optimizer and η), whichever view is shown.
 run = (target, start, optimizer, lr, epochs, tol, hyper)
-with guarded("the exports"):
-    export_row(landscape_run_chart(*run), table(landscape_run(*run)),
-               f"{objective.slug}-{optimizer}-eta{lr:g}", "landscape_",
-               title=f"{objective.name}: {OPTIMIZERS[optimizer].name}, η = {lr:g}",
-               key=run, label=f"Export the run at η = {lr:g}:")  # fmt: skip
+export_row(partial(landscape_run_chart, *run), partial(landscape_rows, *run),
+           f"{objective.slug}-{optimizer}-eta{lr:g}", "landscape_",
+           title=f"{objective.name}: {OPTIMIZERS[optimizer].name}, η = {lr:g}", key=run,
+           label=f"Export the run at η = {lr:g}:")  # fmt: skip

@@ -1,5 +1,7 @@
 """Optimizers racing from the same start, as PyTorch runs them, explained step by step."""
 
+from functools import partial
+
 import streamlit as st
 
 from gdviz import OPTIMIZERS, SCHEDULES, race_columns, view_of
@@ -152,7 +154,8 @@ with st.container(key="race_chart"), guarded("the race chart"):
                                 width="stretch")  # fmt: skip
                 st.caption("Drag to turn the surface. The height is the value of "
                            f"{objective.symbol}; each path lies on it.")  # fmt: skip
-export_row(race_chart(labels, *key), race_columns(runs, labels), f"race-{objective.slug}", P,
+export_row(partial(race_chart, labels, *key), partial(race_columns, runs, labels),
+           f"race-{objective.slug}", P,
            title=f"{objective.name}: optimizer race", key=(labels, *key))  # fmt: skip
 if events.clicked:
     click_to_start(objective, view_of(runs, zoom=False), events.clicked, CLICKED)

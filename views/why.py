@@ -1,5 +1,7 @@
 """Why gradients? The argument in four counted steps, then whole runs as n grows."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -135,10 +137,9 @@ if run is not None:
         "is logarithmic (each tick is ten times the one before), so early and late tries "
         "both show."
     )
-    with guarded("the exports"):
-        export_row(why_paths(*run), why_rows(*run), f"why-{objective.slug}", P,
-                   title=f"{objective.name}: trial and error against gradient descent",
-                   key=run, animation=why_animation(*run))  # fmt: skip
+    export_row(partial(why_paths, *run), partial(why_rows, *run), f"why-{objective.slug}", P,
+               title=f"{objective.name}: trial and error against gradient descent", key=run,
+               animation=partial(why_animation, *run))  # fmt: skip
 
 # ---- 2. per parameter ---------------------------------------------------------------------
 st.subheader("2. Trial and error pays at least two evaluations per parameter per step")
