@@ -363,7 +363,6 @@ class Canvas:
 
     image: Image.Image
     scale: float
-    template: dict
     font_colour: str
 
     @property
@@ -373,9 +372,9 @@ class Canvas:
     def face(self, size: float = 12, bold: bool = False):
         return font(size * self.scale, bold)
 
-    def text(self, xy, text, *, size=12, fill=None, anchor="la", bold=False):
+    def text(self, xy, text, *, size=12, fill=None, anchor="la"):
         ImageDraw.Draw(self.image, "RGBA").text(
-            xy, text, font=self.face(size, bold), fill=colour(fill or self.font_colour),
+            xy, text, font=self.face(size), fill=colour(fill or self.font_colour),
             anchor=anchor,
         )  # fmt: skip
 
@@ -567,8 +566,7 @@ def _draw_trace(canvas: Canvas, layer: Image.Image, offset, trace, xa: Axis, ya:
             previous = (x, y)
     if "text" in mode:
         texts = _per_point(trace.get("text"), n, "")
-        position = str(trace.get("textposition", "middle center")).split()
-        vertical, side = (position + ["center"])[:2] if len(position) == 2 else ("middle", "center")
+        vertical, side = (str(trace.get("textposition", "")).split() + ["middle", "center"])[:2]
         textfont = trace.get("textfont") or {}
         size = float(textfont.get("size", 12))
         fill = textfont.get("color") or canvas.font_colour
@@ -634,23 +632,18 @@ class Renderer:
         self.moving = moving
         self.zooms = any(f.get("layout") for f in frames)
         margin = {"l": 80, "r": 80, "t": 100, "b": 80, **(layout.get("margin") or {})}
-        room = (
-            (layout.get("meta") or {}).get("controls", {}).get("room", 0)
-            if isinstance(layout.get("meta"), dict)
-            else 0
-        )
-        if layout.get("sliders") or layout.get("updatemenus"):
-            margin["b"] = max(40, margin["b"] - room)  # no controls in a picture
+        # No animation controls in a picture: the room the figure keeps for them goes.
+        meta = layout.get("meta") if isinstance(layout.get("meta"), dict) else {}
+        controls = bool(layout.get("sliders") or layout.get("updatemenus"))
+        room = meta.get("controls", {}).get("room", 0) if controls else 0
+        margin["b"] = max(40, margin["b"] - room) if room else margin["b"]
         self.margin = margin
-        base_height = float(height or layout.get("height") or 450)
-        if layout.get("sliders") or layout.get("updatemenus"):
-            base_height -= room
-        self.height = base_height
+        self.height = float(height or layout.get("height") or 450) - room
         aspect = map_aspect(layout)
         if width is None and layout.get("width"):
             width = layout["width"]
         if width is None and aspect:
-            plot = base_height - margin["t"] - margin["b"]
+            plot = self.height - margin["t"] - margin["b"]
             width = plot * aspect + margin["l"] + margin["r"]
         self.width = float(width or DEFAULT_WIDTH)
         self.title_room = (TITLE_SIZE + 16) if self.title or self.labels else 0
@@ -776,7 +769,7 @@ class Renderer:
         paper = layout.get("paper_bgcolor") or template.get("paper_bgcolor", "white")
         plot_bg = layout.get("plot_bgcolor") or template.get("plot_bgcolor", "white")
         image = Image.new("RGB", self.size, colour(paper)[:3])
-        canvas = Canvas(image, self.scale, template, self.font_colour)
+        canvas = Canvas(image, self.scale, self.font_colour)
         axes = self._layout_axes(data, layout)
         subplots = self._subplots(data, axes)
         draw = ImageDraw.Draw(image, "RGBA")
@@ -1047,7 +1040,7 @@ class Renderer:
                 self._base, axes, _ = self._draw_static(base_data, base_layout, skip=self.moving)
                 self._geometry = axes
             image = self._base.copy()
-            canvas = Canvas(image, self.scale, self.template, self.font_colour)
+            canvas = Canvas(image, self.scale, self.font_colour)
             for i in sorted(self.moving):
                 self._trace(canvas, data[i], self._geometry, i)
         self._title(image, index)
