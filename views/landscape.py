@@ -119,4 +119,4 @@ run = (target, start, optimizer, lr, epochs, tol, hyper)
 export_row(partial(landscape_run_chart, *run), partial(landscape_rows, *run),
            f"{objective.slug}-{optimizer}-eta{lr:g}", "landscape_",
            title=f"{objective.name}: {OPTIMIZERS[optimizer].name}, η = {lr:g}", key=run,
-           label=f"Export the run at η = {lr:g}:")  # fmt: skip
+           label=f"Export this run (η = {lr:g}):")  # fmt: skip
