@@ -6,18 +6,21 @@ from .custom import parse_objective
 from .data import DATASETS, Dataset, dataset_from_csv, get_dataset, make_noisy_line
 from .derivative import downhill_sentence, secant_and_tangent, secant_table
 from .descent import DEFAULT_TOL, STATUSES, Trajectory, descend
+from .export import csv_text, gif_bytes, png_bytes, race_columns, standalone_html
 from .expressions import ExpressionError, parse_expression
 from .field import sample_field
 from .figures import (
     LightFigure,
     contour_figure,
     curve_figure,
+    derivative_animation,
     derivative_figure,
     descent_figure,
     evaluations_figure,
     fit_figure,
     for_projector,
     loss_figure,
+    paths_animation,
     paths_figure,
     race_figure,
     scaling_figure,
@@ -68,9 +71,11 @@ __all__ = [
     "LightFigure",
     "contour_figure",
     "curve_figure",
+    "derivative_animation",
     "derivative_figure",
     "descent_figure",
     "evaluations_figure",
+    "paths_animation",
     "paths_figure",
     "scaling_figure",
     "fit_figure",
@@ -120,4 +125,9 @@ __all__ = [
     "stable_lr_limit",
     "view_around",
     "view_of",
+    "csv_text",
+    "gif_bytes",
+    "png_bytes",
+    "race_columns",
+    "standalone_html",
 ]

@@ -271,6 +271,24 @@ def why_steps(seed):
     return step_costs(seed=seed)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def why_animation(source, start, lr, delta):
+    """The paths of step 1, played move by move (for the page's exports)."""
+    trial, gradient, _, _ = trial_vs_gradient(source, start, lr, delta)
+    paths = [("trial and error", trial.points), ("gradient descent", gradient.points)]
+    return gdviz.paths_animation(resolve(source), paths)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def why_rows(source, start, lr, delta) -> dict:
+    """Both runs of step 1, every recorded point, for the CSV export."""
+    trial, gradient, _, _ = trial_vs_gradient(source, start, lr, delta)
+    objective = resolve(source)
+    names = [str(v) for v in objective.variables]
+    return gdviz.export.search_columns([trial, gradient], ["trial and error", "gradient descent"],
+                                       names, objective.symbol)  # fmt: skip
+
+
 # ---- what a derivative is ----------------------------------------------------------------
 
 
@@ -282,6 +300,12 @@ def slope_table(slug, x):
 @st.cache_resource(max_entries=32, show_spinner=False)
 def slope_chart(slug, x, dx):
     return gdviz.derivative_figure(OBJECTIVES[slug], x, dx)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def slope_animation(slug, x):
+    """The secant turning into the tangent as Δx shrinks (for the page's exports)."""
+    return gdviz.derivative_animation(OBJECTIVES[slug], x)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -366,6 +390,11 @@ def landscape_run(target, start, optimizer, lr, epochs, tol, hyper):
 @st.cache_resource(max_entries=16, show_spinner=False)
 def landscape_run_chart(*args):
     return gdviz.descent_figure(landscape_run(*args))
+
+
+def landscape_rows(*args) -> dict:
+    """Every epoch of the run the views point at (for the page's CSV export)."""
+    return explain.table(landscape_run(*args))
 
 
 # Maps hold only small arrays (int8 labels, float32 values); the batch behind each is

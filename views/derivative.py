@@ -1,12 +1,15 @@
 """What is a derivative? The secant's slope approaching the tangent's."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from gdviz import OBJECTIVES
 from ui import controls, links
 from ui.charts import plotly_chart
-from ui.compute import slope_chart, slope_table, slope_words
+from ui.compute import slope_animation, slope_chart, slope_table, slope_words
+from ui.exports import export_row
 from ui.guard import guarded
 
 P = "slope_"
@@ -80,3 +83,6 @@ st.dataframe(
 st.caption(
     "The sign of the slope tells which way is downhill: gradient descent steps the other way."
 )
+export_row(partial(slope_chart, slug, x, dx), table, f"derivative-{slug}-x{x:g}", P,
+           title=f"{objective.name}: the secant and the tangent at x = {x:g}",
+           key=(slug, x, dx), animation=partial(slope_animation, slug, x))  # fmt: skip

@@ -5,6 +5,8 @@ the chart and the details) is one fragment: a learning-rate change reruns only t
 part, so the browser redraws a few elements instead of the whole page (bench/settle.py).
 """
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -31,6 +33,7 @@ from ui.compute import (
     sharpness_chart,
     stability_at,
 )
+from ui.exports import export_row
 from ui.guard import guarded
 from ui.keys import keys_help
 from ui.strip import stability_strip
@@ -157,6 +160,8 @@ def _descent_parts(objective, settings, noise, noise_seed, lr) -> None:
                         "Drag to turn the surface. The height is the value of f; the path "
                         "is the whole run, each point at its own height."
                     )
+    export_row(partial(descent_chart, *args), partial(table, traj), f"{objective.slug}-eta{lr:g}",
+               "", title=f"{objective.name}: gradient descent, η = {lr:g}", key=args)  # fmt: skip
     if click:
         click_to_start(objective, view, click, CLICKED)
     if traj.epoch == 0:

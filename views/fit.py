@@ -1,5 +1,7 @@
 """Fit a model to data by gradient descent: batch, mini-batch and SGD."""
 
+from functools import partial
+
 import streamlit as st
 from sympy import latex
 
@@ -20,6 +22,7 @@ from ui.compute import (
     load_dataset,
     run_fit,
 )
+from ui.exports import export_row
 from ui.guard import guarded
 from ui.keys import keys_help
 from ui.landscape import (
@@ -153,6 +156,8 @@ if traj.epoch:  # a run that stopped at its start has nothing to play
     st.caption("Press ▶ Play: the line moves epoch by epoch; dotted lines are the residuals "
                "(prediction − y). ◀ ▶ step one epoch; the loss landscape and the table "
                f"below follow. {keys_help()}")  # fmt: skip
+export_row(partial(fit_chart, *args), partial(fit_table, *args), f"fit-{data.slug}", P,
+           title=f"{data.name}: fitting y = {data.model_text}, η = {lr:g}", key=args)  # fmt: skip
 
 landscape, compare, rates_tab, epochs_tab = st.tabs(
     links.FIT_DETAILS,

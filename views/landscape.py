@@ -6,11 +6,14 @@ keys), so arriving from its learning-rate control keeps them, and an η chosen h
 one that page shows.
 """
 
+from functools import partial
+
 import streamlit as st
 
 from gdviz import OPTIMIZERS
 from ui import controls, links
-from ui.compute import stability_at
+from ui.compute import landscape_rows, landscape_run_chart, stability_at
+from ui.exports import export_row
 from ui.guard import guarded
 from ui.landscape import (
     MOMENTUM_FAMILY,
@@ -121,3 +124,10 @@ with guarded(VIEWS[view].lower()):
         momentum_map_view(target, start, optimizer, epochs, tol, lr, momentum_of(optimizer, hyper))
     else:
         lr_start_map_view(target, optimizer, epochs, tol, hyper, lr, start)
+
+# The page's run (its function, start, optimizer and η), whichever view is shown.
+run = (target, start, optimizer, lr, epochs, tol, hyper)
+export_row(partial(landscape_run_chart, *run), partial(landscape_rows, *run),
+           f"{objective.slug}-{optimizer}-eta{lr:g}", "landscape_",
+           title=f"{objective.name}: {OPTIMIZERS[optimizer].name}, η = {lr:g}", key=run,
+           label=f"Export this run (η = {lr:g}):")  # fmt: skip

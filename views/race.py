@@ -1,8 +1,10 @@
 """Optimizers racing from the same start, as PyTorch runs them, explained step by step."""
 
+from functools import partial
+
 import streamlit as st
 
-from gdviz import OPTIMIZERS, SCHEDULES, view_of
+from gdviz import OPTIMIZERS, SCHEDULES, race_columns, view_of
 from gdviz.numbers import position
 from gdviz.race import RANKING_RULE
 from ui import controls, links, race_controls
@@ -19,6 +21,7 @@ from ui.compute import (
     run_race,
     schedule_chart,
 )
+from ui.exports import export_row
 from ui.guard import guarded
 from ui.keys import keys_help
 
@@ -161,6 +164,9 @@ with st.container(key="race_chart"), guarded("the race chart"):
                              width="stretch")  # fmt: skip
                 st.caption("Drag to turn the surface. The height is the value of "
                            f"{objective.symbol}; each path lies on it.")  # fmt: skip
+export_row(partial(race_chart, labels, *key), partial(race_columns, runs, labels),
+           f"race-{objective.slug}", P,
+           title=f"{objective.name}: optimizer race", key=(labels, *key))  # fmt: skip
 if events.clicked:
     click_to_start(objective, view_of(runs, zoom=False), events.clicked, CLICKED)
 

@@ -1,5 +1,7 @@
 """Why gradients? The argument in four counted steps, then whole runs as n grows."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -12,11 +14,14 @@ from ui.charts import plotly_chart
 from ui.compute import (
     scaling,
     trial_vs_gradient,
+    why_animation,
     why_banner,
     why_evaluations,
     why_paths,
+    why_rows,
     why_steps,
 )
+from ui.exports import export_row
 from ui.guard import guarded
 
 P = "why_"
@@ -138,6 +143,9 @@ if run is not None:
         "is logarithmic (each tick is ten times the one before), so early and late tries "
         "both show."
     )
+    export_row(partial(why_paths, *run), partial(why_rows, *run), f"why-{objective.slug}", P,
+               title=f"{objective.name}: trial and error against gradient descent", key=run,
+               animation=partial(why_animation, *run))  # fmt: skip
 
 # ---- 2. per parameter ---------------------------------------------------------------------
 st.subheader("2. Trial and error pays at least two evaluations per parameter per step")

@@ -13,8 +13,10 @@ from .controls import SPEEDS, animation_controls, frame_duration
 from .descent import contour_figure, curve_figure, descent_figure, loss_figure, surface_figure
 from .fit import fit_figure
 from .lessons import (
+    derivative_animation,
     derivative_figure,
     evaluations_figure,
+    paths_animation,
     paths_figure,
     scaling_figure,
     schedule_figure,
@@ -33,6 +35,7 @@ __all__ = [
     "animation_controls",
     "contour_figure",
     "curve_figure",
+    "derivative_animation",
     "derivative_figure",
     "descent_figure",
     "evaluations_figure",
@@ -41,6 +44,7 @@ __all__ = [
     "frame_duration",
     "frame_epochs",
     "loss_figure",
+    "paths_animation",
     "paths_figure",
     "race_figure",
     "basin_figure",

@@ -221,19 +221,23 @@ def trace_index(traces, name: str) -> int:
     raise KeyError(f"no trace named {name!r}")
 
 
-def assemble(static, moving, frame_data, epochs, layout, height, frame_layouts=None):
+def assemble(static, moving, frame_data, epochs, layout, height, frame_layouts=None, *,
+             labels=None, prefix: str = "Epoch ", duration: int | None = None):  # fmt: skip
     """An animation: static traces first, then the moving ones (each named in ``meta``).
 
     ``frame_data[i]`` maps a moving trace's name to its data at ``epochs[i]``; each frame
     names its epoch and touches only the traces it moves, found by name. ``frame_layouts``
     (optional) gives each frame's layout changes, such as axis ranges that follow the run.
+    Frames that are not epochs (a shrinking Δx) are named by ``labels``, shown after
+    ``prefix``; ``duration`` (ms per frame) replaces the one that plays a run in ~6 s.
     """
     traces = [*static, *moving]
     index = {name: trace_index(traces, name) for name in frame_data[0]}  # once, not per frame
+    names = [str(v) for v in labels] if labels is not None else [str(int(e)) for e in epochs]
     frames = []
-    for i, (epoch, data) in enumerate(zip(epochs, frame_data, strict=True)):
+    for i, (_, data) in enumerate(zip(epochs, frame_data, strict=True)):
         frame = {
-            "name": str(int(epoch)),
+            "name": names[i],
             "traces": [index[name] for name in data],
             "data": list(data.values()),
         }
@@ -243,7 +247,9 @@ def assemble(static, moving, frame_data, epochs, layout, height, frame_layouts=N
     below = controls_below(height, MARGIN)
     layout = {"height": height, "margin": MARGIN, **layout}
     # The controls stay plain too: validating a slider step per frame took ~25 ms a figure.
-    controls = animation_controls([int(e) for e in epochs], frame_duration(len(epochs)), below)
+    steps = names if labels is not None else [int(e) for e in epochs]
+    ms = duration if duration is not None else frame_duration(len(epochs))
+    controls = animation_controls(steps, ms, below, prefix)
     if "meta" in layout:  # the figure's own notes beside the controls' room
         controls["meta"] = layout.pop("meta") | controls["meta"]
     return LightFigure(traces, layout, frames, plain_template() | controls)

@@ -35,10 +35,12 @@ def _play(ms: int) -> list:
     ]
 
 
-def animation_controls(epochs, duration: int, below: float = -0.08) -> dict:
+def animation_controls(epochs, duration: int, below: float = -0.08, prefix: str = "Epoch ") -> dict:
     """Play/Pause buttons, a speed menu and an epoch slider, as layout entries.
 
-    ``below`` is the controls' height in paper units (negative: under the x axis).
+    ``epochs`` name the frames (each step's label and the frame it shows); ``below`` is
+    the controls' height in paper units (negative: under the x axis); ``prefix`` comes
+    before the current step's label ("Epoch 12").
     """
     pause = [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]
     buttons = {
@@ -79,7 +81,7 @@ def animation_controls(epochs, duration: int, below: float = -0.08) -> dict:
         "y": below + 0.03,
         "yanchor": "top",
         "pad": {"t": 0, "b": 0},
-        "currentvalue": {"prefix": "Epoch ", "font": {"size": 13}},
+        "currentvalue": {"prefix": prefix, "font": {"size": 13}},
         "transition": {"duration": 0},
         "steps": [
             {

@@ -10,36 +10,55 @@ import plotly.graph_objects as go
 
 from ..trial import tolerance_text
 from ..view import view_around
-from .backdrops import MAIN_DOMAIN, curve_backdrop, field_backdrop
-from .base import CONTOUR_HEIGHT, LEGEND, static_figure, typed_values
+from .backdrops import MAIN_DOMAIN, curve_backdrop, field_backdrop, map_aspect
+from .base import (
+    CONTOUR_HEIGHT,
+    CURVE_HEIGHT,
+    LEGEND,
+    MAX_FRAMES,
+    assemble,
+    frame_epochs,
+    static_figure,
+    typed,
+    typed_values,
+)
 from .style import ARROW, DARK_LEGEND, LOSS, PALETTE, POINT, TANGENT
 
 SMALL_MARGIN = {"l": 60, "r": 20, "t": 40, "b": 50}
 
 
-def paths_figure(objective, paths):
-    """Several recorded paths on one contour map (or curve): ``paths`` = [(label, points)]."""
+def _paths_parts(objective, paths, *, colourbar: bool = False):
+    """The backdrop, axes and view of a map (or curve) holding every recorded path, and
+    each path in plotting coordinates."""
     paths = [(label, np.asarray(points, dtype=float)) for label, points in paths]
     view = view_around(objective, [points for _, points in paths])
     if objective.dim == 2:
-        backdrop, axes = field_backdrop(objective, MAIN_DOMAIN, colourbar=False, view=view)
+        backdrop, axes = field_backdrop(objective, MAIN_DOMAIN, colourbar=colourbar, view=view)
     else:
         values = np.concatenate([objective.f(points) for _, points in paths])
         backdrop, axes, _ = curve_backdrop(objective, MAIN_DOMAIN, view, view.to_view(values))
-    traces = [*backdrop]
-    for i, (label, points) in enumerate(paths):
+    drawn = []
+    for label, points in paths:
         if objective.dim == 1:
             points = np.column_stack([points[:, 0], objective.f(points)])
-        points = view.to_view(points)
-        colour = PALETTE[i % len(PALETTE)]
-        traces.append(
-            go.Scatter(
-                x=typed_values(points[:, 0]), y=typed_values(points[:, 1]),
-                mode="lines+markers", name=f"{label} ({len(points) - 1} moves)",
-                line={"color": colour, "width": 2.5}, marker={"size": 4, "color": colour},
-            )
-        )  # fmt: skip
+        drawn.append((label, view.to_view(points)))
     axes["xaxis"]["domain"] = [0.0, 1.0]
+    return backdrop, axes, view, drawn
+
+
+def _path_trace(i: int, label: str, points, **extra) -> go.Scatter:
+    colour = PALETTE[i % len(PALETTE)]
+    return go.Scatter(
+        x=typed_values(points[:, 0]), y=typed_values(points[:, 1]),
+        mode="lines+markers", name=f"{label} ({len(points) - 1} moves)",
+        line={"color": colour, "width": 2.5}, marker={"size": 4, "color": colour}, **extra,
+    )  # fmt: skip
+
+
+def paths_figure(objective, paths):
+    """Several recorded paths on one contour map (or curve): ``paths`` = [(label, points)]."""
+    backdrop, axes, _, drawn = _paths_parts(objective, paths)
+    traces = [*backdrop, *(_path_trace(i, label, p) for i, (label, p) in enumerate(drawn))]
     layout = {
         **axes,
         "height": CONTOUR_HEIGHT - 80,
@@ -47,6 +66,33 @@ def paths_figure(objective, paths):
         "legend": LEGEND | DARK_LEGEND,
     }
     return static_figure(traces, layout)
+
+
+def paths_animation(objective, paths, *, max_frames: int = MAX_FRAMES):
+    """:func:`paths_figure`, played move by move: frame k shows each path's first k moves
+    (a path with fewer has stopped). Moving traces: ``path0``, ``path1``, ..."""
+    backdrop, axes, view, drawn = _paths_parts(objective, paths)
+    longest = max(len(points) for _, points in drawn) - 1
+    moves = frame_epochs(max(longest, 0), max_frames)
+    frame_data = [
+        {
+            f"path{i}": {
+                "x": typed(points[: min(int(k), len(points) - 1) + 1, 0]),
+                "y": typed(points[: min(int(k), len(points) - 1) + 1, 1]),
+            }
+            for i, (_, points) in enumerate(drawn)
+        }
+        for k in moves
+    ]
+    moving = [
+        _path_trace(i, label, points, meta=f"path{i}") for i, (label, points) in enumerate(drawn)
+    ]
+    layout = {**axes, "legend": LEGEND | (DARK_LEGEND if objective.dim == 2 else {})}
+    if objective.dim == 2:
+        box = view.to_view(np.array(view.box, dtype=float))
+        layout["meta"] = {"aspect": map_aspect(box)}
+    height = CONTOUR_HEIGHT if objective.dim == 2 else CURVE_HEIGHT
+    return assemble(backdrop, moving, frame_data, moves, layout, height, prefix="Move ")
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -182,6 +228,74 @@ def derivative_figure(objective, x: float, dx: float):
     axes["xaxis"]["domain"] = [0.0, 1.0]
     layout = {**axes, "height": 440, "margin": SMALL_MARGIN, "legend": LEGEND}
     return static_figure(traces, layout)
+
+
+#: The Δx of :func:`derivative_animation`: the page's choices, largest first.
+DX_STEPS = (2.0, 1.0, 0.5, 0.1, 0.01, 0.001)
+
+
+def derivative_animation(objective, x: float, dxs=DX_STEPS):
+    """The secant through x and x + Δx turning into the tangent as Δx shrinks: one frame
+    per Δx, on one view that holds every secant. Moving traces: ``secant``, ``other``
+    (the point x + Δx) and ``note`` (Δx and the slope, in words)."""
+    from ..derivative import secant_and_tangent
+
+    dxs = [float(d) for d in dxs]
+    view = view_around(objective, [[x, x + d] for d in dxs])
+    lines = [secant_and_tangent(objective, x, d, span=view.box[0]) for d in dxs]
+    ends = [v for line in lines for v in (line.touch[1], line.other[1])]
+    backdrop, axes, (y_lo, y_hi) = curve_backdrop(objective, MAIN_DOMAIN, view, ends)
+    axes["xaxis"]["domain"] = [0.0, 1.0]
+    (x_lo, x_hi), tangent, touch = view.box[0], lines[0].tangent, lines[0].touch
+    static = [
+        *backdrop,
+        go.Scatter(
+            x=[tangent.x0, tangent.x1], y=[tangent.y0, tangent.y1], mode="lines",
+            name=f"tangent: slope f′(x) = {tangent.slope:.4g}",
+            line={"color": TANGENT, "width": 2.5, "dash": "dash"}, hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=[touch[0]], y=[touch[1]], mode="markers+text", name="(x, f(x))", text=["x"],
+            textposition="top left",
+            marker={"size": 12, "color": POINT, "line": {"color": "white", "width": 2}},
+        ),
+    ]  # fmt: skip
+    frame_data = [
+        {
+            "secant": {
+                "x": [line.secant.x0, line.secant.x1],
+                "y": [line.secant.y0, line.secant.y1],
+            },
+            "other": {"x": [line.other[0]], "y": [line.other[1]]},
+            "note": {
+                "text": [
+                    f"Δx = {d:g}: secant slope Δy/Δx = {line.secant.slope:.6g}, "
+                    f"f′(x) = {line.tangent.slope:.6g}"
+                ]
+            },
+        }  # fmt: skip
+        for d, line in zip(dxs, lines, strict=True)
+    ]
+    first = frame_data[0]
+    moving = [
+        go.Scatter(
+            meta="secant", **first["secant"], mode="lines", name="secant: slope Δy/Δx",
+            line={"color": ARROW, "width": 2.5}, hoverinfo="skip",
+        ),
+        go.Scatter(
+            meta="other", **first["other"], mode="markers+text", name="(x + Δx, f(x + Δx))",
+            text=["x + Δx"], textposition="top left",
+            marker={"size": 12, "color": ARROW, "line": {"color": "white", "width": 2}},
+        ),
+        go.Scatter(
+            meta="note", x=[x_lo + 0.02 * (x_hi - x_lo)], y=[y_hi], **first["note"],
+            mode="text", textposition="bottom right", showlegend=False, hoverinfo="skip",
+            textfont={"size": 14},
+        ),
+    ]  # fmt: skip
+    layout = {**axes, "legend": LEGEND}
+    return assemble(static, moving, frame_data, range(len(dxs)), layout, CURVE_HEIGHT,
+                    labels=[f"{d:g}" for d in dxs], prefix="Δx = ", duration=1000)  # fmt: skip
 
 
 def schedule_figure(rates):
