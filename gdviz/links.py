@@ -179,13 +179,19 @@ class Reading:
     notes: tuple[str, ...] = ()
 
 
-def read(query: Mapping[str, Sequence[str] | str], fields: Sequence[Field]) -> Reading:
+def read(
+    query: Mapping[str, Sequence[str] | str],
+    fields: Sequence[Field],
+    teachable: Sequence[str] | None = None,
+) -> Reading:
     """The settings ``query`` (name → its values, in order) gives the page with
-    ``fields``; everything else becomes a note. A repeated name uses its first value."""
+    ``fields``; everything else becomes a note. A repeated name uses its first value.
+    ``teachable``: the fields whose controls the page can hide or lock (default: all)."""
     by_name = {f.name: f for f in fields}
     values, notes = {}, []
     hide, lock, present = [], [], None
-    controls = (*LAYOUT, *by_name)
+    teachable = tuple(by_name) if teachable is None else tuple(teachable)
+    controls = (*LAYOUT, *teachable)
     for name, given in query.items():
         given = [given] if isinstance(given, str) else list(given)
         if not given:
@@ -201,7 +207,7 @@ def read(query: Mapping[str, Sequence[str] | str], fields: Sequence[Field]) -> R
             continue
         if name in ("hide", "lock"):
             words = [w.strip().lower() for w in text.split(",") if w.strip()]
-            known = controls if name == "hide" else tuple(by_name)
+            known = controls if name == "hide" else teachable
             bad = [w for w in words if w not in known]
             if bad:
                 notes.append(f"Ignored `{name}={shown(','.join(bad))}` in the link: this "

@@ -144,3 +144,9 @@ def test_number_text_is_short():
         "300", "-1.2", "0.0015", "1e-05", "1",
     ]  # fmt: skip
     assert math.isclose(float(number_text(1 / 3)), 1 / 3)
+
+
+def test_only_the_controls_a_page_can_hide_are_taken():
+    reading = read({"hide": ["lr,epochs"], "lock": ["epochs"]}, FIELDS, teachable=("lr",))
+    assert reading.hide == ("lr",) and reading.lock == ()
+    assert len(reading.notes) == 2 and all("epochs" in n for n in reading.notes)

@@ -184,3 +184,20 @@ def test_presentation_mode_stays_in_the_link_as_settings_change():
     at.select_slider(key="lr").set_value(0.2).run()
     assert at.query_params["present"] == "1" and at.query_params["lr"] == "0.2"
     assert at.query_params["hide"] == "advanced"
+
+
+@pytest.mark.parametrize("page", list(PATHS))
+def test_every_control_a_link_may_hide_is_absent_and_may_lock_is_disabled(page):
+    names = {f.name: f.key for f in links.fields(page)}
+    teachable = links.TEACHABLE[page]
+    at = open_link(page, {"hide": ",".join(teachable)})
+    assert notes(at) == ""
+    keys = {getattr(w, "key", None) for w in at._tree if hasattr(w, "key")}
+    for name in teachable:
+        assert names[name] not in keys, name
+    at = open_link(page, {"lock": ",".join(teachable)})
+    widgets = {w.key: w for w in at._tree if getattr(w, "key", None)}
+    for name in teachable:
+        key = names[name]
+        if key in widgets:  # (a 1-D function draws no y₀)
+            assert widgets[key].disabled, name

@@ -256,6 +256,17 @@ _BUILDERS = {
 }
 
 
+#: The controls a teacher's link can hide or lock on each page (hide= also takes LAYOUT's).
+TEACHABLE = {
+    "descent": ("fn", "lr", "x0", "y0", "epochs", "tol", "noise"),
+    "race": ("fn", "opt", "x0", "y0", "epochs", "tol", "noise"),
+    "landscape": ("fn", "opt", "lr", "x0", "y0", "epochs", "tol"),
+    "fit": ("lr", "w0", "b0"),
+    "why": ("fn", "lr", "x0", "y0"),
+    "slope": ("x",),
+}
+
+
 @functools.cache
 def fields(page: str) -> tuple[Field, ...]:
     """The settings ``page``'s link carries."""
@@ -286,7 +297,7 @@ def restore(page: str) -> None:
     if state.get(_READ):
         return
     state[_READ] = True
-    reading = read(_query(), fields(page))
+    reading = read(_query(), fields(page), TEACHABLE[page])
     values = dict(reading.values)
     notes = list(reading.notes)
     if page == "fit" and values.get("fit_dataset") == UPLOAD:
