@@ -35,7 +35,6 @@ This is a benchmark, not a test: it prints numbers and asserts nothing.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
@@ -117,18 +116,7 @@ def export_tree(target: Path, rev: str | None = None) -> Path:
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
         return target
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
-    for name in filter(None, (n.decode() for n in listed)):
-        source = REPO_ROOT / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
+    return harness.copy_app(target)
 
 
 # ---- imports -----------------------------------------------------------------------------

@@ -227,11 +227,14 @@ def fit_readout(*args) -> list[str]:
 # ---- why gradients ---------------------------------------------------------------------
 
 
+def _why_paths(source, start, lr, delta) -> list:
+    trial, gradient, _, _ = trial_vs_gradient(source, start, lr, delta)
+    return [("trial and error", trial.points), ("gradient descent", gradient.points)]
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def why_paths(source, start, lr, delta):
-    trial, gradient, _, _ = trial_vs_gradient(source, start, lr, delta)
-    paths = [("trial and error", trial.points), ("gradient descent", gradient.points)]
-    return gdviz.paths_figure(resolve(source), paths)
+    return gdviz.paths_figure(resolve(source), _why_paths(source, start, lr, delta))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -274,9 +277,7 @@ def why_steps(seed):
 @st.cache_resource(max_entries=8, show_spinner=False)
 def why_animation(source, start, lr, delta):
     """The paths of step 1, played move by move (for the page's exports)."""
-    trial, gradient, _, _ = trial_vs_gradient(source, start, lr, delta)
-    paths = [("trial and error", trial.points), ("gradient descent", gradient.points)]
-    return gdviz.paths_animation(resolve(source), paths)
+    return gdviz.paths_animation(resolve(source), _why_paths(source, start, lr, delta))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
