@@ -373,8 +373,6 @@ def copy_link(page: str) -> None:
 
 
 def _quoted(text: str) -> str:
-    from urllib.parse import quote
-
     return quote(text, safe=",-._~")
 
 
