@@ -12,6 +12,7 @@ learning-rate fragment publishes again when only it reruns), and asks :func:`vis
 from __future__ import annotations
 
 import functools
+from urllib.parse import quote
 
 import streamlit as st
 
