@@ -34,7 +34,8 @@ TEACHER = ("hide", "lock", "present")
 #: Controls a link can hide on every page besides the page's own field names.
 LAYOUT = ("sidebar", "nav", "advanced")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+#: Words a link may use for a switch that is on, and off.
+YES, NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 def shown(text: str, limit: int = 24) -> str:
@@ -145,9 +146,9 @@ class Several(Choice):
 class Flag(Field):
     def parse(self, text: str):
         word = text.strip().lower()
-        if word in _YES:
+        if word in YES:
             return True
-        if word in _NO:
+        if word in NO:
             return False
         raise ValueError(f"{self.label} must be 1 or 0 (true or false)")
 

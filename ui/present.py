@@ -14,9 +14,10 @@ import weakref
 import streamlit as st
 
 from gdviz.figures.projector import for_projector
+from gdviz.links import YES
 
 KEY = "present"  # the toggle's key and the address's parameter
-ON_WORDS = frozenset({"1", "true", "yes", "on"})
+ON_WORDS = frozenset(YES)  # the words a link uses for every switch
 
 # Streamlit sizes its text and widgets in rem: a larger root font scales them all. The
 # figures are scaled by for_projector; the chart element's own HTML (controls, worked
