@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 #: Characters of one value in a link (a typed function is at most 200: MAX_LENGTH).
 MAX_VALUE = 200
+#: Characters of a hide= or lock= list (words checked one by one: a race has ~50 controls).
+MAX_SWITCHES = 1000
 #: Notes about one link: past this many, one line says how many more were ignored.
 MAX_NOTES = 8
 #: Names every page reads besides its own fields: the teacher's switches.
@@ -202,19 +204,21 @@ def read(
         if len(given) > 1:
             notes.append(f"`{label}` appears {len(given)} times in the link: the first "
                          f"(`{shown(text)}`) is used.")  # fmt: skip
-        if len(text) > MAX_VALUE:
+        limit = MAX_SWITCHES if name in ("hide", "lock") else MAX_VALUE
+        if len(text) > limit:
             notes.append(f"Ignored `{label}` in the link: {len(text):,} characters, more "
-                         f"than the {MAX_VALUE} a value may have.")  # fmt: skip
+                         f"than the {limit} a value may have.")  # fmt: skip
             continue
         if name in ("hide", "lock"):
             words = [w.strip().lower() for w in text.split(",") if w.strip()]
             known = controls if name == "hide" else teachable
-            bad = [w for w in words if w not in known]
+            canonical = {w.lower(): w for w in known}  # (sched_T_max read as typed)
+            bad = [w for w in words if w not in canonical]
             if bad:
+                listed = ", ".join(known[:12]) + (", …" if len(known) > 12 else "")
                 notes.append(f"Ignored `{name}={shown(','.join(bad))}` in the link: this "
-                             f"page has no control called that (it has "
-                             f"{', '.join(known)}).")  # fmt: skip
-            (hide if name == "hide" else lock).extend(w for w in words if w in known)
+                             f"page has no control called that (it has {listed}).")  # fmt: skip
+            (hide if name == "hide" else lock).extend(canonical[w] for w in words if w in canonical)
             continue
         if name == "present":
             try:

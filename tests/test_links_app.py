@@ -26,11 +26,13 @@ CHANGES = {
                 "details": "Every epoch"},
     "race": {"race_dimension": "2-D", "race_objective": "bowl", "race_optimizers": ["gd", "adam"],
              "race_lr_adam": 0.05, "race_adam_amsgrad": True, "race_schedule": "step",
-             "race_sched_gamma": 0.5, "race_epochs": 50},
+             "race_sched_gamma": 0.5, "race_epochs": 50, "race_explain": "adam"},
     "landscape": {"landscape_optimizer": "sgd", "landscape_sgd_momentum": 0.5, "lr": 0.02,
-                  "landscape_view": "momentum", "epochs": 60},
+                  "landscape_view": "momentum", "epochs": 60,
+                  "momentum_map_resolution": "100 × 100"},
     "fit": {"fit_dataset": "noisy_line", "fit_noisy_size": 12, "fit_optimizer": "adam",
-            "fit_lr": 0.05, "fit_batch": "mini-batch", "fit_batch_size": 3, "fit_epochs": 40},
+            "fit_lr": 0.05, "fit_batch": "mini-batch", "fit_batch_size": 3, "fit_epochs": 40,
+            "fit_details": "Every learning rate", "fit_rates_view": "η × momentum map"},
     "why": {"why_objective": "custom", "why_expression": "x^2/4 + y^2", "why_delta": 0.3,
             "why_lr": 0.2, "why_x0": 1.5},
     "slope": {"slope_objective": "cubic", "slope_x": 0.5, "slope_dx": 0.1},
@@ -186,18 +188,106 @@ def test_presentation_mode_stays_in_the_link_as_settings_change():
     assert at.query_params["hide"] == "advanced"
 
 
+#: Links that between them draw every control a teacher may hide or lock on each page.
+SHOWING = {
+    "descent": [{"fn": "rosenbrock"}],
+    "race": [{"fn": "bowl", "opt": ",".join(gdviz.OPTIMIZERS), "schedule": kind}
+             for kind in ("step", "cosine", "linear")],
+    "landscape": [{"fn": "himmelblau", "opt": "sgd"}, {"fn": "himmelblau", "show": "basin"},
+                  {"fn": "bowl", "show": "momentum"}, {"fn": "parabola", "show": "start"}],
+    "fit": [{"data": "noisy_line", "batch": "mini", "details": "rates"},
+            {"data": "noisy_line", "details": "rates", "rates": "momentum"},
+            {"data": "noisy_line", "details": "rates", "rates": "basin"}],
+    "why": [{"fn": "bowl"}],
+    "slope": [{}],
+}  # fmt: skip
+
+
+def _keys_of(page: str) -> dict[str, list[str]]:
+    """Each teacher's word → the widget keys it hides or locks."""
+    out: dict[str, list[str]] = {}
+    for f in links.fields(page):
+        word = "box" if f.name in ("bxmin", "bxmax", "bymin", "bymax") else f.name
+        out.setdefault(word, []).append(f.key)
+    return out
+
+
+def _widgets(at) -> dict:
+    return {w.key: w for w in at._tree if getattr(w, "key", None)}
+
+
 @pytest.mark.parametrize("page", list(PATHS))
 def test_every_control_a_link_may_hide_is_absent_and_may_lock_is_disabled(page):
-    names = {f.name: f.key for f in links.fields(page)}
-    teachable = links.TEACHABLE[page]
-    at = open_link(page, {"hide": ",".join(teachable)})
+    """Every word of TEACHABLE is tried where its control is drawn: hidden, it is absent
+    and the page runs on the same values; locked, it is drawn disabled."""
+    keys, teachable = _keys_of(page), links.TEACHABLE[page]
+    everything = ",".join(teachable)
+    seen = set()
+    for query in SHOWING[page]:
+        plain = open_link(page, query)
+        drawn = _widgets(plain)
+        shown = [w for w in teachable if any(k in drawn for k in keys[w])]
+        seen.update(shown)
+        hidden = open_link(page, {**query, "hide": everything})
+        assert notes(hidden) == ""
+        gone = _widgets(hidden)
+        for word in shown:
+            assert not any(k in gone for k in keys[word]), word
+        assert field_values(hidden, page) == field_values(plain, page), query
+        locked = _widgets(open_link(page, {**query, "lock": everything}))
+        for word in shown:
+            for key in keys[word]:
+                if key in locked:
+                    assert locked[key].disabled, (word, key)
+    assert seen == set(teachable), f"never drawn: {set(teachable) - seen}"
+
+
+def test_a_locked_setting_holds_its_value_whatever_moves_it():
+    at = open_link("descent", {"fn": "bowl", "x0": "1.5", "lr": "0.2", "lock": "x0,lr"})
+    at.session_state["x0"] = -2.0  # as a click on the chart or a key would set it
+    at.session_state["lr"] = 0.5
+    at.run()
+    assert at.session_state["x0"] == 1.5 and at.session_state["lr"] == 0.2
+    assert at.query_params["x0"] == "1.5" and at.query_params["lr"] == "0.2"
+    said = " ".join(c.value for c in at.caption)
+    assert "Click the chart to start there" not in said and "+ and − move η" not in said
+
+
+def test_a_locked_learning_rate_is_not_taken_from_the_sweep():
+    at = open_link("landscape", {"fn": "bowl", "lock": "lr"})
+    said = " ".join(c.value for c in at.caption)
+    assert "This link holds η fixed" in said and "Click a point to take its η" not in said
+    buttons = [b for b in at.button if b.key.startswith("sweep_")]
+    assert buttons and all(b.disabled for b in buttons)
+
+
+@pytest.mark.parametrize(
+    ("page", "query", "key", "value"),
+    [
+        ("landscape", {"fn": "himmelblau", "show": "basin", "res": "512"}, "basin_resolution",
+         "512 × 512"),
+        ("landscape", {"fn": "bowl", "show": "momentum", "mres": "100"},
+         "momentum_map_resolution", "100 × 100"),
+        ("landscape", {"fn": "parabola", "show": "start", "sres": "400"}, "start_map_resolution",
+         "400 × 400"),
+        ("fit", {"details": "rates", "rates": "momentum"}, "fit_rates_view", "η × momentum map"),
+        ("race", {"fn": "bowl", "opt": "gd,adam", "explain": "adam"}, "race_explain", "adam"),
+    ],
+)  # fmt: skip
+def test_the_open_map_and_explanation_travel_in_the_link(page, query, key, value):
+    at = open_link(page, query)
     assert notes(at) == ""
-    keys = {getattr(w, "key", None) for w in at._tree if hasattr(w, "key")}
-    for name in teachable:
-        assert names[name] not in keys, name
-    at = open_link(page, {"lock": ",".join(teachable)})
-    widgets = {w.key: w for w in at._tree if getattr(w, "key", None)}
-    for name in teachable:
-        key = names[name]
-        if key in widgets:  # (a 1-D function draws no y₀)
-            assert widgets[key].disabled, name
+    assert at.session_state[key] == value
+    for name, text in query.items():
+        assert at.query_params[name] == text, name
+
+
+def test_a_zoomed_basin_map_travels_in_the_link_and_the_plotting_box_does_not():
+    at = open_link("landscape", {"fn": "himmelblau", "show": "basin", "res": "256"})
+    assert "bxmin" not in at.query_params  # the whole plotting box: nothing to say
+    at.number_input(key="basin_xmin").set_value(0.0).run()
+    assert at.query_params["bxmin"] == "0"
+    zoomed = open_link("landscape", dict(at.query_params))
+    assert notes(zoomed) == ""
+    assert zoomed.session_state["basin_xmin"] == 0.0
+    assert "x ∈ [0, " in " ".join(m.value for m in zoomed.markdown)

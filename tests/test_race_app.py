@@ -96,7 +96,7 @@ def test_schedule_parameters_the_scheduler_refuses_stop_the_race_with_a_message(
 
 
 def test_the_step_by_step_picker_shows_the_current_labels_after_a_function_change(race_page):
-    race_page.selectbox(key="race_explain").set_value(2).run()  # Adam, η = 0.1 on the parabola
+    race_page.selectbox(key="race_explain").set_value("adam").run()  # Adam, η = 0.1 on the parabola
     race_page.selectbox(key="race_objective").set_value("double_well").run()  # every η resets
     picker = race_page.selectbox(key="race_explain")
     labels = [n for n in legend_names(race_spec(race_page)) if n and ", η = " in n]
@@ -106,7 +106,7 @@ def test_the_step_by_step_picker_shows_the_current_labels_after_a_function_chang
     # the browser keeps the label it was last sent ("Adam, η = 0.1"): the page must send the
     # current one with the choice, which stays the same racer
     assert picker.proto.set_value and picker.proto.raw_value == "Adam, η = 0.05"
-    assert picker.value == 2 and "Adam" in race_page.code[0].value
+    assert picker.value == "adam" and "Adam" in race_page.code[0].value
 
 
 def test_the_leaderboard_has_no_none_and_no_status_codes(race_page):

@@ -36,6 +36,7 @@ import streamlit as st
 
 from gdviz.figures.projector import for_projector
 from gdviz.view import unslog
+from ui import links
 from ui.controls import START_LIMIT, slider_step
 from ui.keys import on_lr_key
 from ui.present import presentation_on, shown
@@ -194,6 +195,8 @@ def animated_chart(
         if readout:
             st.caption(readout[0])
         return ChartEvents()
+    if lr_key and links.locked(lr_key):  # the teacher's link holds η: no keys move it
+        lr_key = None
     extras = {
         "readout": readout,
         "table": table,

@@ -68,6 +68,13 @@ def _locked(key: str) -> bool:
     return links.locked(key)
 
 
+def _control(widget, label: str, *args, key: str, **kwargs):
+    """The widget as a teacher's link wants it (ui.links.control)."""
+    from ui import links
+
+    return links.control(widget, label, *args, key=key, **kwargs)
+
+
 def lr_help(objective: Objective | None = None) -> str:
     """Help text for an η control: what the learning rate does, in the page's notation."""
     f = objective.symbol if objective is not None else "f"
@@ -531,9 +538,8 @@ def noise_controls(prefix: str = "") -> tuple[float, int]:
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= 10_000:
         state[prefix + "noise_seed"] = 0
     with advanced_box():
-        if not _shown(prefix + "noise"):
-            return float(state[prefix + "noise"]), int(state[prefix + "noise_seed"])
-        sigma = st.select_slider(
+        sigma = _control(
+            st.select_slider,
             "Gradient noise σ",
             options=NOISE_LEVELS,
             key=prefix + "noise",
@@ -541,12 +547,11 @@ def noise_controls(prefix: str = "") -> tuple[float, int]:
             help="Random noise added to the gradient at every step, standing in for the "
             "noise of a mini-batch (stochastic) gradient: Gaussian, mean 0, standard "
             "deviation σ in each coordinate. “none” uses the exact gradient.",
-            disabled=_locked(prefix + "noise"),
         )
-        seed = st.number_input(
-            "Noise seed", min_value=0, max_value=10_000, step=1, key=prefix + "noise_seed",
+        seed = _control(
+            st.number_input, "Noise seed", min_value=0, max_value=10_000, step=1,
+            key=prefix + "noise_seed",
             help="Which random numbers the noise uses: the same seed repeats the same run.",
-            disabled=_locked(prefix + "noise_seed"),
         )  # fmt: skip
     return float(sigma), int(seed)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from gdviz import DATASETS
+from ui import links
 from ui.settings import setting_input
 
 UPLOAD = "upload"
@@ -26,7 +27,8 @@ def data_source(prefix: str, on_change: Callable) -> tuple | None:
     ("registry", slug), ("made", slug, ((argument, value), ...)) or ("csv", bytes), or
     None while no file is uploaded. ``on_change`` runs when the data set or the file
     changes."""
-    choice = st.selectbox(
+    choice = links.control(
+        st.selectbox,
         "Data",
         [*DATASETS, UPLOAD],
         key=prefix + "dataset",

@@ -13,7 +13,7 @@ import math
 import streamlit as st
 
 from gdviz import OPTIMIZERS, SWEEP_RATES
-from ui import controls
+from ui import controls, links
 from ui.charts import animated_chart, plotly_chart
 from ui.compute import (
     basin_chart,
@@ -82,16 +82,19 @@ def sweep_view(
     sentences, buttons for its notable rates, and (``show_run``) the run at the current η."""
     args = (target, start, optimizer, epochs, tol, hyper)
     chart_key = prefix + "sweep_chart"
+    fixed = links.locked(lr_key)  # the teacher's link holds η: the sweep only shows
     with st.container(key=prefix + "sweep"), guarded("the learning-rate sweep"):
-        plotly_chart(
-            sweep_chart(*args, lr), key=chart_key, theme=None, width="stretch",
-            on_select=lambda: _on_sweep_select(chart_key, lr_key),
-            selection_mode="points",
-        )  # fmt: skip
+        choosing = {} if fixed else {
+            "on_select": lambda: _on_sweep_select(chart_key, lr_key),
+            "selection_mode": "points",
+        }  # fmt: skip
+        plotly_chart(sweep_chart(*args, lr), key=chart_key, theme=None, width="stretch",
+                     **choosing)  # fmt: skip
         shown = ": the run below shows it." if show_run else "."
+        take = " This link holds η fixed." if fixed else f" Click a point to take its η{shown}"
         st.caption(
             f"{SWEEP_RATES} runs from the same start, one per η on a log scale (each as long "
-            f"as the run's epochs). Click a point to take its η{shown}"
+            f"as the run's epochs).{take}"
         )
         for sentence in sweep_words(*args):
             st.markdown(sentence)
@@ -103,14 +106,14 @@ def sweep_view(
                 st.button(
                     f"{label}: η = {rate:.3g}" if rate is not None else f"{label}: none here",
                     key=f"{prefix}sweep_{name}",
-                    disabled=rate is None,
+                    disabled=rate is None or fixed,
                     on_click=_set_lr,
                     args=(lr_key, rate if rate is not None else lr),
                     width="content",
                 )
     if show_run:
         run_at(target, start, optimizer, lr, epochs, tol, hyper, key=prefix + "sweep_run",
-               lr_key=lr_key)  # fmt: skip
+               lr_key=None if fixed else lr_key)  # fmt: skip
 
 
 def run_at(target, start, optimizer, lr, epochs, tol, hyper, *, key, lr_key=None) -> None:
@@ -148,8 +151,8 @@ def basin_view(target, objective, optimizer, lr, epochs, tol, hyper) -> None:
     """Which minimum each start ends in, for these settings; a click replays that run."""
     state = st.session_state
     left, right = st.columns([1, 2])
-    label = left.segmented_control(
-        "Resolution", list(BASIN_RESOLUTIONS), key="basin_resolution",
+    label = links.control(
+        left.segmented_control, "Resolution", list(BASIN_RESOLUTIONS), key="basin_resolution",
         default=next(iter(BASIN_RESOLUTIONS)), required=True,
     )  # fmt: skip
     resolution = BASIN_RESOLUTIONS[label]
@@ -189,19 +192,34 @@ def _inside(point, box) -> bool:
     return all(lo <= v <= hi for v, (lo, hi) in zip(point, box, strict=True))
 
 
+#: The zoom box's inputs: widget key, label and which edge of the plotting box it starts at.
+ZOOM = (("basin_xmin", "x from", 0, 0), ("basin_xmax", "x to", 0, 1),
+        ("basin_ymin", "y from", 1, 0), ("basin_ymax", "y to", 1, 1))  # fmt: skip
+#: Session state: whether the basin map shows a zoomed box (then the link carries it).
+ZOOMED = "basin_zoomed"
+
+
 def _zoom_box(column, objective):
     """The box the map covers: the plotting box, or a zoomed one typed in (None = default)."""
-    with column.expander("Zoom into a box"):
-        (x_lo, x_hi), (y_lo, y_hi) = objective.domain
-        a, b = st.columns(2)
-        values = (
-            a.number_input("x from", value=float(x_lo), key="basin_xmin", format="%g"),
-            b.number_input("x to", value=float(x_hi), key="basin_xmax", format="%g"),
-            a.number_input("y from", value=float(y_lo), key="basin_ymin", format="%g"),
-            b.number_input("y to", value=float(y_hi), key="basin_ymax", format="%g"),
-        )
+    state = st.session_state
+    domain = tuple(tuple(float(v) for v in edge) for edge in objective.domain)
+    if links.hidden("box"):  # the teacher's box (or the plotting box), with no inputs
+        values = tuple(float(state.setdefault(key, domain[i][j])) for key, _, i, j in ZOOM)
+    else:
+        typed = tuple(state.get(key, domain[i][j]) for key, _, i, j in ZOOM)
+        zoomed = typed != tuple(domain[i][j] for _, _, i, j in ZOOM)
+        with column.expander("Zoom into a box", expanded=zoomed):
+            fixed = links.locked("basin_xmin")
+            a, b = st.columns(2)
+            values = tuple(
+                (a if j == 0 else b).number_input(
+                    label, value=domain[i][j], key=key, format="%g", disabled=fixed
+                )
+                for key, label, i, j in ZOOM
+            )
     box = ((values[0], values[1]), (values[2], values[3]))
-    if box == tuple(tuple(float(v) for v in edge) for edge in objective.domain):
+    state[ZOOMED] = box != domain
+    if box == domain:
         return None
     if not (values[0] < values[1] and values[2] < values[3]):
         column.error("The zoom box is empty: make each “from” smaller than its “to”.")
@@ -213,9 +231,10 @@ MAP_RESOLUTIONS = {"100 × 100": 100, "200 × 200": 200, "400 × 400": 400}
 
 
 def _map_resolution(key: str) -> int:
-    label = st.segmented_control(
-        "Resolution", list(MAP_RESOLUTIONS), key=key, default="200 × 200", required=True
-    )
+    label = links.control(
+        st.segmented_control, "Resolution", list(MAP_RESOLUTIONS), key=key,
+        default="200 × 200", required=True,
+    )  # fmt: skip
     return MAP_RESOLUTIONS[label]
 
 

@@ -12,6 +12,8 @@ learning-rate fragment publishes again when only it reruns), and asks :func:`vis
 from __future__ import annotations
 
 import functools
+import inspect
+from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
 import streamlit as st
@@ -26,6 +28,7 @@ _READ = "_link_read"  # session state: the session's link was read (on its first
 _NOTES = "_link_notes"  # page → notes about its link, shown until the page changes
 _TEACHER = "_link_teacher"  # {"hide": (...), "lock": (...)}
 _PAGE = "_link_page"  # the page this run draws
+_PINS = "_link_pins"  # widget key → the value a locked setting is held at
 #: Every start in a link lies within ±START_LIMIT, as the typed start does.
 _FAR = controls.START_LIMIT
 
@@ -161,12 +164,48 @@ def _race() -> list[Field]:
         *_schedule_fields(p),
         Choice("view", p + "view", "the view", default=DESCENT_VIEWS[0],
                words=dict(zip(("contour", "3d"), DESCENT_VIEWS, strict=True))),
+        Choice("explain", p + "explain", "the optimizer explained", default=None,
+               words={s: s for s in OPTIMIZERS}, when=_explaining_another),
     ]  # fmt: skip
 
 
-def _landscape() -> list[Field]:
-    from ui.landscape import BASIN_RESOLUTIONS
+def _explaining_another(values) -> bool:
+    """The race explains another optimizer than its first (the page's default)."""
+    picked = values.get("race_optimizers") or ()
+    return bool(picked) and values.get("race_explain") != picked[0]
 
+
+def _map_fields(view: Callable[[Mapping, str], bool], start_map: bool = True) -> list[Field]:
+    """The maps' resolutions and the basin map's zoomed box, each while its map is shown
+    (``view(values, which)`` says whether the map ``which`` is)."""
+    from ui.landscape import BASIN_RESOLUTIONS, MAP_RESOLUTIONS, ZOOM, ZOOMED
+
+    def showing(which):
+        return lambda values: view(values, which)
+
+    return [
+        Choice("res", "basin_resolution", "the basin map's resolution", default="256 × 256",
+               words={str(n): label for label, n in BASIN_RESOLUTIONS.items()},
+               when=showing("basin")),
+        *(Number(f"b{key.removeprefix('basin_')}", key, f"the zoom box's {label}",
+                 default=None, low=-_FAR, high=_FAR,
+                 when=lambda values: view(values, "basin") and bool(values.get(ZOOMED)))
+          for key, label, _, _ in ZOOM),
+        Choice("mres", "momentum_map_resolution", "the η × β map's resolution",
+               default="200 × 200", when=showing("momentum"),
+               words={str(n): label for label, n in MAP_RESOLUTIONS.items()}),
+        *[Choice("sres", "start_map_resolution", "the η × start map's resolution",
+                 default="200 × 200", when=showing("start"),
+                 words={str(n): label for label, n in MAP_RESOLUTIONS.items()})][:start_map],
+    ]  # fmt: skip
+
+
+#: The fit page's views of every learning rate (its labels) and their words in a link.
+FIT_RATES = {"sweep": "Sweep and range test", "momentum": "η × momentum map",
+             "basin": "Basin map"}  # fmt: skip
+
+
+def _landscape() -> list[Field]:
     return [
         *_function_fields(""),
         Choice("opt", "landscape_optimizer", "the optimizer", default="gd",
@@ -178,9 +217,7 @@ def _landscape() -> list[Field]:
         *_run_fields("", None)[:2],
         Choice("show", "landscape_view", "the view", default="sweep",
                words={s: s for s in LANDSCAPE_VIEWS}),
-        Choice("res", "basin_resolution", "the basin map's resolution", default="256 × 256",
-               words={str(n): label for label, n in BASIN_RESOLUTIONS.items()},
-               when=_is("landscape_view", "basin")),
+        *_map_fields(lambda values, which: values.get("landscape_view") == which),
     ]  # fmt: skip
 
 
@@ -222,6 +259,10 @@ def _fit() -> list[Field]:
         Choice("details", p + "details", "the details", default=FIT_DETAILS[0],
                words=dict(zip(("landscape", "batches", "rates", "table"), FIT_DETAILS,
                               strict=True))),
+        Choice("rates", p + "rates_view", "the view of every η", default=FIT_RATES["sweep"],
+               words=FIT_RATES, when=_is(p + "details", FIT_DETAILS[2])),
+        *_map_fields(lambda values, which: values.get(p + "details") == FIT_DETAILS[2]
+                     and values.get(p + "rates_view") == FIT_RATES[which], start_map=False),
     ]  # fmt: skip
 
 
@@ -257,15 +298,20 @@ _BUILDERS = {
 }
 
 
-#: The controls a teacher's link can hide or lock on each page (hide= also takes LAYOUT's).
-TEACHABLE = {
-    "descent": ("fn", "lr", "x0", "y0", "epochs", "tol", "noise"),
-    "race": ("fn", "opt", "x0", "y0", "epochs", "tol", "noise"),
-    "landscape": ("fn", "opt", "lr", "x0", "y0", "epochs", "tol"),
-    "fit": ("lr", "w0", "b0"),
-    "why": ("fn", "lr", "x0", "y0"),
-    "slope": ("x",),
-}
+#: Field names that are not a control of their own: the chart's tabs (a view, not a
+#: setting), and the typed function and its box (parts of the function control, which
+#: ``fn`` hides or locks whole).
+_NOT_CONTROLS = ("view", "details", "f", "xmin", "xmax", "ymin", "ymax")
+
+
+#: Fields a teacher hides or locks together, under one word: the zoom box's four edges.
+_TOGETHER = {name: "box" for name in ("bxmin", "bxmax", "bymin", "bymax")}
+
+
+@functools.cache
+def _teachable(page: str) -> tuple[str, ...]:
+    names = (_TOGETHER.get(f.name, f.name) for f in fields(page) if f.name not in _NOT_CONTROLS)
+    return tuple(dict.fromkeys(names))
 
 
 @functools.cache
@@ -274,10 +320,30 @@ def fields(page: str) -> tuple[Field, ...]:
     return tuple(_BUILDERS[page]())
 
 
+class _Teachable(Mapping):
+    """Read on first use: the landscape page's fields import its module."""
+
+    def __getitem__(self, page: str) -> tuple[str, ...]:
+        if page not in PAGES:
+            raise KeyError(page)
+        return _teachable(page)
+
+    def __iter__(self):
+        return iter(PAGES)
+
+    def __len__(self) -> int:
+        return len(PAGES)
+
+
+#: The controls a teacher's link can hide or lock on each page: every setting the page's
+#: link carries that is a control of its own (hide= also takes LAYOUT's).
+TEACHABLE: Mapping[str, tuple[str, ...]] = _Teachable()
+
+
 @functools.cache
 def _names(page: str) -> dict[str, str]:
-    """Widget key → its name in the link, for the page's fields."""
-    return {f.key: f.name for f in fields(page)}
+    """Widget key → the teacher's word for it (its name in the link), for the page's fields."""
+    return {f.key: _TOGETHER.get(f.name, f.name) for f in fields(page)}
 
 
 # ---- reading and writing the link ------------------------------------------------------
@@ -296,6 +362,7 @@ def restore(page: str) -> None:
     state = st.session_state
     state[_PAGE] = page
     if state.get(_READ):
+        _hold_locked(page)
         return
     state[_READ] = True
     reading = read(_query(), fields(page), TEACHABLE[page])
@@ -353,7 +420,9 @@ def current(page: str) -> dict[str, str]:
 
 
 def publish(page: str) -> None:
-    """Write ``page``'s current settings into the link (only when they changed)."""
+    """Write ``page``'s current settings into the link (only when they changed), and note
+    the value each locked setting is held at from now on."""
+    _pin_locked(page)
     query = current(page)
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
@@ -404,6 +473,67 @@ def locked(key: str) -> bool:
     """Whether the widget ``key`` is shown but not changeable (``lock=`` in the link)."""
     name = _names(st.session_state.get(_PAGE, "descent")).get(key, key)
     return name in _teacher().get("lock", ())
+
+
+def control(widget, label: str, *args, key: str, **kwargs):
+    """Draw the setting ``key``'s widget (``st.selectbox``, ``column.slider``, ...) as the
+    teacher's link wants it and return its value: disabled when the link locks it; not
+    drawn when the link hides it, its value (the link's, or the widget's own starting
+    value) still used."""
+    if visible(key):
+        kwargs["disabled"] = bool(kwargs.get("disabled")) or locked(key)
+        return widget(label, *args, key=key, **kwargs)
+    state = st.session_state
+    if key not in state:
+        state[key] = _starting_value(widget, label, args, kwargs)
+    return state[key]
+
+
+def _starting_value(widget, label: str, args: tuple, kwargs: dict):
+    """The value ``widget(label, *args, **kwargs)`` would start at, as Streamlit picks it."""
+    bound = inspect.signature(widget).bind_partial(label, *args, **kwargs)
+    bound.apply_defaults()
+    given, kind = bound.arguments, widget.__name__
+    options = list(given.get("options") or ())
+    if kind in ("selectbox", "radio"):
+        return options[given.get("index") or 0]
+    if kind == "select_slider":
+        return options[0] if given.get("value") is None else given["value"]
+    if kind in ("segmented_control", "pills"):
+        return given.get("default")
+    if kind == "multiselect":
+        return list(given.get("default") or ())
+    if kind in ("checkbox", "toggle"):
+        return bool(given.get("value"))
+    if kind in ("slider", "number_input"):
+        value = given.get("value")
+        if value is None or value == "min":
+            low = given.get("min_value")
+            return low if low is not None else 0.0
+        return value
+    raise TypeError(f"no starting value known for st.{kind}")
+
+
+def _pin_locked(page: str) -> None:
+    pins = st.session_state.setdefault(_PINS, {})
+    state = st.session_state
+    for spec in fields(page):
+        if locked(spec.key) and spec.key in state and spec.key not in pins:
+            pins[spec.key] = state[spec.key]
+
+
+def _hold_locked(page: str) -> None:
+    """A locked setting keeps its value whatever else would move it (a click on a chart,
+    a key, a sweep's point): set back before any widget is drawn."""
+    pins = st.session_state.get(_PINS, {})
+    for spec in fields(page):
+        if spec.key in pins and locked(spec.key):
+            st.session_state[spec.key] = pins[spec.key]
+
+
+def locked_any(*keys: str) -> bool:
+    """Whether the link locks any of the widgets ``keys`` (a start's x₀ or y₀, say)."""
+    return any(locked(key) for key in keys)
 
 
 def nav_hidden() -> bool:

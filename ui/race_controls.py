@@ -11,7 +11,7 @@ import streamlit as st
 
 from gdviz import OPTIMIZERS, SCHEDULES, Objective, get_optimizer
 from gdviz.race import Racer, hyper_name, suggested_lr
-from ui import controls
+from ui import controls, links
 from ui.settings import setting_input
 
 _PAIR = (("β₁", 0.01), ("β₂", 0.001))  # labels and steps of a pair of moments' decay rates
@@ -29,15 +29,18 @@ def hyper_widgets(prefix: str, slug: str) -> dict:
     for name, default in OPTIMIZERS[slug].defaults.items():
         key = f"{prefix}{slug}_{name}"
         if isinstance(default, bool):
-            hyper[name] = st.checkbox(hyper_name(name), value=default, key=key)
+            hyper[name] = links.control(st.checkbox, hyper_name(name), value=default, key=key)
         elif isinstance(default, tuple):
             hyper[name] = tuple(
-                st.number_input(label, 0.0, 0.9999, value, step, key=f"{key}_{i}", format="%g")
+                links.control(
+                    st.number_input, label, 0.0, 0.9999, value, step, key=f"{key}_{i}", format="%g"
+                )  # fmt: skip
                 for i, ((label, step), value) in enumerate(zip(_PAIR, default, strict=True), 1)
             )
         else:
             step = 1e-9 if name == "eps" else 0.01
-            hyper[name] = st.number_input(
+            hyper[name] = links.control(
+                st.number_input,
                 hyper_name(name),
                 min_value=0.0,
                 value=float(default),
@@ -62,7 +65,8 @@ def racer_controls(prefix: str, picked, objective: Objective) -> tuple[list[Race
         if not controls.valid_lr(state.get(lr_key)):
             state[lr_key] = suggested_lr(objective, slug)
         with columns[i % len(columns)].expander(spec.name, expanded=False):
-            st.select_slider(
+            links.control(
+                st.select_slider,
                 "learning rate η",
                 options=controls.lr_options(state[lr_key]),
                 key=lr_key,
@@ -87,8 +91,8 @@ def _schedule_name(slug: str) -> str:
 def schedule_controls(prefix: str, epochs: int) -> dict:
     """The schedule and a widget per parameter, as ``{"kind": slug, **parameters}``; a
     parameter that defaults to the run's length starts at ``epochs``."""
-    kind = st.selectbox("Schedule", list(SCHEDULES), key=prefix + "schedule",
-                        format_func=_schedule_name)  # fmt: skip
+    kind = links.control(st.selectbox, "Schedule", list(SCHEDULES), key=prefix + "schedule",
+                         format_func=_schedule_name)  # fmt: skip
     spec = SCHEDULES[kind]
     schedule = {"kind": kind}
     for name, default in spec.defaults.items():

@@ -5,11 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from gdviz.settings import Setting
+from ui import links
 
 
 def setting_input(setting: Setting, value, key: str):
     """A number input for ``setting``, starting at ``value``: whole numbers as int."""
-    return st.number_input(
+    return links.control(
+        st.number_input,
         setting.label,
         min_value=setting.cast(setting.low),
         max_value=setting.cast(setting.high),

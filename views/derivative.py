@@ -33,7 +33,8 @@ if st.session_state.get(P + "objective") not in CURVES:
     st.session_state[P + "objective"] = CURVES[0]
 with st.sidebar:
     st.header("Settings")
-    slug = st.selectbox(
+    slug = links.control(
+        st.selectbox,
         "Curve f(x)",
         CURVES,
         key=P + "objective",
@@ -43,8 +44,8 @@ with st.sidebar:
     objective = OBJECTIVES[slug]
     x = controls.start_input("x", P + "x", objective.domain[0], _suggested(objective),
                              help="The point x where the slope is measured.")  # fmt: skip
-    dx = st.select_slider(
-        "Δx", options=(2.0, 1.0, 0.5, 0.1, 0.01, 0.001), value=1.0, key=P + "dx",
+    dx = links.control(
+        st.select_slider, "Δx", options=(2.0, 1.0, 0.5, 0.1, 0.01, 0.001), value=1.0, key=P + "dx",
         format_func=lambda v: f"{v:g}",
         help="The secant's second point is x + Δx. Shrink Δx and the secant turns into the "
         "tangent.",

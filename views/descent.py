@@ -141,7 +141,7 @@ def _descent_parts(objective, settings, noise, noise_seed, lr) -> None:
     click = None  # stays None if the chart could not be drawn
     with st.container(key="descent_chart"), guarded("the chart"):
         chart = {"key": "descent_figure", "readout": descent_readout(*args), "group": GROUP,
-                 "clickable": True, "lr_key": "lr"}  # fmt: skip
+                 "clickable": not links.locked_any("x0", "y0"), "lr_key": "lr"}  # fmt: skip
         if objective.dim == 1:
             click = animated_chart(descent_chart(*args), **chart).clicked
             st.caption(_caption(objective, view))
@@ -175,7 +175,8 @@ def _descent_parts(objective, settings, noise, noise_seed, lr) -> None:
 
 def _caption(objective, view) -> str:
     """What to do with the chart and what its parts are, for this view."""
-    keys = f"◀ ▶ step one epoch. Click the chart to start there. {keys_help()}"
+    click = "" if links.locked_any("x0", "y0") else " Click the chart to start there."
+    keys = f"◀ ▶ step one epoch.{click} {keys_help(lr=not links.locked('lr'))}"
     if objective.dim == 1:
         parts = (
             "Both axes are on a signed log scale, so every bounce, further out and higher "

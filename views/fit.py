@@ -58,8 +58,8 @@ with st.sidebar:
             data = load_dataset(source)
         except ValueError as error:
             st.error(f"That file cannot be used: {error}")
-    loss = st.radio("Loss", list(LOSSES), key=P + "loss", horizontal=True,
-                    format_func=lambda s: LOSSES[s].name.lower())  # fmt: skip
+    loss = links.control(st.radio, "Loss", list(LOSSES), key=P + "loss", horizontal=True,
+                         format_func=lambda s: LOSSES[s].name.lower())  # fmt: skip
 
 if data is None:
     st.title("Fit a model")
@@ -71,14 +71,13 @@ if data is None:
 objective = fit_objective(source, loss)
 with st.sidebar:
     st.header("Descent")
-    optimizer = st.selectbox("Optimizer", list(OPTIMIZERS), key=P + "optimizer",
-                             format_func=lambda s: OPTIMIZERS[s].name)  # fmt: skip
+    optimizer = links.control(st.selectbox, "Optimizer", list(OPTIMIZERS), key=P + "optimizer",
+                              format_func=lambda s: OPTIMIZERS[s].name)  # fmt: skip
     if not controls.valid_lr(state.get(P + "lr")):
         state[P + "lr"] = min(max(data.lr, controls.LR_MIN), controls.LR_MAX)
-    lr = st.select_slider("Learning rate η", options=controls.lr_options(state[P + "lr"]),
-                          key=P + "lr", format_func=lambda v: f"{v:g}",
-                          disabled=links.locked(P + "lr"),
-                          ) if links.visible(P + "lr") else state[P + "lr"]  # fmt: skip
+    lr = links.control(st.select_slider, "Learning rate η",
+                       options=controls.lr_options(state[P + "lr"]), key=P + "lr",
+                       format_func=lambda v: f"{v:g}")  # fmt: skip
     reference = fit_stability(source, loss, tuple(data.start))
     if reference is not None and reference.gd_limit is not None:
         # L's curvature, constant for a mean squared error: the bands hold everywhere.
@@ -91,9 +90,11 @@ with st.sidebar:
         for name, suggested, box in zip(("w0", "b0"), data.start, objective.domain, strict=False)
     )
     start = tidy_start(start, objective.domain)  # a slider's 0.30000000000000004 is 0.3
-    epochs = st.slider("Epochs (passes over the data)", 1, 500, 100, key=P + "epochs",
-                       help="An epoch is one pass over every data point.")  # fmt: skip
-    batch = st.radio(
+    epochs = links.control(st.slider, "Epochs (passes over the data)", 1, 500, 100,
+                           key=P + "epochs",
+                           help="An epoch is one pass over every data point.")  # fmt: skip
+    batch = links.control(
+        st.radio,
         "Gradient from", BATCHES, key=P + "batch",
         help="A batch is the group of points one step's gradient is averaged over: all of "
         "them (full batch), a few (mini-batch) or one at a time (SGD).",
@@ -105,13 +106,15 @@ with st.sidebar:
                           f"{data.n} points, so a batch holds 1 to {data.n}.")  # fmt: skip
         state[size_key] = min(4, data.n)
     if batch == "mini-batch":
-        size = st.number_input(
+        size = links.control(
+            st.number_input,
             "Batch size", 1, data.n, min(4, data.n), key=P + "batch_size",
             help="Points per step; an epoch takes ⌈points / size⌉ steps.",
         )  # fmt: skip
     elif batch == "1 (SGD)":
         size = 1
-    seed = st.number_input(
+    seed = links.control(
+        st.number_input,
         "Shuffle seed", 0, 10_000, 0, key=P + "seed", disabled=size is None,
         help="Mini-batches and SGD visit the points in a shuffled order each epoch; "
         "the same seed gives the same order.",
@@ -155,7 +158,7 @@ with st.container(key="fit_chart"), guarded("the fitted line"):
 if traj.epoch:  # a run that stopped at its start has nothing to play
     st.caption("Press ▶ Play: the line moves epoch by epoch; dotted lines are the residuals "
                "(prediction − y). ◀ ▶ step one epoch; the loss landscape and the table "
-               f"below follow. {keys_help()}")  # fmt: skip
+               f"below follow. {keys_help(lr=not links.locked(P + 'lr'))}")  # fmt: skip
 export_row(partial(fit_chart, *args), partial(fit_table, *args), f"fit-{data.slug}", P,
            title=f"{data.name}: fitting y = {data.model_text}, η = {lr:g}", key=args)  # fmt: skip
 
@@ -178,11 +181,11 @@ if compare.open:
         animated_chart(comparison, key=P + "compare")
 if rates_tab.open:
     with rates_tab, guarded("every learning rate"):
-        views = ["Sweep and range test", "η × momentum map"] + (
-            ["Basin map"] if objective.dim == 2 else []
-        )
-        view = st.segmented_control("Show", views, key=P + "rates_view", default=views[0],
-                                    required=True, label_visibility="collapsed")  # fmt: skip
+        views = list(links.FIT_RATES.values())[: 3 if objective.dim == 2 else 2]
+        if state.get(P + "rates_view") not in views:  # (a link's basin map on a 1-D model)
+            state[P + "rates_view"] = views[0]
+        view = links.control(st.segmented_control, "Show", views, key=P + "rates_view",
+                             required=True, label_visibility="collapsed")  # fmt: skip
         target = ("fit", source, loss)
         if view == views[0]:
             st.caption(
@@ -208,3 +211,4 @@ if epochs_tab.open:
             file_name=f"gdviz-fit-{data.slug}.csv",
             key=P + "download",
         )
+links.publish("fit")  # again: the views below the first set their own settings

@@ -59,17 +59,16 @@ with st.sidebar:
     if objective is not None:
         if state.get("landscape_optimizer") not in OPTIMIZERS:
             state.landscape_optimizer = "gd"
-        optimizer = st.selectbox(
-            "Optimizer", list(OPTIMIZERS), key="landscape_optimizer",
+        optimizer = links.control(
+            st.selectbox, "Optimizer", list(OPTIMIZERS), key="landscape_optimizer",
             format_func=lambda s: OPTIMIZERS[s].name,
             help="The optimizer every run of these views uses, with PyTorch's defaults.",
-            disabled=links.locked("landscape_optimizer"),
-        ) if links.visible("landscape_optimizer") else state.landscape_optimizer  # fmt: skip
+        )  # fmt: skip
         momentum, hyper = None, ()
         if optimizer == "sgd":  # PyTorch's SGD: momentum β is its hyperparameter
             state.setdefault("landscape_sgd_momentum", 0.0)
-            momentum = st.slider(
-                "Momentum β", 0.0, 0.99, step=0.01, key="landscape_sgd_momentum",
+            momentum = links.control(
+                st.slider, "Momentum β", 0.0, 0.99, step=0.01, key="landscape_sgd_momentum",
                 help="How much of the last step each step keeps: v ← β·v + ∇f, x ← x − η·v "
                 "(β = 0 is plain gradient descent).",
             )  # fmt: skip
@@ -79,11 +78,11 @@ with st.sidebar:
             st.caption(f"β = {momentum:g} for this optimizer; choose SGD to vary it.")
         if not controls.valid_lr(state.get("lr")):
             state.lr = objective.lr
-        lr = st.select_slider(
-            "Learning rate η (log scale)", options=controls.lr_options(state.lr), key="lr",
-            format_func=lambda v: f"{v:g}", help=controls.lr_help(objective),
-            disabled=links.locked("lr"),
-        ) if links.visible("lr") else state.lr  # fmt: skip
+        lr = links.control(
+            st.select_slider, "Learning rate η (log scale)",
+            options=controls.lr_options(state.lr), key="lr", format_func=lambda v: f"{v:g}",
+            help=controls.lr_help(objective),
+        )  # fmt: skip
         settings = controls.run_controls(objective)
         start = settings.start
         reference, at_start = stability_at(controls.source_of(objective), start)
@@ -102,8 +101,8 @@ st.markdown(f"**{objective.name}**: " + rf"${objective.symbol}({variables}) = {o
 names = _views(objective.dim)
 if state.get("landscape_view") not in names:
     state.landscape_view = names[0]
-view = st.segmented_control(
-    "View", names, key="landscape_view", format_func=VIEWS.get, required=True,
+view = links.control(
+    st.segmented_control, "View", names, key="landscape_view", format_func=VIEWS.get, required=True,
     label_visibility="collapsed", width="stretch",
 )  # fmt: skip
 st.caption(ABOUT[view])
@@ -131,3 +130,4 @@ export_row(partial(landscape_run_chart, *run), partial(landscape_rows, *run),
            f"{objective.slug}-{optimizer}-eta{lr:g}", "landscape_",
            title=f"{objective.name}: {OPTIMIZERS[optimizer].name}, η = {lr:g}", key=run,
            label=f"Export this run (η = {lr:g}):")  # fmt: skip
+links.publish("landscape")  # again: the views below the first set their own settings

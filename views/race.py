@@ -78,13 +78,13 @@ st.markdown(
 )
 if state.get(P + "optimizers") is None:
     state[P + "optimizers"] = DEFAULT_RACERS
-picked = st.multiselect(
+picked = links.control(
+    st.multiselect,
     "Optimizers",
     list(OPTIMIZERS),
     key=P + "optimizers",
     format_func=lambda s: OPTIMIZERS[s].name,
-    disabled=links.locked(P + "optimizers"),
-) if links.visible(P + "optimizers") else state[P + "optimizers"]  # fmt: skip
+)
 racers, problems = race_controls.racer_controls(P, picked, objective) if picked else ([], [])
 links.publish("race")
 with st.sidebar:
@@ -119,8 +119,9 @@ except ValueError as error:
 with st.container(key="race_banner"), guarded("the race's result"):
     said = race_verdict(labels, *key)  # success only when a racer converged
     getattr(st, said.kind)(view_of(runs, zoom=False).told(said.text))
-chart = {"key": P + "figure", "readout": race_readout(labels, *key), "clickable": True,
-         "report_epoch": True}  # fmt: skip
+fixed_start = links.locked_any(P + "x0", P + "y0")  # a teacher's link holds the start
+chart = {"key": P + "figure", "readout": race_readout(labels, *key),
+         "clickable": not fixed_start, "report_epoch": True}  # fmt: skip
 
 
 def chart_caption() -> None:
@@ -128,7 +129,8 @@ def chart_caption() -> None:
     arrows = "White" if objective.dim == 2 else "Grey"
     moments = " Dotted arrows show the velocity or first moment of the methods that keep one."
     st.caption(
-        f"Press ▶ Play; ◀ ▶ step one epoch; click the chart to start there. {keys_help(lr=False)} "
+        f"Press ▶ Play; ◀ ▶ step one epoch"
+        f"{'' if fixed_start else '; click the chart to start there'}. {keys_help(lr=False)} "
         "Each colour is one optimizer: its trail, its current point (the large dot) "
         f"and the step it actually took (solid arrow). {arrows} arrows point along "
         f"−∇{objective.symbol}, downhill."
@@ -210,17 +212,20 @@ with guarded("the leaderboard"):
 st.subheader("Explained, step by step")
 # The browser keeps the label it was last sent; when the racers' labels change (a new
 # function resets every η), setting the index again sends the current label with it.
+slugs = [run.optimizer for run in runs]
 shown = state.get(P + "explain")
-if isinstance(shown, int) and (state.get(P + "explain_labels") != labels or shown >= len(runs)):
-    state[P + "explain"] = min(shown, len(runs) - 1)
+if shown not in slugs or state.get(P + "explain_labels") != labels:
+    state[P + "explain"] = shown if shown in slugs else slugs[0]
 state[P + "explain_labels"] = labels
-chosen = st.selectbox(
+chosen = links.control(
+    st.selectbox,
     "Optimizer",
-    range(len(runs)),
+    slugs,
     key=P + "explain",
-    format_func=lambda i: labels[i],
+    format_func=lambda s: labels[slugs.index(s)],
 )
-run = runs[chosen]
+explained = slugs.index(chosen)
+run = runs[explained]
 st.latex(OPTIMIZERS[run.optimizer].rule)  # the rule in symbols; below, one epoch in numbers
 if run.epoch == 0:
     st.info("This run stopped at the start: there is no step to explain.")
@@ -238,7 +243,7 @@ else:
     st.caption("The chart's epoch: pause the animation, or step it with ◀ ▶, to explain "
                "another step.")  # fmt: skip
     with guarded("the step-by-step explanation"):
-        for line, sentence in race_steps(chosen, epoch, *key):
+        for line, sentence in race_steps(explained, epoch, *key):
             st.latex(line)
             st.caption(sentence)
     if noise:
@@ -250,4 +255,5 @@ else:
     else:
         st.markdown("**As PyTorch code**: this reproduces the path above.")
     with guarded("the PyTorch snippet"):
-        st.code(race_snippet(chosen, *key), language="python")
+        st.code(race_snippet(explained, *key), language="python")
+links.publish("race")  # again: the explained optimizer is chosen below the first

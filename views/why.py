@@ -50,15 +50,16 @@ with st.sidebar:
         settings = controls.run_controls(objective, P, stopping=False)  # both run to f ≤ 1e-6
         if not controls.valid_lr(state.get(P + "lr")):
             state[P + "lr"] = objective.lr
-        lr = st.select_slider(
-            "Gradient descent: learning rate η", options=controls.lr_options(state[P + "lr"]),
-            key=P + "lr", format_func=lambda v: f"{v:g}",
+        lr = links.control(
+            st.select_slider, "Gradient descent: learning rate η",
+            options=controls.lr_options(state[P + "lr"]), key=P + "lr",
+            format_func=lambda v: f"{v:g}",
             help="Each step moves every parameter by −η times its entry of the gradient ∇f.",
-            disabled=links.locked(P + "lr"),
-        ) if links.visible(P + "lr") else state[P + "lr"]  # fmt: skip
+        )  # fmt: skip
         # δ = 0.7 by default: steps of 0.5 from a round start land on round minima by luck.
-        delta = st.select_slider(
-            "Trial and error: first step δ", options=(0.1, 0.3, 0.7, 1.0, 2.0), value=0.7,
+        delta = links.control(
+            st.select_slider, "Trial and error: first step δ",
+            options=(0.1, 0.3, 0.7, 1.0, 2.0), value=0.7,
             key=P + "delta",
             help="How far each try moves one parameter; halved whenever a whole sweep over "
             "the parameters finds nothing better.",
@@ -227,7 +228,8 @@ st.markdown(
     f"{tolerance_text(quick.tol)}. Gradient descent uses η = 1/max aᵢ, the largest rate "
     "that never overshoots along any parameter."
 )
-full = st.toggle(
+full = links.control(
+    st.toggle,
     f"Add n = {', '.join(str(n) for n in SCALING_DIMS[len(quick.dims) :])} (about a second)",
     key=P + "scaling",
 )
