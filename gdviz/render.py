@@ -914,7 +914,7 @@ class Renderer:
                 strip = Image.new("RGBA", (w, h))
                 ImageDraw.Draw(strip).text((w / 2, h / 2), title, font=face14,
                                            fill=colour(self.font_colour), anchor="mm")  # fmt: skip
-                strip = strip.rotate(90 if not right else -90, expand=True)
+                strip = strip.rotate(90, expand=True)  # read upwards on either side, as plotly.js
                 middle = (axis.start + axis.end) / 2
                 gap = widest + 8 * s
                 x = at - gap - strip.width if not right else at + gap

@@ -103,7 +103,9 @@ _preload = st.components.v2.component(
     css=".st-key-gdviz_plotly_preload { display: none; }\n"  # no room, no gap
     # (several lines: Streamlit takes a one-line string with "[" for a file's name)
     '@media (max-width: 640px) {\n [data-testid="stPlotlyChart"] .modebar-container'
-    " { display: none; }\n}\n",
+    " { display: none; }\n}\n"
+    # a worked step (x₁ = x₀ − η g₁ = … = 2.4) is wider than a phone at KaTeX's display size
+    "@media (max-width: 480px) {\n .katex-display > .katex { font-size: 0.98em; }\n}\n",
     isolate_styles=False,
 )
 

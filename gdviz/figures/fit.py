@@ -26,9 +26,9 @@ from .style import DATA, LINE, LOSS, PATH, POINT, RESIDUAL, TANGENT
 
 FIT_DATA_DOMAIN = [0.0, 0.36]
 FIT_LANDSCAPE_DOMAIN = [0.44, 0.72]
-FIT_SIDE_DOMAIN = [0.8, 1.0]
+FIT_SIDE_DOMAIN = [0.78, 1.0]
 #: Room on the right for the last epoch's marker and the slider's last label.
-FIT_MARGIN = {**MARGIN, "r": 40}
+FIT_MARGIN = {**MARGIN, "r": 64}  # the loss and gradient panels' ticks and titles
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
@@ -132,7 +132,10 @@ def _panel(traj):
         axes[f"xaxis{n}"] = {
             "domain": FIT_SIDE_DOMAIN, "anchor": f"y{n}", "range": [0, max(traj.epoch, 1)],
         }  # fmt: skip
-        axes[f"yaxis{n}"] = {"domain": domain, "anchor": f"x{n}", "title": {"text": title}, **scale}
+        # ticks and title on the right, in the margin: on a phone the gap to the landscape
+        # is narrower than a tick label
+        axes[f"yaxis{n}"] = {"domain": domain, "anchor": f"x{n}", "side": "right",
+                             "title": {"text": title}, **scale}  # fmt: skip
     axes["xaxis2"] |= {"showticklabels": False, "matches": "x3"}
     axes["xaxis3"]["title"] = {"text": "epoch"}
 
