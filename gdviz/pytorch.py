@@ -207,25 +207,58 @@ def _call(name: str, first: str, kwargs: dict) -> str:
     return f"{name}({', '.join([first, *(f'{k}={_literal(v)}' for k, v in kwargs.items())])})"
 
 
-def torch_code(traj: Trajectory) -> str:
+def torch_code(traj: Trajectory, *, zero_grad: bool = True) -> str:
     """A PyTorch script that reruns ``traj``: same objective, start, optimizer and schedule.
 
     One epoch is one step of the usual loop (zero_grad, loss, backward, step, then the
     scheduler's step), in float64 like gdviz, for ``traj.epoch`` epochs; ``points`` collects
-    the path, which matches ``traj.points`` to rounding.
+    the path, which matches ``traj.points`` to rounding. ``zero_grad=False`` leaves
+    ``optimizer.zero_grad()`` out (see :func:`loop_code`).
     """
-    spec = OPTIMIZERS[traj.optimizer]
-    objective = traj.objective
+    return loop_code(
+        traj.objective,
+        traj.points[0],
+        optimizer=traj.optimizer,
+        lr=traj.lr,
+        epochs=traj.epoch,
+        hyper=traj.hyper,
+        schedule=filled_schedule(traj.schedule, traj.epochs),  # None defaults: the whole run
+        zero_grad=zero_grad,
+    )
+
+
+def loop_code(
+    objective,
+    start,
+    *,
+    optimizer: str,
+    lr: float,
+    epochs: int,
+    hyper: dict | None = None,
+    schedule=None,
+    zero_grad: bool = True,
+) -> str:
+    """A PyTorch script running ``optimizer`` on ``objective`` from ``start`` for ``epochs``
+    epochs, its hyperparameters and schedule passed as PyTorch's; see :func:`torch_code`.
+
+    ``zero_grad=False`` writes the loop without ``optimizer.zero_grad()``, the classic slip:
+    each ``backward()`` then adds its gradient to ``p.grad``, and ``step()`` reads the sum
+    of every gradient so far (``gdviz.exercises.zero_grad_runs`` runs the same).
+    """
+    spec = OPTIMIZERS[optimizer]
+    hyper = dict(hyper or {})
     expression = torch_expression(objective.expr, objective.variables)
-    start = ", ".join(repr(float(v)) for v in traj.points[0])
+    start = ", ".join(repr(float(v)) for v in start)
     changed = {  # in the order of PyTorch's signature; its defaults are gdviz's
-        k: traj.hyper[k]
-        for k in spec.defaults
-        if k in traj.hyper and not _same(traj.hyper[k], spec.defaults[k])
+        k: hyper[k] for k in spec.defaults if k in hyper and not _same(hyper[k], spec.defaults[k])
     }
-    optimizer = _call(f"torch.optim.{spec.torch}", "[p]", {"lr": traj.lr, **spec.fixed, **changed})
+    optimizer = _call(f"torch.optim.{spec.torch}", "[p]", {"lr": lr, **spec.fixed, **changed})
+    title = f"# {spec.name} on {objective.name} for {epochs} epochs, as gdviz ran it"
     lines = [
-        f"# {spec.name} on {objective.name} for {traj.epoch} epochs, as gdviz ran it.",
+        *([f"{title}."] if zero_grad else [
+            f"{title}, without optimizer.zero_grad():",
+            "# each backward() adds its gradient to p.grad, and step() reads the sum.",
+        ]),
         *(["import math", ""] if "math." in expression else []),
         "import torch",
         "",
@@ -238,8 +271,8 @@ def torch_code(traj: Trajectory) -> str:
         "",
         f"p = torch.tensor([{start}], requires_grad=True)",
         f"optimizer = {optimizer}",
-    ]
-    schedule = filled_schedule(traj.schedule, traj.epochs)  # None defaults: the whole run
+    ]  # fmt: skip
+    schedule = filled_schedule(schedule, epochs)
     if schedule is not None:
         scheduler = SCHEDULES[schedule.pop("kind")]
         defaults = scheduler.torch_defaults
@@ -253,8 +286,8 @@ def torch_code(traj: Trajectory) -> str:
     lines += [
         "",
         "points = [p.tolist()]",
-        f"for epoch in range({traj.epoch}):",
-        "    optimizer.zero_grad()",
+        f"for epoch in range({epochs}):",
+        *(["    optimizer.zero_grad()"] if zero_grad else []),
         "    loss = f(p)",
         "    loss.backward()",
         "    optimizer.step()",

@@ -4,9 +4,10 @@ Each script should reproduce the trajectory gdviz drew. This builds runs with gd
 optimizer, with PyTorch's defaults and with other hyperparameters, on Himmelblau, Rosenbrock
 and a 1-D curve, with and without a learning-rate schedule, plus every objective once to
 exercise the sympy → torch printer, plus a typed 1-D and 2-D function for every name the
-parser accepts, the optimizers taking turns), writes their scripts and paths to a temporary
-JSON, runs each script in its own process under a Python that has torch, and prints the largest
-difference between the two paths, relative to max(|x|, 1).
+parser accepts, the optimizers taking turns, plus the "forgotten zero_grad()" runs of
+``gdviz.exercises``, whose scripts leave ``optimizer.zero_grad()`` out), writes their scripts
+and paths to a temporary JSON, runs each script in its own process under a Python that has
+torch, and prints the largest difference between the two paths, relative to max(|x|, 1).
 
 Run from the repo root, with gdviz's venv; torch lives in a throwaway venv (see
 tools/make_torch_reference.py), never in the project's::
@@ -31,6 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gdviz import OBJECTIVES, OPTIMIZERS, descend, parse_objective  # noqa: E402
+from gdviz.exercises import zero_grad_code, zero_grad_runs  # noqa: E402
 from gdviz.explain import torch_code  # noqa: E402
 from gdviz.expressions import FUNCTIONS  # noqa: E402
 from gdviz.race import suggested_lr  # noqa: E402
@@ -124,24 +126,55 @@ def cases():
     return runs
 
 
+#: (objective, start, η, epochs) for the forgotten-zero_grad() runs; every optimizer on each.
+FORGOTTEN = [
+    ("parabola", (3.0,), 0.1, 50),
+    ("ravine", (-9.0, 2.0), 0.02, 50),
+    ("himmelblau", (0.0, 0.0), 0.001, 100),
+]
+
+
+def forgotten_cases():
+    """(name, script, points, label) for runs without zero_grad(): every optimizer, with its
+    defaults, at the η the race page suggests for the adaptive ones."""
+    runs = []
+    for objective, start, lr, epochs in FORGOTTEN:
+        for slug, spec in OPTIMIZERS.items():
+            rate = suggested_lr(objective, slug) if spec.adaptive else lr
+            run = zero_grad_runs(objective, start, rate, epochs, slug).forgotten
+            label = f"{run.epoch:4d} epochs  {'no zero_grad':12s}"
+            runs.append((f"{objective}-{slug}-forgotten", zero_grad_code(run), run.points, label))
+    return runs
+
+
+def trajectory_case(name, traj):
+    """(name, script, points, label) for a gdviz run."""
+    return name, torch_code(traj), traj.points, f"{traj.epoch:4d} epochs  {traj.status:12s}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--torch-python", default="/tmp/torchref/bin/python")
     parser.add_argument("--tolerance", type=float, default=1e-9)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument(
-        "--only", choices=("builtin", "typed"), help="run only the built-in or the typed cases"
+        "--only",
+        choices=("builtin", "typed", "forgotten"),
+        help="run only the built-in, the typed or the forgotten-zero_grad() cases",
     )
     args = parser.parse_args()
 
-    runs = ([] if args.only == "typed" else cases()) + (
-        [] if args.only == "builtin" else typed_cases()
-    )
+    groups = {
+        "builtin": lambda: [trajectory_case(*case) for case in cases()],
+        "typed": lambda: [trajectory_case(*case) for case in typed_cases()],
+        "forgotten": forgotten_cases,
+    }
+    runs = [run for group, make in groups.items() if args.only in (None, group) for run in make()]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "snippets.json"
         data = [
-            {"name": name, "code": torch_code(traj), "points": traj.points.tolist()}
-            for name, traj in runs
+            {"name": name, "code": code, "points": points.tolist()}
+            for name, code, points, _ in runs
         ]
         path.write_text(json.dumps({"cases": data}))
 
@@ -155,22 +188,22 @@ def main() -> int:
     worst, failed = 0.0, 0
     print(f"{'run':36s} {'length':11s}  {'status':12s} max |torch − gdviz| / max(|x|, 1)")
     worst_name = ""
-    for (name, traj), result in zip(runs, results, strict=True):
+    for (name, _, expected, label), result in zip(runs, results, strict=True):
         if result.returncode != 0:
             failed += 1
             print(f"{name:40s} FAILED\n{result.stderr.strip()}")
             continue
         points = np.array(json.loads(result.stdout.strip().splitlines()[-1]))
-        if points.shape != traj.points.shape:
+        if points.shape != expected.shape:
             failed += 1
-            print(f"{name:40s} FAILED: torch gave {points.shape}, gdviz {traj.points.shape}")
+            print(f"{name:40s} FAILED: torch gave {points.shape}, gdviz {expected.shape}")
             continue
-        scale = np.maximum(np.abs(traj.points), 1.0)
-        difference = float(np.max(np.abs(points - traj.points) / scale))
+        scale = np.maximum(np.abs(expected), 1.0)
+        difference = float(np.max(np.abs(points - expected) / scale))
         if difference >= worst:
             worst, worst_name = difference, name
         flag = "" if difference <= args.tolerance else "  <-- beyond tolerance"
-        print(f"{name:36s} {traj.epoch:4d} epochs  {traj.status:12s} {difference:.2e}{flag}")
+        print(f"{name:36s} {label} {difference:.2e}{flag}")
     print(
         f"\n{len(runs)} scripts, {failed} failed, "
         f"worst max relative difference {worst:.2e} ({worst_name})"
