@@ -19,6 +19,7 @@ page = st.navigation(
     position="hidden" if links.nav_hidden() else "sidebar",
     pages=[
         st.Page("views/descent.py", title="Gradient descent", icon="📉", default=True),
+        st.Page("views/lessons.py", title="Lessons", icon="🎓", url_path="lessons"),
         st.Page("views/race.py", title="Optimizer race", icon="🏁", url_path="race"),
         st.Page("views/landscape.py", title="Every learning rate", icon="🗺️", url_path="landscape"),
         st.Page("views/fit.py", title="Fit a model", icon="📈", url_path="fit"),

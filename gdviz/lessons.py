@@ -328,6 +328,18 @@ def _run(lesson: Lesson):
     return _fit_run(lesson) if lesson.page == "fit" else _descent_run(lesson)
 
 
+def shown_run(lesson: Lesson | str):
+    """The run the lesson's page draws, for the lessons page to show: a Trajectory (the
+    descent page), the racers' Trajectories (the race page), a FitTrajectory (the fit
+    page); None for the why page, whose experiments are counts, not one run."""
+    lesson = get_lesson(lesson)
+    if lesson.page == "race":
+        return _race_run(lesson)
+    if lesson.page in ("descent", "fit"):
+        return _run(lesson)
+    return None
+
+
 @lru_cache(maxsize=16)
 def _race(fn, start, racers, epochs, tol) -> tuple[Trajectory, ...]:
     entries = [Racer(opt, lr, dict(OPTIMIZERS[opt].defaults)) for opt, lr in racers]

@@ -91,7 +91,7 @@ def test_every_lesson_is_complete(slug):
 
 
 def test_the_pages_are_the_apps_pages():
-    assert PAGES == ui_links.PAGES
+    assert set(PAGES) <= set(ui_links.PAGES)  # (the lessons and exercises pages have none)
 
 
 @pytest.mark.parametrize("slug", ALL)

@@ -23,7 +23,14 @@ from gdviz import DATASETS, LOSSES, OBJECTIVES, OPTIMIZERS, SCHEDULES
 from gdviz.links import Choice, Field, Flag, Number, Several, Text, number_text, read
 from ui import controls
 
-PAGES = ("descent", "race", "landscape", "fit", "why", "slope")
+PAGES = ("descent", "race", "landscape", "fit", "why", "slope", "lessons")
+#: Each page's address, relative to the app's (the descent page is the app's own).
+PATHS = {"descent": "", "race": "race", "landscape": "landscape", "fit": "fit", "why": "why",
+         "slope": "slope", "lessons": "lessons"}  # fmt: skip
+#: Each page's script, for st.page_link and st.switch_page.
+SCRIPTS = {"descent": "views/descent.py", "race": "views/race.py",
+           "landscape": "views/landscape.py", "fit": "views/fit.py", "why": "views/why.py",
+           "slope": "views/derivative.py", "lessons": "views/lessons.py"}  # fmt: skip
 _READ = "_link_read"  # session state: the session's link was read (on its first run)
 _NOTES = "_link_notes"  # page → notes about its link, shown until the page changes
 _TEACHER = "_link_teacher"  # {"hide": (...), "lock": (...)}
@@ -288,7 +295,12 @@ def _slope() -> list[Field]:
     ]  # fmt: skip
 
 
+def _lessons() -> list[Field]:
+    return list(gdviz.lessons.LESSON_FIELDS)
+
+
 _BUILDERS = {
+    "lessons": _lessons,
     "descent": _descent,
     "race": _race,
     "landscape": _landscape,
@@ -357,11 +369,13 @@ def _query() -> dict[str, list[str]]:
 def restore(page: str) -> None:
     """At the top of ``page``: on the session's first run (a link opened, a page reloaded)
     the link's settings go into session state before any widget is drawn, and its notes
-    are kept to show. Later pages of the session start from their own settings: the link
-    they are reached by is the app's own."""
+    are kept to show. Later pages of the session start from their own settings (the
+    navigation clears the query), unless the app's own link brings one (a lesson's "open
+    this setting"), which is then read as a link is."""
     state = st.session_state
+    arrived = state.get(_PAGE) != page  # (a link within the app brings its own query)
     state[_PAGE] = page
-    if state.get(_READ):
+    if state.get(_READ) and not (arrived and st.query_params):
         _hold_locked(page)
         return
     state[_READ] = True

@@ -90,14 +90,15 @@ def predict(
     return None
 
 
-def reveal(committed: Said, right: bool, sentence: str) -> None:
-    """Say whether the prediction was right, with the numbers (``sentence``)."""
+def reveal(committed: Said, right: bool, sentence: str, *, lead: bool = True) -> None:
+    """Say whether the prediction was right, with the numbers (``sentence``); ``lead``
+    puts "Right." or "Not this time." first (off where the sentence says it already)."""
     if committed.skipped:
         st.info(sentence, icon="💡")
     elif right:
-        st.success(f"**Right.** {sentence}", icon="✅")
+        st.success(f"**Right.** {sentence}" if lead else sentence, icon="✅")
     else:
-        st.error(f"**Not this time.** {sentence}", icon="❌")
+        st.error(f"**Not this time.** {sentence}" if lead else sentence, icon="❌")
 
 
 def _missing(value) -> bool:
