@@ -75,7 +75,7 @@ def _show_run() -> None:
     run = shown_run(lesson)
     if run is None:
         return
-    with guarded("the run"):
+    with st.container(key="lesson_run"), guarded("the run"):
         if lesson.page == "race":
             figure = gdviz.race_figure(run)
         elif lesson.page == "fit":
