@@ -1014,7 +1014,7 @@ def _registry() -> dict[str, Lesson]:
             status, choices=STATUS_CHOICES,
         ),
         _lesson(
-            "just_under_limit", "Just under the limit: bounce, then settle", "descent",
+            "just_under_limit", "Just under the stable limit", "descent",
             _descent_query("parabola", 0.95, 3, epochs=300),
             "On f(x) = {formula} from x₀ = {x0} with η = {lr}, just under the stable limit, "
             "does gradient descent converge, bounce or diverge?",
