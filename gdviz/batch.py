@@ -71,7 +71,7 @@ HISTORY = max(64, TAIL + 1)
 #: call, fewer calls per step; its history holds losses, and points only near the end.
 FAST_BLOCK = 65536
 #: Epochs the fast loop steps between its checks.
-CHUNK = 16
+CHUNK = 32
 #: A lower bound above this (far above bounds.FLOOR, whatever the rounding) means f cannot
 #: reach the floor, so no run can fall without bound.
 _FLOORED = FLOOR * 1e-50
