@@ -373,9 +373,9 @@ def restore(page: str) -> None:
     navigation clears the query), unless the app's own link brings one (a lesson's "open
     this setting"), which is then read as a link is."""
     state = st.session_state
-    arrived = state.get(_PAGE) != page  # (a link within the app brings its own query)
+    arrived = state.get(_PAGE) != page
     state[_PAGE] = page
-    if state.get(_READ) and not (arrived and st.query_params):
+    if state.get(_READ) and not (arrived and _for_page(page)):
         _hold_locked(page)
         return
     state[_READ] = True
@@ -392,6 +392,14 @@ def restore(page: str) -> None:
     teacher["hide"] = tuple(dict.fromkeys((*teacher["hide"], *reading.hide)))
     teacher["lock"] = tuple(dict.fromkeys((*teacher["lock"], *reading.lock)))
     state.setdefault(_NOTES, {})[page] = tuple(notes)
+
+
+def _for_page(page: str) -> bool:
+    """Whether the address carries a query made for ``page`` (a lesson's link to its
+    setting), not one left over from the page before."""
+    names = set(st.query_params)
+    known = {f.name for f in fields(page)} | set(gdviz.links.TEACHER)
+    return bool(names) and names <= known
 
 
 def _with_function(values: dict) -> dict:
