@@ -18,6 +18,7 @@ PATHS = {
     "fit": "views/fit.py",
     "why": "views/why.py",
     "slope": "views/derivative.py",
+    "exercises": "views/exercises.py",
 }
 #: Settings a user changes on each page before copying its link (key → value).
 CHANGES = {
@@ -36,6 +37,7 @@ CHANGES = {
     "why": {"why_objective": "custom", "why_expression": "x^2/4 + y^2", "why_delta": 0.3,
             "why_lr": 0.2, "why_x0": 1.5},
     "slope": {"slope_objective": "cubic", "slope_x": 0.5, "slope_dx": 0.1},
+    "exercises": {"exercise_seed": 42, "exercise_answer": "hidden"},
 }  # fmt: skip
 
 
@@ -200,6 +202,7 @@ SHOWING = {
             {"data": "noisy_line", "details": "rates", "rates": "basin"}],
     "why": [{"fn": "bowl"}],
     "slope": [{}],
+    "exercises": [{}],
 }  # fmt: skip
 
 

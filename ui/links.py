@@ -20,10 +20,12 @@ import streamlit as st
 
 import gdviz
 from gdviz import DATASETS, LOSSES, OBJECTIVES, OPTIMIZERS, SCHEDULES
+from gdviz.exercises import EXERCISES
 from gdviz.links import Choice, Field, Flag, Number, Several, Text, number_text, read
 from ui import controls
+from ui.exercises import SEEDS
 
-PAGES = ("descent", "race", "landscape", "fit", "why", "slope")
+PAGES = ("descent", "race", "landscape", "fit", "why", "slope", "exercises")
 _READ = "_link_read"  # session state: the session's link was read (on its first run)
 _NOTES = "_link_notes"  # page → notes about its link, shown until the page changes
 _TEACHER = "_link_teacher"  # {"hide": (...), "lock": (...)}
@@ -288,6 +290,22 @@ def _slope() -> list[Field]:
     ]  # fmt: skip
 
 
+#: How the exercises page's answers show: "shown" lets a student see one without predicting
+#: ("Show me"); "hidden" (a teacher's ``?answer=hidden``) only after a prediction.
+ANSWERS = ("shown", "hidden")
+
+
+def _exercises() -> list[Field]:
+    return [
+        Choice("ex", "exercise", "the exercise", default="classic_loop",
+               words={s: s for s in EXERCISES}),
+        Number("seed", "exercise_seed", "the start's seed", default=0, low=0, high=SEEDS,
+               whole=True, when=_is("exercise", "classic_loop")),
+        Choice("answer", "exercise_answer", "the answer", default="shown",
+               words={a: a for a in ANSWERS}),
+    ]  # fmt: skip
+
+
 _BUILDERS = {
     "descent": _descent,
     "race": _race,
@@ -295,6 +313,7 @@ _BUILDERS = {
     "fit": _fit,
     "why": _why,
     "slope": _slope,
+    "exercises": _exercises,
 }
 
 
