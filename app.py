@@ -25,6 +25,7 @@ page = st.navigation(
         st.Page("views/fit.py", title="Fit a model", icon="📈", url_path="fit"),
         st.Page("views/why.py", title="Why gradients?", icon="🎲", url_path="why"),
         st.Page("views/derivative.py", title="What is a derivative?", icon="📐", url_path="slope"),
+        st.Page("views/exercises.py", title="Classic exercises", icon="📝", url_path="exercises"),
     ],
 )
 apply_presentation()  # the toggle at the top of every page's sidebar

@@ -664,3 +664,132 @@ def counting_facts(n: int = 10) -> CountingFacts:
         f"combinations to try, 2 multiplied by itself {n} times.",
     )
     return CountingFacts(n, evals, combinations, sentences)
+
+
+# ---- 5. the questions a page asks, answered from the runs ---------------------------------
+
+#: The exercises, by slug (a link names one as ``/exercises?ex=<slug>``), with their titles.
+EXERCISES = {
+    "classic_loop": "The classic loop: x² + 5",
+    "matrix_loss": "Loss below 1.30: a 4×4 matrix",
+    "zero_grad": "zero_grad(): PyTorch's loop",
+    "small_facts": "Small facts: slopes and counts",
+}
+
+#: What the classic printout's "x" could be at epoch 0: x₀ itself, the gradient 2·x₀, f(x₀).
+PRINTED_CHOICES = ("x", "gradient", "cost")
+
+
+def printed_as_x(run: ClassicRun) -> tuple[str, ...]:
+    """Which of :data:`PRINTED_CHOICES` the printout's first line shows after ``x =``, read
+    from the printout itself (from x₀ = 0 both x₀ and 2·x₀ are 0, so both match).
+
+    >>> printed_as_x(classic_loop(100, epochs=1))
+    ('gradient',)
+    """
+    printed = float(classic_printout(run)[0].rsplit("x = ", 1)[1])
+    first = run.rows[0]
+    values = {"x": first.x, "gradient": first.gradient, "cost": first.cost}
+    return tuple(name for name in PRINTED_CHOICES if f"{values[name]:{PRINT_FORMAT}}" == (
+        f"{printed:{PRINT_FORMAT}}"))  # fmt: skip
+
+
+#: What "replace the subtraction with an addition" could do to x.
+SIGN_FLIP_CHOICES = ("faster", "climbs", "stays")
+
+
+def sign_flip_outcome(start, lr: float = CLASSIC_LR, epochs: int = CLASSIC_EPOCHS) -> str:
+    """What the addition does to x, one of :data:`SIGN_FLIP_CHOICES`: "climbs" when |x| ends
+    above its start, "faster" when it ends nearer 0 than the subtraction's, else "stays".
+
+    >>> sign_flip_outcome(100), sign_flip_outcome(0)
+    ('climbs', 'stays')
+    """
+    up = classic_loop(start, lr, epochs, sign=+1)
+    down = classic_loop(start, lr, epochs, sign=-1)
+    if abs(up.final.x) > abs(up.start):
+        return "climbs"
+    if abs(up.final.x) < abs(down.final.x):
+        return "faster"
+    return "stays"
+
+
+#: What the exercise's flawed update could do to the loss.
+MATRIX_CHOICES = ("below", "rises", "stays")
+
+
+def matrix_outcome(run: MatrixRun, level: float = MATRIX_TARGET) -> str:
+    """What ``run`` does to the loss, one of :data:`MATRIX_CHOICES`: "below" if it gets
+    below ``level``, else "rises" if it ends above its start, else "stays".
+
+    >>> matrix_outcome(matrix_flawed_update()), matrix_outcome(matrix_right_update())
+    ('rises', 'below')
+    """
+    if first_epoch_below(run, level) is not None:
+        return "below"
+    if run.losses[-1] > run.losses[0]:
+        return "rises"
+    return "stays"
+
+
+#: What leaving out zero_grad() could do to the run.
+ZERO_GRAD_CHOICES = ("same", "overshoots", "stops")
+
+
+class ZeroGradFacts(NamedTuple):
+    """What forgetting zero_grad() did, compared with the normal run, in numbers and words."""
+
+    outcome: str  # one of ZERO_GRAD_CHOICES
+    rises: int  # steps of the forgotten run that raised f (the normal run's: ``normal_rises``)
+    normal_rises: int
+    sentence: str
+
+
+def _rises(run: ZeroGradRun) -> int:
+    return int(np.count_nonzero(np.diff(run.losses) > 0))
+
+
+def zero_grad_facts(runs: ZeroGradRuns) -> ZeroGradFacts:
+    """Compare the run without zero_grad() with the normal one: "same" when its points are
+    the normal run's, "overshoots" when some step raises f (it went past the minimum, pushed
+    by the old gradients still in p.grad), else "stops" (it only falls, differently).
+
+    >>> zero_grad_facts(zero_grad_runs("parabola", 3.0, lr=0.1, epochs=30)).outcome
+    'overshoots'
+    """
+    normal, forgotten = runs
+    rises, normal_rises = _rises(forgotten), _rises(normal)
+    same = normal.points.shape == forgotten.points.shape and np.allclose(
+        normal.points, forgotten.points, rtol=1e-12, atol=0.0
+    )
+    outcome = "same" if same else "overshoots" if rises > normal_rises else "stops"
+    f = normal.objective.symbol
+    end = (
+        f"after {forgotten.epoch} epochs p = {_vector(forgotten.points[-1])} ({f} = "
+        f"{_say(forgotten.losses[-1])})"
+    )
+    if same:
+        sentence = f"Both runs are the same here: {end} either way."
+    else:
+        end += f" instead of {_vector(normal.points[-1])} ({f} = {_say(normal.losses[-1])})"
+        parts = []
+        if forgotten.epoch >= 2:
+            held = forgotten.p_grads[1]
+            added = " + ".join(_vector(g) for g in forgotten.grads[:2])
+            parts.append(
+                f"Without zero_grad(), backward() adds each new gradient to p.grad: at epoch 1 "
+                f"step() reads {_vector(held)} = {added} instead of {_vector(normal.p_grads[1])}."
+            )
+        parts.append(
+            f"{f} rose in {rises} of its {forgotten.epoch} steps (with zero_grad(): "
+            f"{normal_rises}), and {end}."
+        )
+        sentence = " ".join(parts)
+    return ZeroGradFacts(outcome, rises, normal_rises, sentence)
+
+
+def _vector(values) -> str:
+    values = np.atleast_1d(values)
+    if values.size == 1:
+        return _say(values[0])
+    return "(" + ", ".join(_say(v) for v in values) + ")"

@@ -63,6 +63,12 @@ def every_figure() -> dict:
     )
     sweep = lr_sweep(parabola, (3.0,), epochs=50)
     figures["sweep"] = sweep_figure(sweep, 0.1, reference_curvature(parabola, (3.0,)))
+    start = gdviz.classic_start(0)
+    figures["classic loop"] = gdviz.classic_figure(
+        gdviz.classic_loop(start), gdviz.classic_loop(start, sign=+1)
+    )
+    figures["matrix exercise"] = gdviz.matrix_animation(gdviz.matrix_comparison())
+    figures["zero_grad"] = gdviz.zero_grad_figure(gdviz.zero_grad_runs("parabola", 3.0, 0.1, 30), 3)
     test = range_test(parabola, (3.0,))
     figures["range test"] = range_test_figure(test, reference_curvature(parabola, (3.0,)))
     return figures

@@ -437,3 +437,43 @@ def test_counting_facts_for_ten_parameters():
     facts = counting_facts()
     assert (facts.n, facts.finite_difference_evals, facts.combinations) == (10, 20, 1024)
     assert math.log2(facts.combinations) == facts.n
+
+
+# ---- 5. the page's questions, answered from the runs -------------------------------------
+
+
+def test_the_printout_shows_the_gradient_under_x_read_from_the_printout():
+    from gdviz.exercises import printed_as_x
+
+    assert printed_as_x(classic_loop(classic_start(0))) == ("gradient",)
+    assert printed_as_x(classic_loop(0)) == ("x", "gradient")  # 0 = 2·0: both match
+
+
+def test_the_addition_climbs_from_any_start_but_zero():
+    from gdviz.exercises import sign_flip_outcome
+
+    assert {sign_flip_outcome(classic_start(s)) for s in range(20)} == {"climbs"}
+    assert sign_flip_outcome(0) == "stays"
+    assert sign_flip_outcome(-50) == "climbs"  # |x| grows either side of the minimum
+
+
+def test_the_matrix_outcomes_follow_the_losses():
+    from gdviz.exercises import matrix_outcome
+
+    assert matrix_outcome(matrix_flawed_update()) == "rises"
+    assert matrix_outcome(matrix_right_update()) == "below"
+    assert matrix_outcome(matrix_right_update(epochs=3)) == "stays"  # falls, not yet below
+
+
+def test_forgetting_zero_grad_overshoots_and_the_sentence_has_the_runs_numbers():
+    from gdviz.exercises import zero_grad_facts
+
+    runs = zero_grad_runs("parabola", 3.0, lr=0.1, epochs=30)
+    facts = zero_grad_facts(runs)
+    assert facts.outcome == "overshoots" and facts.rises > 0 == facts.normal_rises
+    assert facts.rises == int(np.sum(np.diff(runs.forgotten.losses) > 0))
+    sentences([facts.sentence])
+    for value in (runs.forgotten.p_grads[1, 0], runs.normal.p_grads[1, 0],
+                  runs.forgotten.points[-1, 0], runs.normal.points[-1, 0]):  # fmt: skip
+        assert said(value) in facts.sentence, (value, facts.sentence)
+    assert zero_grad_facts(zero_grad_runs("parabola", 0.0, lr=0.1, epochs=30)).outcome == "same"

@@ -19,6 +19,7 @@ PATHS = {
     "why": "views/why.py",
     "slope": "views/derivative.py",
     "lessons": "views/lessons.py",
+    "exercises": "views/exercises.py",
 }
 #: Settings a user changes on each page before copying its link (key → value).
 CHANGES = {
@@ -38,6 +39,7 @@ CHANGES = {
             "why_lr": 0.2, "why_x0": 1.5},
     "slope": {"slope_objective": "cubic", "slope_x": 0.5, "slope_dx": 0.1},
     "lessons": {"lesson": "too_big", "lesson_answer_hidden": True},
+    "exercises": {"exercise_seed": 42, "exercise_answer": "hidden"},
 }  # fmt: skip
 
 
@@ -203,6 +205,7 @@ SHOWING = {
     "why": [{"fn": "bowl"}],
     "slope": [{}],
     "lessons": [{}],
+    "exercises": [{}],
 }  # fmt: skip
 
 

@@ -11,7 +11,8 @@ import pytest
 from tests.conftest import open_page, page_text
 
 LR = re.compile(r"\blr\b", re.IGNORECASE)
-PAGES = [None, "views/race.py", "views/fit.py", "views/why.py", "views/derivative.py"]
+PAGES = [None, "views/race.py", "views/fit.py", "views/why.py", "views/derivative.py",
+         "views/exercises.py"]  # fmt: skip
 
 
 def _lr_words(text: str) -> list[str]:

@@ -322,6 +322,74 @@ def slope_words(slug, x, dx):
     return " ".join(filter(None, (gdviz.downhill_sentence(slope, "x"), note)))
 
 
+# ---- the classic exercises ------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def classic_runs(seed):
+    """The classic loop from ``classic_start(seed)``: (x₀, the descent, the addition's climb)."""
+    start = gdviz.classic_start(seed)
+    return start, gdviz.classic_loop(start), gdviz.classic_loop(start, sign=+1)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def classic_chart(seed):
+    _, down, up = classic_runs(seed)
+    return gdviz.classic_figure(down, up)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def classic_words(seed) -> dict:
+    """Everything the classic loop's answers say: both printouts, what the printout's "x"
+    is, the slip, and what the addition does."""
+    start, down, _ = classic_runs(seed)
+    return {
+        "printout": gdviz.classic_printout(down),
+        "corrected": gdviz.corrected_printout(down),
+        "printed": gdviz.printed_as_x(down),
+        "slip": gdviz.classic_slip(down),
+        "flip": gdviz.sign_flip_outcome(start),
+        "flip_sentence": gdviz.classic_sign_flip(start),
+    }
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def matrix_exercise():
+    """The matrix exercise's three runs compared (gdviz.matrix_comparison)."""
+    return gdviz.matrix_comparison()
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def matrix_chart():
+    return gdviz.matrix_animation(matrix_exercise())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def zero_grad_pair(slug, start, lr, epochs):
+    """PyTorch's loop with and without zero_grad() (gdviz.zero_grad_runs)."""
+    return gdviz.zero_grad_runs(slug, start, lr, epochs)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def zero_grad_chart(slug, start, lr, epochs, epoch):
+    return gdviz.zero_grad_figure(zero_grad_pair(slug, start, lr, epochs), epoch)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def zero_grad_words(slug, start, lr, epochs) -> dict:
+    """What forgetting zero_grad() did, and the forgotten run as a PyTorch script."""
+    runs = zero_grad_pair(slug, start, lr, epochs)
+    facts = gdviz.zero_grad_facts(runs)
+    return {"outcome": facts.outcome, "sentence": facts.sentence,
+            "code": gdviz.zero_grad_code(runs.forgotten)}  # fmt: skip
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def small_facts():
+    """The small facts' numbers: dL/dw's sign, the secant's slope, what trying costs."""
+    return gdviz.derivative_sign_facts(), gdviz.secant_facts(), gdviz.counting_facts()
+
+
 # ---- every learning rate at once: sweeps, range tests, maps -----------------------------
 # A "target" is what these views run on: a function's source (see resolve) or
 # ("fit", data source, loss) for the fit page's loss L. Hyperparameters travel as a tuple

@@ -20,17 +20,21 @@ import streamlit as st
 
 import gdviz
 from gdviz import DATASETS, LOSSES, OBJECTIVES, OPTIMIZERS, SCHEDULES
+from gdviz.exercises import EXERCISES
 from gdviz.links import Choice, Field, Flag, Number, Several, Text, number_text, read
 from ui import controls
+from ui.exercises import SEEDS
 
-PAGES = ("descent", "race", "landscape", "fit", "why", "slope", "lessons")
+PAGES = ("descent", "race", "landscape", "fit", "why", "slope", "lessons", "exercises")
 #: Each page's address, relative to the app's (the descent page is the app's own).
 PATHS = {"descent": "", "race": "race", "landscape": "landscape", "fit": "fit", "why": "why",
-         "slope": "slope", "lessons": "lessons"}  # fmt: skip
+         "slope": "slope", "lessons": "lessons",
+         "exercises": "exercises"}  # fmt: skip
 #: Each page's script, for st.page_link and st.switch_page.
 SCRIPTS = {"descent": "views/descent.py", "race": "views/race.py",
            "landscape": "views/landscape.py", "fit": "views/fit.py", "why": "views/why.py",
-           "slope": "views/derivative.py", "lessons": "views/lessons.py"}  # fmt: skip
+           "slope": "views/derivative.py", "lessons": "views/lessons.py",
+           "exercises": "views/exercises.py"}  # fmt: skip
 _READ = "_link_read"  # session state: the session's link was read (on its first run)
 _NOTES = "_link_notes"  # page → notes about its link, shown until the page changes
 _TEACHER = "_link_teacher"  # {"hide": (...), "lock": (...)}
@@ -299,6 +303,22 @@ def _lessons() -> list[Field]:
     return list(gdviz.lessons.LESSON_FIELDS)
 
 
+#: How the exercises page's answers show: "shown" lets a student see one without predicting
+#: ("Show me"); "hidden" (a teacher's ``?answer=hidden``) only after a prediction.
+ANSWERS = ("shown", "hidden")
+
+
+def _exercises() -> list[Field]:
+    return [
+        Choice("ex", "exercise", "the exercise", default="classic_loop",
+               words={s: s for s in EXERCISES}),
+        Number("seed", "exercise_seed", "the start's seed", default=0, low=0, high=SEEDS,
+               whole=True, when=_is("exercise", "classic_loop")),
+        Choice("answer", "exercise_answer", "the answer", default="shown",
+               words={a: a for a in ANSWERS}),
+    ]  # fmt: skip
+
+
 _BUILDERS = {
     "lessons": _lessons,
     "descent": _descent,
@@ -307,6 +327,7 @@ _BUILDERS = {
     "fit": _fit,
     "why": _why,
     "slope": _slope,
+    "exercises": _exercises,
 }
 
 

@@ -6,26 +6,18 @@ A teacher's link ``?lesson=<slug>&answer=hidden`` opens one lesson with its answ
 shown only after a prediction.
 """
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 import gdviz
 from gdviz import LESSONS, OBJECTIVES
+from gdviz.exercises import EXERCISES
 from gdviz.lessons import KINDS, check, hand_search, outcome, shown_run
 from ui import links, predict
 from ui.charts import animated_chart
 from ui.guard import guarded
 
 PAGE = "lessons"
-#: The classic exercises, on their own page (``/exercises?ex=<slug>``).
-EXERCISES = {
-    "classic_loop": "The classic loop: f(x) = x² + 5",
-    "matrix_loss": "Minimize the loss below 1.30",
-    "zero_grad": "step() and zero_grad()",
-    "small_facts": "Slopes, secants and counting",
-}
 #: The page each lesson's setting opens on, in words.
 PAGE_NAMES = {"descent": "Gradient descent", "race": "Optimizer race", "fit": "Fit a model",
               "why": "Why gradients?", "landscape": "Every learning rate",
@@ -165,10 +157,7 @@ with st.container(horizontal=True, key="lesson_gallery"):  # wraps in order on a
             type="primary" if other == slug else "secondary",
             on_click=lambda s=other: state.__setitem__("lesson", s),
         )  # fmt: skip
-if (Path(__file__).parent / "exercises.py").exists():  # TODO(merge): always
-    st.markdown("**The classic exercises**, worked through on their own page:")
-    columns = st.columns(2)
-    for i, (exercise, title) in enumerate(EXERCISES.items()):
-        with columns[i % 2]:
-            st.page_link("views/exercises.py", label=title, icon="📝",
-                         query_params={"ex": exercise})  # fmt: skip
+st.markdown("**The classic exercises**, worked through on their own page:")
+with st.container(horizontal=True, key="exercise_gallery"):
+    for exercise, title in EXERCISES.items():
+        st.page_link("views/exercises.py", label=title, icon="📝", query_params={"ex": exercise})

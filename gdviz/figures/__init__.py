@@ -3,7 +3,8 @@
 ``base`` (the light figure, templates, frame assembly), ``controls`` (Plotly's animation
 controls), ``style`` (colours), ``backdrops`` (curves and fields drawn once), then the
 figures: ``descent`` (one run), ``race`` (several), ``fit`` (a model and its data) and
-``lessons`` (the learning pages' charts); ``projector`` redraws any of them for a room.
+``lessons`` (the learning pages' charts) and ``exercises`` (the classic exercises');
+``projector`` redraws any of them for a room.
 Animated figures draw the static parts once and put only the moving traces in frames,
 found by the name each carries in ``meta``.
 """
@@ -11,6 +12,7 @@ found by the name each carries in ``meta``.
 from .base import MAX_FRAMES, TRAIL_POINTS, LightFigure, frame_epochs, trace_index, trail_epochs
 from .controls import SPEEDS, animation_controls, frame_duration
 from .descent import contour_figure, curve_figure, descent_figure, loss_figure, surface_figure
+from .exercises import classic_figure, matrix_animation, zero_grad_figure
 from .fit import fit_figure
 from .lessons import (
     derivative_animation,
@@ -33,6 +35,7 @@ __all__ = [
     "TRAIL_POINTS",
     "LightFigure",
     "animation_controls",
+    "classic_figure",
     "contour_figure",
     "curve_figure",
     "derivative_animation",
@@ -44,6 +47,7 @@ __all__ = [
     "frame_duration",
     "frame_epochs",
     "loss_figure",
+    "matrix_animation",
     "paths_animation",
     "paths_figure",
     "race_figure",
@@ -56,4 +60,5 @@ __all__ = [
     "surface_figure",
     "trace_index",
     "trail_epochs",
+    "zero_grad_figure",
 ]

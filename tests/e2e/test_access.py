@@ -17,14 +17,18 @@ PAGES = {
     "fit": "fit",
     "why": "why",
     "slope": "slope",
+    "exercises": "exercises?ex=matrix_loss",
 }
+#: Pages whose chart shows only after a prediction: the button that shows it without one.
+REVEAL = {"exercises": "Show me without predicting"}
 MAIN = '[data-testid="stMain"]'
 CHART = f'{MAIN} .gdviz-chart .js-plotly-plot, {MAIN} [data-testid="stPlotlyChart"] .js-plotly-plot'
 DESCENT = ".st-key-descent_figure .gdviz-chart"
 
 
-def open_at(browser, base: str, path: str = "", **context):
-    """A new page (a new session) at ``path``, its first chart drawn and the app idle."""
+def open_at(browser, base: str, path: str = "", reveal: str | None = None, **context):
+    """A new page (a new session) at ``path``, its first chart drawn and the app idle
+    (after a click on the button ``reveal`` where the chart waits for one)."""
     ctx = browser.new_context(**context)
     page = ctx.new_page()
     page.set_default_timeout(60_000)
@@ -32,6 +36,8 @@ def open_at(browser, base: str, path: str = "", **context):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.gdviz_errors = errors
     page.goto(f"{base}/{path}")
+    if reveal:
+        page.get_by_role("button", name=reveal).click(timeout=90_000)
     page.wait_for_selector(CHART, timeout=90_000)
     return ctx, page
 
@@ -67,7 +73,7 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(
     name, chromium_browser, streamlit_server, artifacts, ui
 ):
     ctx, page = open_at(
-        chromium_browser, streamlit_server, PAGES[name],
+        chromium_browser, streamlit_server, PAGES[name], REVEAL.get(name),
         viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
         has_touch=True,
     )  # fmt: skip
