@@ -67,7 +67,9 @@ from .figures import (
     scaling_figure,
     schedule_figure,
     surface_figure,
+    zero_grad_animation,
     zero_grad_figure,
+    zero_grad_readout,
 )
 from .fit import LOSSES, FitTrajectory, LossObjective, fit, least_squares, loss_objective
 from .lessons import (
@@ -163,7 +165,9 @@ __all__ = [
     "schedule_figure",
     "sample_field",
     "surface_figure",
+    "zero_grad_animation",
     "zero_grad_figure",
+    "zero_grad_readout",
     "DEFAULT_OBJECTIVE",
     "DEFAULT_TOL",
     "OBJECTIVES",

@@ -120,3 +120,20 @@ def test_the_zero_grad_figure_draws_both_runs_and_marks_the_epoch():
     assert [m["y"][0] for m in marks] == pytest.approx(
         [runs.normal.points[7, 0], runs.forgotten.points[7, 0]]
     )
+
+
+def test_the_loop_plays_line_by_line_with_the_running_line_marked():
+    runs = gdviz.zero_grad_runs("parabola", 3.0, 0.1, 30)
+    figure = gdviz.zero_grad_animation(runs).to_plotly_json()
+    lines = gdviz.zero_grad_readout(runs)
+    assert len(figure["frames"]) == len(lines) == len(runs.normal.substeps) == 4 * 30
+    text = lines[7]  # epoch 1, optimizer.step(): the forgotten p.grad holds 6 + 4.8
+    normal, forgotten = runs.normal.substeps[7], runs.forgotten.substeps[7]
+    assert "▶ optimizer.step()" in text and text.count("▶") == 1
+    assert f"p.grad = {float(forgotten.grad[0]):.6g}" in text
+    assert f"p = {float(normal.p[0]):.6g}" in text
+    # each run's point moves when its step() runs: at line 4 of epoch 1 it is at epoch 2
+    moved = {d["x"][0] for d in figure["frames"][7]["data"]}
+    assert moved == {2}
+    still = {d["x"][0] for d in figure["frames"][6]["data"]}
+    assert still == {1}

@@ -239,7 +239,7 @@ def test_zero_grad_steps_through_the_loop_line_by_line():
     assert f"p.grad = {said(normal.grad[0])}" in text
     assert f"p.grad = {said(forgotten.grad[0])}" in text
     assert gdviz.zero_grad_code(runs.forgotten).rstrip("\n") in codes
-    (figure,) = chart_figures(at)
+    played, figure = chart_figures(at)  # the loop played, then the one stepped by hand
     marks = [t for t in figure["data"] if t.get("showlegend") is False]
     assert [m["x"] for m in marks] == [[1], [1]]
 

@@ -375,6 +375,13 @@ def zero_grad_chart(slug, start, lr, epochs, epoch):
     return gdviz.zero_grad_figure(zero_grad_pair(slug, start, lr, epochs), epoch)
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def zero_grad_played(slug, start, lr, epochs):
+    """Both runs played line by line, and the loop with the running line marked per frame."""
+    runs = zero_grad_pair(slug, start, lr, epochs)
+    return gdviz.zero_grad_animation(runs), gdviz.zero_grad_readout(runs)
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def zero_grad_words(slug, start, lr, epochs) -> dict:
     """What forgetting zero_grad() did, and the forgotten run as a PyTorch script."""

@@ -30,6 +30,7 @@ from ui.compute import (
     small_facts,
     zero_grad_chart,
     zero_grad_pair,
+    zero_grad_played,
     zero_grad_words,
 )
 from ui.exercises import SEEDS, classic_program, descent_link, excerpt, marked_code, new_seed
@@ -253,21 +254,28 @@ def _zero_grad() -> None:
     words = zero_grad_words(slug, start, lr, epochs)
     reveal(said, said.value == words["outcome"], words["sentence"])
     normal, forgotten = zero_grad_pair(slug, start, lr, epochs)
+    with st.container(key="zero_grad_played"), guarded("the two runs"):
+        figure, lines = zero_grad_played(slug, start, lr, epochs)
+        animated_chart(figure, key=P + "zero_grad_played", readout=lines)
+        st.caption("Press ▶ Play: the loop runs line by line, the line that just ran marked ▶, "
+                   "with p, p.grad and loss in both runs; each point moves when its "
+                   "optimizer.step() runs.")  # fmt: skip
     steps = list(zip(normal.substeps, forgotten.substeps, strict=False))
     picked = state.get(P + "substep", 0)
     picked = picked if isinstance(picked, int) and 0 <= picked < len(steps) else 0
     now, _ = steps[picked]
     shown_epoch = now.epoch + 1 if now.line == 3 else now.epoch  # step() made p_(k+1)
-    with guarded("the two runs"):
+    side_by_side = st.expander("Both loops side by side, one line at a time")
+    with side_by_side, guarded("the two runs"):
         plotly_chart(zero_grad_chart(slug, start, lr, epochs, shown_epoch),
                      key=P + "zero_grad_chart")  # fmt: skip
-    st.select_slider(
+    side_by_side.select_slider(
         "Line by line: the line that just ran", options=range(len(steps)), key=P + "substep",
         format_func=lambda i: f"epoch {steps[i][0].epoch}, line {steps[i][0].line + 1}",
         help="Each epoch runs the loop's four lines; the big dots on the chart are p now.",
     )  # fmt: skip
     for column, run, step, name in zip(
-        st.columns(2), (normal, forgotten), steps[picked],
+        side_by_side.columns(2), (normal, forgotten), steps[picked],
         ("With zero_grad()", "zero_grad() forgotten"), strict=True,
     ):  # fmt: skip
         with column:

@@ -12,7 +12,13 @@ found by the name each carries in ``meta``.
 from .base import MAX_FRAMES, TRAIL_POINTS, LightFigure, frame_epochs, trace_index, trail_epochs
 from .controls import SPEEDS, animation_controls, frame_duration
 from .descent import contour_figure, curve_figure, descent_figure, loss_figure, surface_figure
-from .exercises import classic_figure, matrix_animation, zero_grad_figure
+from .exercises import (
+    classic_figure,
+    matrix_animation,
+    zero_grad_animation,
+    zero_grad_figure,
+    zero_grad_readout,
+)
 from .fit import fit_figure
 from .lessons import (
     derivative_animation,
@@ -60,5 +66,7 @@ __all__ = [
     "surface_figure",
     "trace_index",
     "trail_epochs",
+    "zero_grad_animation",
     "zero_grad_figure",
+    "zero_grad_readout",
 ]

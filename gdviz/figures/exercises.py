@@ -141,10 +141,8 @@ def matrix_animation(comparison, level: float = MATRIX_TARGET, max_frames: int =
     return figure
 
 
-def zero_grad_figure(runs, epoch: int | None = None):
-    """PyTorch's loop with zero_grad() and with it forgotten
-    (:func:`~gdviz.exercises.zero_grad_runs`): p per epoch for a 1-D objective (f(p) in
-    2-D), the minimum as a dashed line, and both runs' point at ``epoch`` marked."""
+def _zero_grad_parts(runs, epoch: int | None = None):
+    """zero_grad_figure's traces and layout."""
     normal, forgotten = runs
     objective = normal.objective
     one = objective.dim == 1
@@ -193,4 +191,70 @@ def zero_grad_figure(runs, epoch: int | None = None):
         "yaxis": {"title": {"text": "p, the parameter" if one else f"{symbol}(p)"}},
         "legend": LEGEND,
     }
-    return static_figure(traces, layout)
+    return traces, layout
+
+
+def zero_grad_figure(runs, epoch: int | None = None):
+    """PyTorch's loop with zero_grad() and with it forgotten
+    (:func:`~gdviz.exercises.zero_grad_runs`): p per epoch for a 1-D objective (f(p) in
+    2-D), the minimum as a dashed line, and both runs' point at ``epoch`` marked."""
+    return static_figure(*_zero_grad_parts(runs, epoch))
+
+
+def _said(value) -> str:
+    return "None" if value is None else f"{float(np.ravel(value)[0]):.6g}"
+
+
+def zero_grad_readout(runs) -> list[str]:
+    """One text per sub-step of :func:`zero_grad_animation`: the loop's four lines with
+    the one that just ran marked ▶, then p, p.grad and loss in both runs."""
+    normal, forgotten = runs
+    texts = []
+    for now, other in zip(normal.substeps, forgotten.substeps, strict=False):
+        marks = ["▶ " if i == now.line else "\u2003 " for i in range(len(normal.code))]
+        lines = [mark + text for mark, text in zip(marks, normal.code, strict=True)]
+        if now.line == 0:
+            lines[0] += "      (forgotten: skipped, p.grad kept)"
+        texts.append(
+            f"Epoch {now.epoch}, line {now.line + 1} of 4\n" + "\n".join(lines) + "\n"
+            f"with zero_grad():  p = {_said(now.p)},  p.grad = {_said(now.grad)},  "
+            f"loss = {_said(now.loss)}\n"
+            f"forgotten:  p = {_said(other.p)},  p.grad = {_said(other.grad)},  "
+            f"loss = {_said(other.loss)}"
+        )
+    return texts
+
+
+def zero_grad_animation(runs):
+    """:func:`zero_grad_figure` played line by line: one frame per line of the loop run
+    (four an epoch), each run's point moving when its ``optimizer.step()`` runs; with
+    :func:`zero_grad_readout` beside it, the line that runs is marked as it plays."""
+    normal, forgotten = runs
+    static, layout = _zero_grad_parts(runs)
+    for trace in static[-2:]:  # the whole paths, faint: the moving points walk along them
+        trace.opacity = 0.35
+    pairs = list(zip(normal.substeps, forgotten.substeps, strict=False))
+    one = normal.objective.dim == 1
+
+    def at(step, run):
+        epoch = step.epoch + 1 if step.line == len(run.code) - 1 else step.epoch
+        epoch = min(epoch, len(run.points) - 1)
+        y = run.points[epoch, 0] if one else run.losses[epoch]
+        return {"x": [int(epoch)], "y": [float(y)]}
+
+    moving = [
+        go.Scatter(
+            meta=f"now_{i}", **at(pairs[0][i], run), mode="markers", showlegend=False,
+            hoverinfo="skip", marker={"size": 14, "color": PALETTE[i],
+                                      "line": {"color": "white", "width": 2}},
+        )
+        for i, run in enumerate((normal, forgotten))
+    ]  # fmt: skip
+    frame_data = [
+        {f"now_{i}": at(step, run) for i, (step, run) in enumerate(zip(pair, runs, strict=True))}
+        for pair in pairs
+    ]
+    labels = [f"{a.epoch}, line {a.line + 1}" for a, _ in pairs]
+    layout = {k: v for k, v in layout.items() if k not in ("height", "margin")}
+    return assemble(static, moving, frame_data, range(len(pairs)), layout, 380, labels=labels,
+                    prefix="Epoch ", duration=350)  # fmt: skip

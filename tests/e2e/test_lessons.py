@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 import gdviz
+from gdviz.exercises import EXERCISES
 from gdviz.lessons import check
 from tests.e2e.harness import VIEWPORT
 
@@ -60,6 +61,15 @@ def test_a_lesson_from_a_teachers_link_takes_a_prediction_then_shows_the_run(
         assert "1.1" in page.locator(".st-key-lr").inner_text()
         assert "diverge" in ui.banner_text(page).lower()
         page.screenshot(path=str(artifacts / "lesson-setting.png"))
+
+        # the gallery's classic exercises open on their page, the one named
+        page.goto(f"{streamlit_server}/lessons?lesson=goldilocks", wait_until="domcontentloaded")
+        page.locator(".st-key-exercise_gallery").wait_for(timeout=60_000)
+        ui.wait_idle(page)
+        page.locator(".st-key-exercise_gallery").get_by_text(EXERCISES["zero_grad"]).click()
+        page.wait_for_url("**/exercises?*ex=zero_grad*")
+        page.get_by_text("Commit my prediction").wait_for(timeout=60_000)
+        assert "zero_grad()" in page.locator("[data-testid='stMain']").inner_text()
         assert not errors, errors
     finally:
         context.close()
