@@ -110,3 +110,17 @@ def test_a_lessons_setting_opens_on_its_page_as_the_link_says():
     assert at.session_state["lr"] == float(lesson.query["lr"])
     banner = " ".join(e.value for e in at.error).lower()
     assert "diverge" in banner, "the descent page shows the run the lesson describes"
+
+
+def test_a_next_step_question_shows_the_curve_and_the_start_and_nothing_of_the_run():
+    lesson = gdviz.LESSONS["next_step"]
+    objective = gdviz.OBJECTIVES[lesson.query["fn"]]
+    figure = gdviz.question_curve(objective, float(lesson.query["x0"])).to_plotly_json()
+    assert [t["name"] for t in figure["data"]][1] == "the start x₀"
+    assert figure["data"][1]["x"] == [float(lesson.query["x0"])]
+    assert figure["layout"]["xaxis"]["title"]["text"] and figure["layout"]["yaxis"]["title"]
+    assert not figure.get("frames")
+    at = _open("next_step")
+    assert any("Click the chart where you think the step lands" in c.value for c in at.caption)
+    at = _predict(at, lesson, _predictions(lesson)[0])
+    assert at.success and not any("Click the chart" in c.value for c in at.caption)

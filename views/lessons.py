@@ -6,6 +6,8 @@ A teacher's link ``?lesson=<slug>&answer=hidden`` opens one lesson with its answ
 shown only after a prediction.
 """
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -118,8 +120,27 @@ def _hand_search() -> None:
         _open_setting()
 
 
+def _click_to_predict() -> None:
+    """A next-step question on a curve: the curve and the start, nothing of the run; a
+    click on the chart puts its x into the prediction (which is still typed to commit)."""
+    objective = _objective()
+    if objective is None or objective.dim != 1 or predict.said(f"lesson_{lesson.slug}"):
+        return
+    start = float(lesson.query["x0"])
+    with guarded("the curve"):
+        events = animated_chart(gdviz.question_curve(objective, start),
+                                key=f"lesson_curve_{lesson.slug}", clickable=True)  # fmt: skip
+        st.caption("Click the chart where you think the step lands: its x goes into your "
+                   "prediction below. Then commit.")  # fmt: skip
+    x = (events.clicked or {}).get("x")
+    if isinstance(x, int | float) and math.isfinite(x):
+        state[f"predict_x_lesson_{lesson.slug}"] = float(f"{x:.3g}")
+
+
 kind = KINDS[lesson.kind]
 with st.container(key="lesson_question"):
+    if kind.gives == "point":
+        _click_to_predict()
     if kind.gives == "search":
         _hand_search()
         committed = None

@@ -26,6 +26,7 @@ from .lessons import (
     evaluations_figure,
     paths_animation,
     paths_figure,
+    question_curve,
     scaling_figure,
     schedule_figure,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "matrix_animation",
     "paths_animation",
     "paths_figure",
+    "question_curve",
     "race_figure",
     "basin_figure",
     "param_map_figure",

@@ -314,3 +314,29 @@ def schedule_figure(rates):
         "yaxis": {"title": {"text": "η"}, "rangemode": "tozero"},
     }
     return static_figure(data, layout)
+
+
+def question_curve(objective, start: float):
+    """A curve and the start on it, nothing of the run: the question of where the first
+    step lands, answered by a click on the chart. f over the objective's box."""
+    ((lo, hi),) = objective.domain
+    x = np.linspace(lo, hi, 241)
+    f = np.asarray(objective.f(x[:, None]), dtype=float)
+    s = objective.symbol
+    traces = [
+        go.Scatter(x=typed(x), y=typed(f), mode="lines", name=f"{s}(x) = {objective.formula}",
+                   line={"color": LOSS, "width": 3}, hovertemplate="x = %{x:.4g}<extra></extra>"),
+        go.Scatter(x=[start], y=[float(objective.f([start]))], mode="markers+text",
+                   name="the start x₀", text=["x₀"], textposition="top center",
+                   marker={"color": POINT, "size": 14, "line": {"color": "white", "width": 2}},
+                   hoverinfo="skip"),
+    ]  # fmt: skip
+    layout = {
+        "height": 320,
+        "margin": SMALL_MARGIN,
+        "xaxis": {"title": {"text": "x"}, "range": [lo, hi]},
+        "yaxis": {"title": {"text": f"{s}(x)"}},
+        "legend": LEGEND,
+        "hovermode": "x",
+    }
+    return static_figure(traces, layout)

@@ -73,3 +73,33 @@ def test_a_lesson_from_a_teachers_link_takes_a_prediction_then_shows_the_run(
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_where_the_next_step_lands_is_a_click_on_the_curve(
+    chromium_browser, streamlit_server, ui, artifacts
+):
+    lesson = gdviz.LESSONS["next_step"]
+    ((lo, hi),) = gdviz.OBJECTIVES[lesson.query["fn"]].domain
+    answer = gdviz.outcome(lesson).answer
+    x1 = float(answer[0] if isinstance(answer, tuple | list) else answer)
+    context = chromium_browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(f"{streamlit_server}/lessons?lesson=next_step", wait_until="domcontentloaded")
+        curve = ".st-key-lesson_question .gdviz-chart .js-plotly-plot"
+        page.locator(curve).wait_for(timeout=60_000)
+        ui.wait_idle(page)
+        area = ui.plot_area(page, curve)
+        at_x = area["x"] + (x1 - lo) / (hi - lo) * area["width"]
+        page.locator(curve).click(position={"x": at_x, "y": area["y"] + area["height"] / 2})
+        typed = ".st-key-predict_x_lesson_next_step input"
+        page.wait_for_function(f"() => document.querySelector('{typed}').value !== ''")
+        step = abs(x1 - float(lesson.query["x0"]))
+        assert abs(float(page.locator(typed).input_value()) - x1) < 0.1 * step
+        page.get_by_role("button", name="Commit my prediction").click()
+        page.locator(".st-key-lesson_answer").wait_for(timeout=60_000)
+        assert "Right" in page.locator(".st-key-lesson_answer").inner_text()
+        page.screenshot(path=str(artifacts / "lesson-next-step.png"))
+    finally:
+        context.close()
