@@ -26,10 +26,6 @@ from ui import controls
 from ui.exercises import SEEDS
 
 PAGES = ("descent", "race", "landscape", "fit", "why", "slope", "lessons", "exercises")
-#: Each page's address, relative to the app's (the descent page is the app's own).
-PATHS = {"descent": "", "race": "race", "landscape": "landscape", "fit": "fit", "why": "why",
-         "slope": "slope", "lessons": "lessons",
-         "exercises": "exercises"}  # fmt: skip
 #: Each page's script, for st.page_link and st.switch_page.
 SCRIPTS = {"descent": "views/descent.py", "race": "views/race.py",
            "landscape": "views/landscape.py", "fit": "views/fit.py", "why": "views/why.py",
