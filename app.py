@@ -18,14 +18,14 @@ preload_plotly()
 page = st.navigation(
     position="hidden" if links.nav_hidden() else "sidebar",
     pages=[
-        st.Page("views/descent.py", title="Gradient descent", icon="📉", default=True),
-        st.Page("views/lessons.py", title="Lessons", icon="🎓", url_path="lessons"),
-        st.Page("views/race.py", title="Optimizer race", icon="🏁", url_path="race"),
-        st.Page("views/landscape.py", title="Every learning rate", icon="🗺️", url_path="landscape"),
-        st.Page("views/fit.py", title="Fit a model", icon="📈", url_path="fit"),
-        st.Page("views/why.py", title="Why gradients?", icon="🎲", url_path="why"),
-        st.Page("views/derivative.py", title="What is a derivative?", icon="📐", url_path="slope"),
-        st.Page("views/exercises.py", title="Classic exercises", icon="📝", url_path="exercises"),
+        st.Page(
+            entry.script,
+            title=entry.title,
+            icon=entry.icon,
+            default=name == "descent",
+            url_path=None if name == "descent" else name,
+        )  # fmt: skip
+        for name, entry in links.NAVIGATION.items()
     ],
 )
 apply_presentation()  # the toggle at the top of every page's sidebar

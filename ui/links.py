@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 from urllib.parse import quote
 
 import streamlit as st
@@ -26,11 +27,28 @@ from ui import controls
 from ui.exercises import SEEDS
 
 PAGES = ("descent", "race", "landscape", "fit", "why", "slope", "lessons", "exercises")
-#: Each page's script, for st.page_link and st.switch_page.
-SCRIPTS = {"descent": "views/descent.py", "race": "views/race.py",
-           "landscape": "views/landscape.py", "fit": "views/fit.py", "why": "views/why.py",
-           "slope": "views/derivative.py", "lessons": "views/lessons.py",
-           "exercises": "views/exercises.py"}  # fmt: skip
+
+
+class Entry(NamedTuple):
+    """A page in the app's navigation: its script, title and icon (its address is its
+    name, the descent page's the app's own)."""
+
+    script: str
+    title: str
+    icon: str
+
+
+#: The app's pages in navigation order: app.py's st.navigation and the lessons' links.
+NAVIGATION = {
+    "descent": Entry("views/descent.py", "Gradient descent", "📉"),
+    "lessons": Entry("views/lessons.py", "Lessons", "🎓"),
+    "race": Entry("views/race.py", "Optimizer race", "🏁"),
+    "landscape": Entry("views/landscape.py", "Every learning rate", "🗺️"),
+    "fit": Entry("views/fit.py", "Fit a model", "📈"),
+    "why": Entry("views/why.py", "Why gradients?", "🎲"),
+    "slope": Entry("views/derivative.py", "What is a derivative?", "📐"),
+    "exercises": Entry("views/exercises.py", "Classic exercises", "📝"),
+}
 _READ = "_link_read"  # session state: the session's link was read (on its first run)
 _NOTES = "_link_notes"  # page → notes about its link, shown until the page changes
 _TEACHER = "_link_teacher"  # {"hide": (...), "lock": (...)}

@@ -20,11 +20,6 @@ from ui.charts import animated_chart
 from ui.guard import guarded
 
 PAGE = "lessons"
-#: The page each lesson's setting opens on, in words.
-PAGE_NAMES = {"descent": "Gradient descent", "race": "Optimizer race", "fit": "Fit a model",
-              "why": "Why gradients?", "landscape": "Every learning rate",
-              "slope": "What is a derivative?"}  # fmt: skip
-
 state = st.session_state
 links.restore(PAGE)
 links.hide_layout()
@@ -59,8 +54,8 @@ def _names() -> tuple[str, ...]:
 
 
 def _open_setting() -> None:
-    st.page_link(links.SCRIPTS[lesson.page], label=f"Open this setting on the "
-                 f"“{PAGE_NAMES[lesson.page]}” page", icon="↗️",
+    entry = links.NAVIGATION[lesson.page]
+    st.page_link(entry.script, label=f"Open this setting on the “{entry.title}” page", icon="↗️",
                  query_params=dict(lesson.query))  # fmt: skip
 
 
