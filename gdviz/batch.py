@@ -68,7 +68,7 @@ BLOCK = 8192
 #: Epochs of each block kept to read streaks of falls back from (and the bouncing test's tail).
 HISTORY = max(64, TAIL + 1)
 #: Runs stepped together where f has a lower bound (:func:`_run_fast`): more runs per numpy
-#: call, fewer calls per step; its history holds losses, and points only near the end.
+#: call, fewer calls per step; it keeps one chunk of losses, and no points.
 FAST_BLOCK = 65536
 #: Epochs the fast loop steps between its checks.
 CHUNK = 32
@@ -194,18 +194,14 @@ def descend_batch(
         size = FAST_BLOCK if fast else BLOCK
         for lo in range(0, len(members), size):
             runs = members[lo : lo + size]
+            block = _take(runs, X, loss, G, rates)
             with np.errstate(all="ignore"):
                 if fast:
-                    _run_fast(
-                        objective, evaluate, group.update(runs), epochs, tol, out, runs,
-                        X[:, runs], loss[runs], G[:, runs], rates[runs], alone,
-                        plain=optimizer == "gd",
-                    )  # fmt: skip
+                    _run_fast(objective, evaluate, group.update(runs), epochs, tol, out, runs,
+                              *block, alone, plain=optimizer == "gd")  # fmt: skip
                 else:
-                    _run_block(
-                        objective, evaluate, group.update(runs), epochs, tol, out, runs,
-                        X[:, runs], loss[runs], G[:, runs], rates[runs], alone,
-                    )  # fmt: skip
+                    _run_block(objective, evaluate, group.update(runs), epochs, tol, out,
+                               runs, *block, alone)  # fmt: skip
     return out.result(objective, optimizer, rates, epochs, tol, hyper)
 
 
@@ -685,14 +681,20 @@ def _broken(X, loss, G) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _take(keep, *arrays):
-    return tuple(a[..., keep] for a in arrays)
+    """The columns ``keep`` (booleans, or positions) of each array, row-major as the loop's
+    arrays must stay: ``a[..., keep]`` returns strided rows, and f and ∇f on those took a
+    third longer at every later step."""
+    keep = np.asarray(keep)
+    if keep.dtype == bool:
+        return tuple(np.compress(keep, a, axis=-1) for a in arrays)
+    return tuple(np.take(a, keep, axis=-1) for a in arrays)
 
 
 def _take_state(state, keep, m: int):
     """The optimizer state of the runs ``keep``: per-run arrays have m runs on the last axis
     (in tuples, named tuples and dicts, nested)."""
     if isinstance(state, np.ndarray):
-        return state[..., keep] if state.ndim and state.shape[-1] == m else state
+        return _take(keep, state)[0] if state.ndim and state.shape[-1] == m else state
     if isinstance(state, dict):
         return {k: _take_state(v, keep, m) for k, v in state.items()}
     if not isinstance(state, tuple) or not state:
@@ -992,13 +994,14 @@ def _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start,
 #
 # No run can fall without bound there, so the only tests a step needs are the gradient's
 # size, a non-finite value and a runaway rise (which needs a loss above the start's). The
-# loop steps CHUNK epochs doing the arithmetic and keeping two numbers per run: its highest
-# loss (NaN and ∞ stick) and its smallest |∂f/∂x₁| (a norm ≤ tol needs it ≤ tol). Only
-# runs these flag, or whose point or gradient is no longer finite (which then stays so),
-# are stepped again from the chunk's start with every test, as _run_block steps them.
-# Each run's streak of rises is known at chunk ends: a run whose loss ends a chunk no
-# higher than it began it broke its streak inside the chunk (read back from the losses
-# kept); the others carry theirs.
+# loop steps CHUNK epochs doing the arithmetic, keeping the chunk's losses and two numbers
+# per run: its highest loss (NaN and ∞ stick) and its smallest |∂f/∂x₁| (a norm ≤ tol
+# needs it ≤ tol). Each run's streak of rises is known at every chunk end: none where the
+# chunk's last change was no rise, else read along the chunk's losses, which also says
+# whether a run whose loss went above its start's ran away. Only runs that ran away, had
+# a NaN or ∞ loss, a small enough gradient, or a point or gradient no longer finite (which
+# then stays so) are stepped again from the chunk's start with every test, as _run_block
+# steps them.
 
 
 class _Rises(NamedTuple):
@@ -1032,11 +1035,16 @@ class _Rises(NamedTuple):
             a[which] = b
 
 
-def _rises_along(rises: _Rises, losses: np.ndarray) -> _Rises:
-    """``rises`` fed the changes of ``losses`` (epochs, k), oldest first."""
-    for change in np.diff(losses, axis=0):
+def _rises_along(rises: _Rises, losses: np.ndarray, start_loss=None):
+    """``rises`` fed the changes of ``losses`` (epochs, k), oldest first. Given the runs'
+    losses at their starts, also which of them ran away on the way (descent.run's test: a
+    streak shown and a loss above the start's)."""
+    ran_away = np.zeros(losses.shape[1], dtype=bool)
+    for change, value in zip(np.diff(losses, axis=0), losses[1:], strict=True):
         rises = rises.add(change)
-    return rises
+        if start_loss is not None:
+            ran_away |= rises.shown() & (value > start_loss)
+    return rises if start_loss is None else (rises, ran_away)
 
 
 class _Tail:
@@ -1051,9 +1059,13 @@ class _Tail:
         self.turns = np.zeros(m, dtype=np.int64)
         self.first, self.last = np.zeros(m), np.zeros(m)
         self.before = None  # the step before (dim, m)
+        self.step = None
 
-    def add(self, t: int, step: np.ndarray) -> None:
-        """Step t (0 = from the tail's first point) of every run."""
+    def add(self, t: int, new: np.ndarray, old: np.ndarray) -> None:
+        """Step t (0 = from the tail's first point) of every run, from ``old`` to ``new``."""
+        if self.step is None or self.step.shape != new.shape:
+            self.step = np.empty_like(new)
+        step = np.subtract(new, old, out=self.step)
         if self.before is not None:
             dot = step[0] * self.before[0]
             for i in range(1, len(step)):
@@ -1065,12 +1077,12 @@ class _Tail:
                 squares += step[i] * step[i]
             total = self.first if t < self.third else self.last
             total += np.sqrt(squares)
-        self.before = step.copy()
+        self.before, self.step = step, self.before  # the next step takes the other buffer
 
     def take(self, keep) -> None:
-        self.turns, self.first, self.last = self.turns[keep], self.first[keep], self.last[keep]
+        self.turns, self.first, self.last = _take(keep, self.turns, self.first, self.last)
         if self.before is not None:
-            self.before = self.before[:, keep]
+            (self.before,), self.step = _take(keep, self.before), None
 
     def verdict(self) -> tuple[np.ndarray, np.ndarray]:
         """Bouncing without progress per run, and where the sums (added in another order than
@@ -1097,20 +1109,20 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
     loss0 = loss
     state = update.init(X)
     rate = float(lr[0]) if (lr == lr[0]).all() else lr  # one η: no array to broadcast
-    rises = _Rises.none(m)  # each run's streak at the last chunk end where ``carried``
-    carried = np.ones(m, dtype=bool)  # else it began in the last chunk (read it back)
-    history = _LossRing(2 * CHUNK + 2, m)  # losses of this chunk and the one before
+    rises = _Rises.none(m)  # each run's streak at the last chunk end
+    history = _LossRing(CHUNK + 1, m)  # the chunk's losses, from its start
     history.add(0, active, loss)
     tail = _Tail(epochs, m, dim)
     t_hi = tol * tol * (1 + _BAND) + _TINY
     g_hi = tol * (1 + _BAND) + _TINY  # |∂f/∂x₁| ≤ ‖∇f‖, with room for rounding
     X, G = X.copy(), G.copy()  # written in place below: no new arrays each step
-    spare, step = np.empty_like(X), np.empty_like(X)
-    k, chunk_before = 0, 0
+    spare = np.empty_like(X)
+    k = 0
 
     while k < epochs:
         size = min(CHUNK, epochs - k)
-        at = (X.copy(), G.copy(), loss, state)
+        # the chunk's start, to step flagged runs again from (plain GD makes a new G)
+        at = (X.copy(), G if plain else G.copy(), loss, state)
         n_active = len(active)
         highest = np.full(n_active, -np.inf)
         smallest = np.abs(G[0]) if tol > 0 else None
@@ -1126,9 +1138,9 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
                 delta, state = update.step(G, state, X, rate)
                 np.add(X, delta, out=spare if j > tail.begins else X)
             if j > tail.begins:  # a step of the tail: its size as np.diff of the points
-                np.subtract(spare, X, out=step)
-                tail.add(j - tail.begins - 1, step)
+                tail.add(j - tail.begins - 1, spare, X)
                 X, spare = spare, X
+            before = loss
             value, grad = parts(X)
             loss = _row(value, n_active)
             grad = [_row(g, n_active) for g in grad]
@@ -1140,37 +1152,42 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
             history.add(j, active, loss)
         if plain:
             G = np.stack(grad)
-        flagged = ~(highest <= loss0)  # a loss above the start's, NaN or ∞
+        # Stepped again with every test: a NaN or ∞ loss on the way (highest keeps it), a
+        # gradient small enough to stop at, a point or gradient no longer finite.
+        flagged = ~np.isfinite(highest)
         if smallest is not None:
             flagged |= smallest <= g_hi
         if not math.isfinite(_total(X, axis=None) + _total(G, axis=None)):
             flagged |= ~(np.isfinite(X).all(axis=0) & np.isfinite(G).all(axis=0))
-        # the streak at the chunk's start, for the runs that need it
-        rose = loss > at[2]
-        rising = np.flatnonzero(flagged | rose)
-        start_rises = _rises_at(history, active, rising, carried, rises, k, chunk_before)
+        # Each run's streak of rises at the chunk's end: none where the last change was no
+        # rise; else read along the chunk's losses from its streak at the start, as for a run
+        # whose loss went above its start's (the runaway test needs that and a streak). A run
+        # that runs away on the way is stepped again too, to stop at its point.
+        reading = np.flatnonzero(flagged | (loss > before) | (highest > loss0))
+        start_rises = rises.take(reading)
+        rises = _Rises.none(n_active)
+        read = reading[~flagged[reading]]
+        if read.size:
+            losses = history.losses(active[read], k, k + size)
+            end_rises, ran_away = _rises_along(
+                start_rises.take(np.searchsorted(reading, read)), losses, loss0[read]
+            )
+            rises.put(read, end_rises)
+            flagged[read[ran_away]] = True
         stopped = np.zeros(n_active, dtype=bool)
         if flagged.any():
             which = np.flatnonzero(flagged)
             ended, end_rises = _replay(
                 objective, evaluate, update, tol, out, runs, active, at, k, size, which,
-                start_rises.take(np.searchsorted(rising, which)), loss0, rate, t_hi,
+                start_rises.take(np.searchsorted(reading, which)), loss0, rate, t_hi,
             )  # fmt: skip
             stopped[which[ended]] = True
             rises.put(which, end_rises)
-        # every other run whose loss rose over the chunk: its streak at the chunk's end
-        others = np.flatnonzero(~flagged & rose)
-        if others.size:
-            losses = history.losses(active[others], k, k + size)
-            rises.put(others, _rises_along(start_rises.take(np.searchsorted(rising, others)),
-                                           losses))  # fmt: skip
-        carried = np.zeros(n_active, dtype=bool)
-        carried[rising] = True
-        k, chunk_before = k + size, size
+        k += size
         if stopped.any():
             keep = ~stopped
-            X, G, loss, loss0, active, carried = _take(keep, X, G, loss, loss0, active, carried)
-            spare, step = np.empty_like(X), np.empty_like(X)
+            X, G, loss, loss0, active = _take(keep, X, G, loss, loss0, active)
+            spare = np.empty_like(X)
             rises = rises.take(keep)
             tail.take(keep)
             state = _take_state(state, keep, len(keep))
@@ -1178,19 +1195,7 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
                 rate = rate[keep]
             if not active.size:
                 return
-    _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, history, rises, carried,
-              chunk_before, tail, alone)  # fmt: skip
-
-
-def _rises_at(history, active, which, carried, rises, epoch, chunk_before) -> _Rises:
-    """The streaks of rises at ``epoch`` (the last chunk end) of the runs ``which``: those
-    carried, as carried; the others began within the chunk before, read back from it."""
-    found = rises.take(which)
-    fresh = np.flatnonzero(~carried[which])
-    if fresh.size:
-        losses = history.losses(active[which[fresh]], epoch - chunk_before, epoch)
-        found.put(fresh, _rises_along(_Rises.none(fresh.size), losses))
-    return found
+    _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, rises, tail, alone)
 
 
 def _replay(objective, evaluate, update, tol, out, runs, active, at, epoch, size, which, rises,
@@ -1200,7 +1205,7 @@ def _replay(objective, evaluate, update, tol, out, runs, active, at, epoch, size
     Returns which of them stopped (booleans) and the streaks of the others at the end."""
     X, G, loss, state = at
     m = X.shape[1]
-    X, G, loss = X[:, which], G[:, which], loss[which]
+    X, G, loss = _take(which, X, G, loss)
     state = _take_state(state, which, m)
     rate = rate if isinstance(rate, float) else rate[which]
     first_loss = loss0[which]
@@ -1234,17 +1239,14 @@ def _replay(objective, evaluate, update, tol, out, runs, active, at, epoch, size
     return ~going, rises
 
 
-def _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, history, rises, carried,
-              chunk_before, tail, alone) -> None:  # fmt: skip
+def _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, rises, tail, alone) -> None:
     """descent._end_status for the fast loop's runs that used all their epochs (none can
     fall without bound)."""
     m = len(active)
     why = np.full(m, -1, dtype=np.int8)
     why[_within(_squares(G), G, tol, np.arange(m))] = GRADIENT
-    above = np.flatnonzero((why < 0) & (loss > loss0))
-    if above.size:
-        streak = _rises_at(history, active, above, carried, rises, epochs, chunk_before)
-        why[above[streak.length >= min(RUNAWAY_EPOCHS, epochs)]] = RUNAWAY
+    above = (why < 0) & (loss > loss0)
+    why[above & (rises.length >= min(RUNAWAY_EPOCHS, epochs))] = RUNAWAY
     bouncing, close = tail.verdict()
     open_ = why < 0
     why[open_] = np.where(bouncing[open_], BOUNCING, EPOCHS)

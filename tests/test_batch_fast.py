@@ -80,16 +80,33 @@ def test_every_ending_and_every_epoch_count_around_chunks_and_tail(fast_calls):
     assert len(fast_calls) == 13
 
 
-def test_heavy_ball_swings_above_the_start_are_not_runaways(fast_calls):
-    """Momentum runs whose loss swings above the start's for a while (flagged, stepped again
-    every chunk) but are stable; and others past 2 + 2β that run away."""
+def test_heavy_ball_swings_above_the_start_are_not_runaways(monkeypatch, fast_calls):
+    """Momentum runs whose loss swings above the start's for a while but are stable; and
+    others past 2 + 2β that run away. The swings are read from each chunk's losses: a run
+    is stepped again only in the chunk where it stops (it ran away, or its gradient is
+    small enough to stop at), not in every chunk its loss spends above the start's."""
     beta = np.repeat([0.9, 0.95, 0.99], 8)
     rates = np.tile(np.geomspace(0.01, 4.5, 8), 3)  # η·λ up to 9 > 2 + 2β
     starts = np.tile([2.0], (len(rates), 1))
+    again = []
+    inner = gdviz.batch._replay
+    monkeypatch.setattr(
+        gdviz.batch, "_replay", lambda *a: again.extend(a[5][a[6][a[10]]]) or inner(*a)
+    )  # the batch's runs: runs[active[which]]
     result = run_quietly("parabola", starts, lr=rates, epochs=300, optimizer="sgd", momentum=beta)
     hyper = {"momentum": beta}
     assert_same_as_alone(result, OBJECTIVES["parabola"], starts, rates, "sgd", hyper)
     assert {"converged", "diverged"} <= set(result.statuses)
+    stopped = result.reasons != "epochs"
+    assert np.array_equal(np.bincount(again, minlength=len(rates)), stopped.astype(int))
+    swung = [
+        i
+        for i in np.flatnonzero(result.statuses != "diverged")
+        if (result_alone := descend("parabola", starts[i], lr=rates[i], epochs=300,
+                                    optimizer="sgd", momentum=beta[i])).losses.max()
+        > result_alone.losses[0]
+    ]  # fmt: skip
+    assert len(swung) >= 5  # stable runs that swung above the start's loss
 
 
 def test_a_tail_too_close_to_call_is_decided_by_descend(monkeypatch, fast_calls):
@@ -186,3 +203,20 @@ def test_typed_functions_get_a_bound_only_from_their_form():
     assert parse_objective("x**2 + y**2 + 3").lower_bound == 3.0
     assert parse_objective("x**3").lower_bound == -np.inf
     assert parse_objective("x**2 - 2*x").lower_bound == -np.inf  # bounded, not by form
+
+
+def test_f_and_grad_always_get_row_major_points(monkeypatch):
+    """After runs stop and leave the arrays, the rest stay one contiguous row per coordinate
+    (strided rows made every later f and ∇f a third slower)."""
+    seen = []
+    inner = gdviz.batch._parts
+
+    def parts(objective):
+        compute = inner(objective)
+        return lambda X: seen.append(X.flags.c_contiguous and X[0].flags.c_contiguous) or compute(X)
+
+    monkeypatch.setattr(gdviz.batch, "_parts", parts)
+    rates = np.geomspace(0.01, 1.2, 40)  # the largest run away: the arrays shrink
+    result = run_quietly("bowl", np.tile([2.0, -1.5], (40, 1)), lr=rates, epochs=120)
+    assert "diverged" in set(result.statuses) and len(seen) > 120
+    assert all(seen)
