@@ -722,7 +722,11 @@ class _LossRing:
         newest = self.entries[-1][0]
         entries = list(self.entries)[len(self.entries) - 1 - (newest - first) :]
         size, wanted = len(self.rows), entries[: last - first + 1]
-        return np.stack([self.rows[e % size, : len(a)][_columns(a, runs)] for e, a in wanted])
+        found = {}  # epochs between two stops share one ``active``: look it up once
+        for _, active in wanted:
+            if id(active) not in found:
+                found[id(active)] = _columns(active, runs)
+        return np.stack([self.rows[e % size, : len(a)][found[id(a)]] for e, a in wanted])
 
 
 class _History:
@@ -1060,6 +1064,7 @@ class _Tail:
         self.first, self.last = np.zeros(m), np.zeros(m)
         self.before = None  # the step before (dim, m)
         self.step = None
+        self.over = False  # no run can turn back often enough any more: skip the rest
 
     def add(self, t: int, new: np.ndarray, old: np.ndarray) -> None:
         """Step t (0 = from the tail's first point) of every run, from ``old`` to ``new``."""
@@ -1071,6 +1076,10 @@ class _Tail:
             for i in range(1, len(step)):
                 dot += step[i] * self.before[i]
             self.turns += dot < 0
+            left = self.steps - 1 - t  # pairs of steps still to come
+            if left < self.steps // 2 and (self.turns.max() + left) / (self.steps - 1) < 0.5:
+                self.over = True  # verdict: none bouncing
+                return
         if t < self.third or t >= self.steps - self.third:
             squares = step[0] * step[0]
             for i in range(1, len(step)):
@@ -1088,7 +1097,7 @@ class _Tail:
         """Bouncing without progress per run, and where the sums (added in another order than
         the means there) are too close to the threshold to tell."""
         m = len(self.turns)
-        if self.steps < 6:
+        if self.steps < 6 or self.over:
             return np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)
         first, last = self.first / self.third, self.last / self.third
         turning = self.turns / (self.steps - 1) >= 0.5
@@ -1111,7 +1120,7 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
     rate = float(lr[0]) if (lr == lr[0]).all() else lr  # one η: no array to broadcast
     rises = _Rises.none(m)  # each run's streak at the last chunk end
     history = _LossRing(CHUNK + 1, m)  # the chunk's losses, from its start
-    history.add(0, active, loss)
+    keeping = True  # whether this chunk keeps its losses (the last one had runs to read)
     tail = _Tail(epochs, m, dim)
     t_hi = tol * tol * (1 + _BAND) + _TINY
     g_hi = tol * (1 + _BAND) + _TINY  # |∂f/∂x₁| ≤ ‖∇f‖, with room for rounding
@@ -1128,16 +1137,19 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
         smallest = np.abs(G[0]) if tol > 0 else None
         scratch = np.empty(n_active)
         grad = list(G)
+        if keeping and (not history.entries or history.entries[-1][0] != k):
+            history.add(k, active, loss)
         for i in range(size):
             j = k + i + 1
+            in_tail = j > tail.begins and not tail.over
             if plain:  # x − η g, a row at a time: x + (−η g) to the bit, with no stacking
-                new = spare if j > tail.begins else X
+                new = spare if in_tail else X
                 for row, g, into in zip(X, grad, new, strict=True):
                     np.subtract(row, rate * g, out=into)
             else:
                 delta, state = update.step(G, state, X, rate)
-                np.add(X, delta, out=spare if j > tail.begins else X)
-            if j > tail.begins:  # a step of the tail: its size as np.diff of the points
+                np.add(X, delta, out=spare if in_tail else X)
+            if in_tail:  # a step of the tail: its size as np.diff of the points
                 tail.add(j - tail.begins - 1, spare, X)
                 X, spare = spare, X
             before = loss
@@ -1149,7 +1161,8 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
             np.maximum(highest, loss, out=highest)
             if smallest is not None and i < size - 1:  # the last is the next chunk's
                 np.minimum(smallest, np.abs(grad[0], out=scratch), out=smallest)
-            history.add(j, active, loss)
+            if keeping:
+                history.add(j, active, loss)
         if plain:
             G = np.stack(grad)
         # Stepped again with every test: a NaN or ∞ loss on the way (highest keeps it), a
@@ -1167,13 +1180,16 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
         start_rises = rises.take(reading)
         rises = _Rises.none(n_active)
         read = reading[~flagged[reading]]
-        if read.size:
+        if read.size and not keeping:  # no losses kept this chunk: stepped again instead
+            flagged[read] = True
+        elif read.size:
             losses = history.losses(active[read], k, k + size)
             end_rises, ran_away = _rises_along(
                 start_rises.take(np.searchsorted(reading, read)), losses, loss0[read]
             )
             rises.put(read, end_rises)
             flagged[read[ran_away]] = True
+        keeping = read.size > 0  # copying every loss costs about a tenth of the arithmetic
         stopped = np.zeros(n_active, dtype=bool)
         if flagged.any():
             which = np.flatnonzero(flagged)

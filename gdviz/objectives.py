@@ -20,6 +20,7 @@ from typing import ClassVar
 import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.precedence import precedence
 
 from . import checks
 from .bounds import lower_bound
@@ -54,17 +55,43 @@ class _SameBitsPrinter(NumPyPrinter):
     about 1 case in 1000. Whole powers up to 8 become products (1/x, 1/(x*x), ...), square
     roots stay ``sqrt``, the rest ``numpy.power``, which is one ufunc for both."""
 
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._bases = 0  # names given to the bases of powers, in this compilation
+
     def _print_Pow(self, expr, rational=False):
         n = expr.exp
         if n.is_Integer and 1 <= abs(n) <= 8:
             base = self._print(expr.base)
-            base = base if expr.base.is_Symbol else f"({base})"
-            product = "*".join([base] * abs(int(n)))
+            if expr.base.is_Symbol or abs(n) == 1:
+                factors = [base if expr.base.is_Symbol else f"({base})"] * abs(int(n))
+            else:  # the base computed once, named where it is first used: the same bits
+                name = f"_p{self._bases}"
+                self._bases += 1
+                factors = [f"({name} := ({base}))"] + [name] * (abs(int(n)) - 1)
+            product = "*".join(factors)
             return f"({product})" if n > 0 else f"(1/({product}))"
         if n in (sp.S.Half, -sp.S.Half):
             return super()._print_Pow(expr, rational=rational)  # sqrt, 1/sqrt: exact
         power = self._module_format("numpy.power")
         return f"{power}({self._print(expr.base)}, {self._print(n)})"
+
+    def _print_Add(self, expr, order=None):
+        # StrPrinter's, each term printed once (a power's name is given where printed), and
+        # "-a + b" written "b - a": one array operation fewer (no negation) for the same
+        # bits, since IEEE a + (-b) is a - b and a sum of two terms commutes. Only the first
+        # two terms swap: moving any other would change how the sum rounds.
+        prec = precedence(expr)
+        pieces = []
+        for term in self._as_ordered_terms(expr, order=order):
+            text = self._print(term)
+            sign = "-" if text.startswith("-") and not term.is_Add else "+"
+            text = text[1:] if sign == "-" else text
+            pieces.append([sign, f"({text})" if precedence(term) < prec or term.is_Add else text])
+        if len(pieces) > 1 and pieces[0][0] == "-" and pieces[1][0] == "+":
+            pieces[:2] = pieces[1::-1]
+        head = "" if pieces[0][0] == "+" else "-"
+        return head + " ".join([pieces[0][1]] + [f"{sign} {text}" for sign, text in pieces[1:]])
 
 
 #: The settings lambdify gives its own printer (names unqualified: modules=np).

@@ -220,3 +220,26 @@ def test_f_and_grad_always_get_row_major_points(monkeypatch):
     result = run_quietly("bowl", np.tile([2.0, -1.5], (40, 1)), lr=rates, epochs=120)
     assert "diverged" in set(result.statuses) and len(seen) > 120
     assert all(seen)
+
+
+def test_a_rise_after_a_quiet_chunk_is_stepped_again(monkeypatch, fast_calls):
+    """A chunk after one with nothing to read keeps no losses: a slow heavy-ball swing
+    (β = 0.99, ηλ = 0.001: the loss falls for 55 epochs, then rises for 45) that begins to
+    rise in such a chunk is stepped again with every test, and still ends as alone."""
+    again = []
+    inner = gdviz.batch._replay
+
+    def replay(*args):
+        ended, rises = inner(*args)
+        again.append((args[8], len(args[10]), int(ended.sum())))  # epoch, runs, stopped
+        return ended, rises
+
+    monkeypatch.setattr(gdviz.batch, "_replay", replay)
+    starts = np.array([[2.0], [-1.5], [3.0], [0.5]])
+    rates = np.full(len(starts), 0.0005)
+    result = run_quietly("parabola", starts, lr=rates, epochs=400, optimizer="sgd", momentum=0.99)
+    hyper = {"momentum": np.full(len(starts), 0.99)}
+    assert fast_calls
+    assert_same_as_alone(result, OBJECTIVES["parabola"], starts, rates, "sgd", hyper)
+    assert set(result.statuses) == {"max_epochs"}
+    assert (32, len(starts), 0) in again  # every run rose in the second chunk: none stopped

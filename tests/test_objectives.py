@@ -406,3 +406,27 @@ def test_about_texts_call_the_learning_rate_eta(slug):
     import re
 
     assert not re.search(r"\blr\b", OBJECTIVES[slug].about), OBJECTIVES[slug].about
+
+
+def test_compiled_code_skips_negations_and_repeated_bases_for_the_same_bits():
+    """ "-a + b" is compiled as "b - a" and a power's base is computed once: two array
+    operations fewer in Rosenbrock's f, and bit for bit what the plain spelling gives
+    (signed zeros included; only a NaN's sign may differ)."""
+    import inspect
+
+    rosenbrock = gdviz.parse_objective("100*(y - x**2)**2 + (1 - x)**2")
+    rosenbrock._f(1.0, 1.0)
+    source = inspect.getsource(rosenbrock._f._function)
+    assert ":=" in source and "-(x*x) + y" not in source and "y - (x*x)" in source
+
+    def plain(x, y):  # the spelling the printer gave before
+        return ((1 - x) * (1 - x)) + 100 * ((-(x * x) + y) * (-(x * x) + y))
+
+    rng = np.random.default_rng(7)
+    x = np.concatenate([rng.normal(0, 2, 5000), [0.0, -0.0, 1.0, 1.0, 1e155, -1e155]])
+    y = np.concatenate([rng.normal(0, 2, 5000), [0.0, -0.0, 1.0, -0.0, 1e310, 3.0]])
+    with np.errstate(all="ignore"):
+        got, want = rosenbrock._f(x, y), plain(x, y)
+    nan = np.isnan(want)
+    assert np.array_equal(np.isnan(got), nan)
+    assert np.array_equal(got[~nan].view(np.int64), want[~nan].view(np.int64))
