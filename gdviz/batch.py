@@ -1114,6 +1114,8 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
     ``plain``: the update is plain GD's, x − η g, stepped here without the update call."""
     parts = _parts(objective)
     m, dim = X.shape[1], X.shape[0]
+    value, grad = parts(X[:, :1].copy())  # a constant part of f or ∇f comes back as one number
+    as_rows = all(isinstance(v, np.ndarray) and v.shape == (1,) for v in (value, *grad))
     active = np.arange(m)
     loss0 = loss
     state = update.init(X)
@@ -1154,8 +1156,11 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
                 X, spare = spare, X
             before = loss
             value, grad = parts(X)
-            loss = _row(value, n_active)
-            grad = [_row(g, n_active) for g in grad]
+            if as_rows:
+                loss = value
+            else:
+                loss = _row(value, n_active)
+                grad = [_row(g, n_active) for g in grad]
             if not plain:
                 np.stack(grad, out=G)
             np.maximum(highest, loss, out=highest)

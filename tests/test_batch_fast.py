@@ -243,3 +243,15 @@ def test_a_rise_after_a_quiet_chunk_is_stepped_again(monkeypatch, fast_calls):
     assert_same_as_alone(result, OBJECTIVES["parabola"], starts, rates, "sgd", hyper)
     assert set(result.statuses) == {"max_epochs"}
     assert (32, len(starts), 0) in again  # every run rose in the second chunk: none stopped
+
+
+def test_a_constant_part_of_the_gradient_is_broadcast(fast_calls):
+    """∂f/∂y of cos²y + sin²y + x² is 0, which the compiled code returns as one number:
+    the fast loop spreads it over the runs and still ends each run as alone."""
+    objective = parse_objective("cos(y)**2 + sin(y)**2 + x**2")
+    starts = np.random.default_rng(2).uniform(-2, 2, (12, 2))
+    rates = np.geomspace(0.05, 1.5, 12)
+    result = run_quietly(objective, starts, lr=rates, epochs=90)
+    assert fast_calls
+    assert_same_as_alone(result, objective, starts, rates, "gd", {})
+    assert {"converged", "diverged"} <= set(result.statuses)
