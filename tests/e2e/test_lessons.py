@@ -58,6 +58,10 @@ def test_a_lesson_from_a_teachers_link_takes_a_prediction_then_shows_the_run(
         page.wait_for_url("**/?*fn=parabola*")
         page.locator(".st-key-lr").wait_for(timeout=60_000)
         ui.wait_idle(page)
+        page.wait_for_function(  # the widget's box can come before its label and value
+            "() => document.querySelector('.st-key-lr').innerText.trim().length > 0",
+            timeout=60_000,
+        )
         assert "1.1" in page.locator(".st-key-lr").inner_text()
         assert "diverge" in ui.banner_text(page).lower()
         page.screenshot(path=str(artifacts / "lesson-setting.png"))
