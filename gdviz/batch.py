@@ -1039,16 +1039,14 @@ class _Rises(NamedTuple):
             a[which] = b
 
 
-def _rises_along(rises: _Rises, losses: np.ndarray, start_loss=None):
-    """``rises`` fed the changes of ``losses`` (epochs, k), oldest first. Given the runs'
-    losses at their starts, also which of them ran away on the way (descent.run's test: a
-    streak shown and a loss above the start's)."""
+def _rises_along(rises: _Rises, losses: np.ndarray, start_loss: np.ndarray):
+    """``rises`` fed the changes of ``losses`` (epochs, k), oldest first, and which runs ran
+    away on the way (descent.run's test: a streak shown and a loss above the start's)."""
     ran_away = np.zeros(losses.shape[1], dtype=bool)
     for change, value in zip(np.diff(losses, axis=0), losses[1:], strict=True):
         rises = rises.add(change)
-        if start_loss is not None:
-            ran_away |= rises.shown() & (value > start_loss)
-    return rises if start_loss is None else (rises, ran_away)
+        ran_away |= rises.shown() & (value > start_loss)
+    return rises, ran_away
 
 
 class _Tail:
