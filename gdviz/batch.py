@@ -33,8 +33,9 @@ from .analysis import (
     TAIL,
     bouncing_without_progress,
 )
-from .bounds import FLOOR, REACH, falls_without_bound
+from .bounds import FLOOR
 from .descent import DEFAULT_TOL, STATUSES, descend
+from .falls import Falls, unbounded
 from .numbers import position
 from .objectives import Objective, _OnFirstCall, get_objective
 from .optimizers import (
@@ -65,7 +66,7 @@ GRADIENT, OVERFLOW, UNDEFINED, RUNAWAY, UNBOUNDED, BOUNCING, EPOCHS = range(len(
 FEW = 3
 #: Runs stepped together: a block's arrays stay in the processor's cache between steps.
 BLOCK = 8192
-#: Epochs of each block kept to read streaks of falls back from (and the bouncing test's tail).
+#: Epochs of each block kept: the bouncing test's tail, and the streaks at the last epoch.
 HISTORY = max(64, TAIL + 1)
 #: Runs stepped together where f has a lower bound (:func:`_run_fast`): more runs per numpy
 #: call, fewer calls per step; it keeps one chunk of losses, and no points.
@@ -180,7 +181,7 @@ def descend_batch(
     for group in groups:
         members = group.members
 
-        def alone(i, group=group):  # run i by itself, for the rare long fall
+        def alone(i, group=group):  # run i by itself: one or two, or a tail too close to call
             return descend(objective, X[:, i], lr=rates[i], epochs=epochs,
                            optimizer=optimizer, tol=tol, **group.of(i))  # fmt: skip
 
@@ -201,7 +202,7 @@ def descend_batch(
                               *block, alone, plain=optimizer == "gd")  # fmt: skip
                 else:
                     _run_block(objective, evaluate, group.update(runs), epochs, tol, out,
-                               runs, *block, alone)  # fmt: skip
+                               runs, *block)  # fmt: skip
     return out.result(objective, optimizer, rates, epochs, tol, hyper)
 
 
@@ -796,35 +797,15 @@ def _lengths(sizes, counted) -> np.ndarray:
     return np.where(counted[-1], 1 + run_back, 0)
 
 
-def _unbounded(objective, X, heading) -> np.ndarray:
-    """bounds.falls_without_bound for each column of X (dim, k) along ``heading``: the probes
-    are computed exactly as there, and only runs with a probe at or below the floor go
-    through it one by one (the rest cannot be unbounded)."""
-    k = X.shape[1]
-    verdict = np.zeros(k, dtype=bool)
-    size = np.array([_norm(heading[:, i]) for i in range(k)])
-    moving = np.flatnonzero(np.isfinite(size) & (size > 0))
-    for lo in range(0, len(moving), 1024):
-        cols = moving[lo : lo + 1024]
-        d = heading[:, cols] / size[cols]  # bounds.unit
-        p = X[:, cols]
-        scale = np.maximum(1.0, np.max(np.abs(p), axis=0))
-        probes = p[:, None, :] + (REACH[:, None] * scale[None, :])[None] * d[:, None, :]
-        values = objective.f(np.moveaxis(probes, 0, -1))  # (probes, runs)
-        for i in cols[np.any(values <= FLOOR, axis=0)]:
-            verdict[i] = falls_without_bound(objective, X[:, i].copy(), heading[:, i].copy())
-    return verdict
-
-
 # the reductions of the loop, without the wrappers of .sum(), .min(), .max()
 _total, _least, _most = np.add.reduce, np.minimum.reduce, np.maximum.reduce
 
 
-def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, lr, alone):
+def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, lr):
     """Descend from the starts X (dim, m) of the batch's ``runs``; results go to ``out``.
 
-    Mirrors descent.run step for step. ``alone(i)`` runs the block's run i with descend,
-    for the rare run falling without bound on a streak longer than the history kept.
+    Mirrors descent.run step for step. Where f's formula shows no lower bound, each run's
+    streak of falls is followed at every step (:class:`falls.Falls`), however long.
     """
     m = X.shape[1]
     start, loss0 = X, loss
@@ -835,14 +816,15 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
     history.add(0, active, X, loss)
     # Each run's chain: its latest changes of one sign, each at least the one before in
     # size. A rise ends a chain that is exactly descend's Streak of rises (length, first,
-    # last); every Streak of falls (which also needs the path leaving the start) lies within
-    # a falling chain, so only falling chains long and grown enough are read from history.
+    # last). Falls are followed by ``falls`` (they count only while the path leaves x₀).
     chain, chain_first = np.zeros(m, dtype=np.int64), np.zeros(m)
     change_before = np.zeros(m)
     record = out.paths is not None
     if record:
         out.paths[runs, 0], out.losses[runs, 0] = X.T, loss
     t_hi = tol * tol * (1 + _BAND) + _TINY
+    # where f's formula shows a lower bound (a fit's loss), no run can fall without bound
+    falls = Falls(X, X) if objective.lower_bound <= _FLOORED else None
 
     def drop(positions):
         nonlocal X, G, loss, s, change_before, lr, active, chain, chain_first, state
@@ -852,6 +834,8 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
             keep, X, G, loss, s, change_before, lr, chain, chain_first, active
         )
         state = _take_state(state, keep, len(keep))
+        if falls is not None:
+            falls.keep(keep)
         return keep
 
     for k in range(epochs):  # X is the point at epoch k
@@ -892,53 +876,40 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
         history.add(j, active, X, loss)
         if record:
             out.paths[runs[active], j], out.losses[runs[active], j] = X.T, loss
+        ended = []
         if _most(chain) >= RUNAWAY_EPOCHS:
             # Streak.shown: long, and the last change over the first ≥ RUNAWAY_GROWTH
             long = np.flatnonzero(chain >= RUNAWAY_EPOCHS)
             grown = long[change[long] / chain_first[long] >= RUNAWAY_GROWTH]
             if grown.size:
-                ended = _shown(objective, history, start, loss0, active, grown, chain, change,
-                               X_old, X, loss, j, out, runs, alone)  # fmt: skip
-                if ended.size:
-                    drop(ended)
-                    if not active.size:
-                        return
+                ended.append(_shown(history, loss0, active, grown, change, X, loss, j, out,
+                                    runs))  # fmt: skip
+        if falls is not None:
+            falls.add(X, change)
+            if _most(falls.length) >= RUNAWAY_EPOCHS:  # a streak of falls shown, f unbounded
+                fell = np.flatnonzero(falls.shown())
+                if fell.size:
+                    fell = fell[unbounded(objective, X[:, fell], X[:, fell] - X_old[:, fell])]
+                    out.end(runs[active[fell]], UNBOUNDED, j, X[:, fell], loss[fell])
+                    ended.append(fell)
+        if ended and sum(map(len, ended)):
+            drop(np.concatenate(ended))
+            if not active.size:
+                return
 
-    _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start, loss0, history)
+    _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start, loss0, history,
+                falls)  # fmt: skip
 
 
-def _shown(objective, history, start, loss0, active, grown, chain, change, X_old, X, loss, j,
-           out, runs, alone) -> np.ndarray:  # fmt: skip
+def _shown(history, loss0, active, grown, change, X, loss, j, out, runs) -> np.ndarray:
     """Which of the runs ``grown`` (positions; their chains long and grown enough) stop at
-    epoch j as descend stops them: a runaway rise above the start's loss, or a fall without
-    bound; their ends are written to ``out``."""
+    epoch j as descend stops them on a runaway rise above the start's loss; their ends are
+    written to ``out``. (A fall without bound is followed by falls.Falls.)"""
     rising = grown[change[grown] > 0]  # the chain is the Streak of rises itself
     runaway = rising[loss[rising] > loss0[active[rising]]]
     if runaway.size:
         out.end(runs[active[runaway]], RUNAWAY, j, X[:, runaway], loss[runaway])
-    stops = [runaway]
-    # A fall stops a run only where f has no lower bound ahead: probe that first, then read
-    # the Streak of falls (the path leaving the start at each fall) from the history.
-    falling = grown[change[grown] < 0]
-    if falling.size:
-        falling = falling[_unbounded(objective, X[:, falling], X[:, falling] - X_old[:, falling])]
-    if falling.size:
-        width = min(len(history.entries), int(chain[falling].max()) + 1)
-        oldest, points, losses = history.of(active[falling], width)
-        length, first, last, whole = _streaks(
-            points, losses, start[:, active[falling]], RUNAWAY_EPOCHS
-        )["falls"]
-        shown = (length >= RUNAWAY_EPOCHS) & (last / first >= RUNAWAY_GROWTH)
-        far = ~whole & (oldest > 0) & (length >= RUNAWAY_EPOCHS)  # may start before: alone
-        for i in np.flatnonzero(far):
-            run_index = runs[active[falling[i]]]
-            out.end_run(run_index, alone(run_index))
-        stops.append(falling[far])
-        which = falling[shown & ~far]
-        if which.size:
-            out.end(runs[active[which]], UNBOUNDED, j, X[:, which], loss[which])
-            stops.append(which)
-    return np.concatenate(stops)
+    return runaway
 
 
 def _bouncing(tail) -> np.ndarray:
@@ -973,8 +944,9 @@ def _bouncing(tail) -> np.ndarray:
 
 
 def _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start, loss0,
-                history) -> None:  # fmt: skip
-    """descent._end_status for the runs that used all their epochs."""
+                history, falls) -> None:  # fmt: skip
+    """descent._end_status for the runs that used all their epochs (``falls``: each run's
+    streak of falls, None where f is bounded below)."""
     m = len(active)
     why = np.full(m, -1, dtype=np.int8)
     run = min(RUNAWAY_EPOCHS, epochs)
@@ -983,10 +955,10 @@ def _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start,
     streaks = _streaks(points, losses, start[:, active], run)
     rising = streaks["rises"][0] >= run
     why[(why < 0) & rising & (loss > loss0[active])] = RUNAWAY
-    falling = np.flatnonzero((why < 0) & (streaks["falls"][0] >= run))
-    if falling.size:
+    if falls is not None:
+        falling = np.flatnonzero((why < 0) & (falls.length >= run))
         heading = points[-1][:, falling] - points[-2][:, falling]
-        why[falling[_unbounded(objective, X[:, falling], heading)]] = UNBOUNDED
+        why[falling[unbounded(objective, X[:, falling], heading)]] = UNBOUNDED
     open_ = np.flatnonzero(why < 0)
     if open_.size:
         _, tail, _ = history.of(active[open_], min(TAIL + 1, epochs + 1))
