@@ -18,6 +18,11 @@ RUNAWAY_EPOCHS = 8
 #: ... and once the last change is this many times the streak's first, the run has shown
 #: it (two decades of growth): it stops there (a rising loss only once above its start's).
 RUNAWAY_GROWTH = 100.0
+#: A rising loss is a runaway only while the iterates grow with it: the last step at least
+#: this many times the streak's first, and the point this many times farther from the start
+#: than the path had been before the streak (a loss spike of an adaptive optimizer, its
+#: step catching up with a steep wall inside the region it has crossed, is not).
+RUNAWAY_REACH = 2.0
 #: Window (epochs) over which the tail of a run is judged.
 TAIL = 60
 #: A bouncing run whose step sizes shrink by less than this over the tail is stuck.
@@ -92,19 +97,27 @@ def bouncing_without_progress(paths: np.ndarray) -> np.ndarray:
 
 class Streak:
     """Consecutive loss changes of one kind (rises, or falls), each at least the one
-    before: the signature of geometric growth. Fed one epoch at a time."""
+    before: the signature of geometric growth. Fed one epoch at a time.
+
+    Where the streak began it keeps ``reach``, the farthest the path had been from its
+    start until then, and ``step``, the length of the streak's first step (what
+    :func:`grows_away` compares the latest point and step with)."""
 
     def __init__(self):
         self.length, self.first, self.last = 0, 0.0, 0.0
+        self.reach, self.step = 0.0, 0.0
 
-    def add(self, size: float | None) -> None:
-        """Extend by a change of ``size`` > 0, or break the streak with None."""
+    def add(self, size: float | None, reach: float = 0.0, step: float = 0.0) -> None:
+        """Extend by a change of ``size`` > 0, or break the streak with None. ``reach`` and
+        ``step``: the path's farthest distance from its start before this change, and the
+        length of the step that made it (kept when it begins a streak)."""
         if size is None or not size > 0:
             self.length = 0
         elif self.length and size >= self.last:
             self.length += 1
         else:
             self.length, self.first = 1, size
+            self.reach, self.step = reach, step
         self.last = size or 0.0
 
     @property
@@ -115,6 +128,22 @@ class Streak:
     def shown(self) -> bool:
         """Long enough and grown enough to call the run a runaway mid-run."""
         return self.length >= RUNAWAY_EPOCHS and self.growth >= RUNAWAY_GROWTH
+
+
+def grows_away(streak: Streak, distance: float, step: float) -> bool:
+    """Whether the iterates grow with a streak of rises: the point, ``distance`` from the
+    start, is at least RUNAWAY_REACH times as far out as the path had been before the streak
+    began, and (once the streak has more than one step) the latest ``step`` is at least
+    RUNAWAY_REACH times the streak's first.
+
+    >>> s = Streak(); s.add(1.0, reach=3.0, step=0.5); s.add(2.0)
+    >>> grows_away(s, 6.0, 1.0), grows_away(s, 5.9, 1.0), grows_away(s, 6.0, 0.9)
+    (True, False, False)
+    """
+    longer = streak.length > 1
+    return distance >= RUNAWAY_REACH * streak.reach and (
+        not longer or step >= RUNAWAY_REACH * streak.step
+    )
 
 
 def rising_streak(losses) -> int:
