@@ -674,11 +674,16 @@ class _Outcome:
         )
 
 
-def _broken(X, loss, G) -> tuple[np.ndarray, np.ndarray]:
+def _broken(objective, X, loss, G) -> tuple[np.ndarray, np.ndarray]:
     """descent.run's two tests of a new point, per column: overflow (a coordinate not
-    finite, or |f| = ∞) and, where not, f or ∇f undefined (NaN or not finite)."""
+    finite, |f| = ∞, or f or ∇f with no value because a part overflowed) and, where not,
+    f or ∇f undefined (NaN or not finite)."""
     over = ~np.isfinite(X).all(axis=0) | (np.abs(loss) == math.inf)
-    return over, ~over & ~(np.isfinite(loss) & np.isfinite(G).all(axis=0))
+    undefined = ~over & ~(np.isfinite(loss) & np.isfinite(G).all(axis=0))
+    for i in np.flatnonzero(undefined):  # few: each asked as descend asks it
+        if objective.overflows_at(X[:, i]):
+            over[i], undefined[i] = True, False
+    return over, undefined
 
 
 def _take(keep, *arrays):
@@ -919,7 +924,7 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
             # a non-finite value somewhere (or only a sum too big): find the runs
             z = np.flatnonzero(~(np.isfinite(loss_new) & np.isfinite(s_new)
                                  & np.isfinite(X_new).all(axis=0)))  # fmt: skip
-            over, undefined = _broken(X_new[:, z], loss_new[z], G_new[:, z])
+            over, undefined = _broken(objective, X_new[:, z], loss_new[z], G_new[:, z])
             for why, which in ((OVERFLOW, z[over]), (UNDEFINED, z[undefined])):
                 if which.size:  # the run ends at its last finite point, as descend's
                     out.end(runs[active[which]], why, k, X[:, which], loss[which])
@@ -1335,7 +1340,9 @@ def _replay(objective, evaluate, update, tol, out, runs, active, at, epoch, size
         delta, state = update.step(G, state, X, rate)
         X_new = X + delta
         loss_new, G_new, s_new = evaluate(X_new)
-        for why, bad in zip((OVERFLOW, UNDEFINED), _broken(X_new, loss_new, G_new), strict=True):
+        for why, bad in zip(
+            (OVERFLOW, UNDEFINED), _broken(objective, X_new, loss_new, G_new), strict=True
+        ):
             bad &= going
             if bad.any():  # the run ends at its last finite point, as descend's
                 end(np.flatnonzero(bad), why, k, X, loss)

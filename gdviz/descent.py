@@ -152,7 +152,9 @@ def descend(
     along a path that keeps leaving, where f has no lower bound. Where the path is
     relative to the objective's plotting box never matters. A run that uses all its
     epochs is "oscillating" if it bounces without getting anywhere, else "max_epochs"
-    (or "diverged" if it ends on such a streak, too short to stop on).
+    (or "diverged" if it ends on such a streak, too short to stop on). Where f or ∇f has no
+    value at the next point only because a part of it overflowed (x⁴ − 2x² far out is
+    ∞ − ∞), the reason is "overflow", not "undefined".
 
     >>> descend("parabola", 3.0, lr=0.5, epochs=10).status
     'converged'
@@ -246,7 +248,8 @@ def run(
                 status, reason = "diverged", "overflow"
                 break
             if not (math.isfinite(loss) and np.isfinite(grad).all()):
-                status, reason = "diverged", "undefined"
+                why = "overflow" if objective.overflows_at(x) else "undefined"
+                status, reason = "diverged", why
                 break
             change = loss - losses[-1]
             distance, step = _norm(x - points[0]), _norm(x - previous)
