@@ -237,3 +237,15 @@ def test_a_notes_field_names_are_never_cut():
     name = "adagrad_initial_accumulator_value"
     reading = read({name: "x"}, [Number(name, name, name)])
     assert f"`{name}=x`" in reading.notes[0]
+
+
+def test_the_strip_tells_eta_from_its_limit():
+    """The strip beside η said "η = 1× the stable limit" both just below and just above it."""
+    from gdviz.stability import reference_curvature
+    from ui.strip import strip_words
+
+    curvature = reference_curvature(OBJECTIVES["parabola"], (3.0,))
+    below, above = strip_words(curvature, 0.9999999), strip_words(curvature, 1.0000001)
+    assert below.startswith("η = 0.9999999× ") and "oscillates inward" in below
+    assert above.startswith("η = 1.0000001× ") and "cannot settle" in above
+    assert strip_words(curvature, 0.5).startswith("η = 0.5× ")
