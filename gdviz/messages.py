@@ -132,11 +132,18 @@ def _where_landed(objective: Objective, x) -> str:
     best, s = objective.global_minimum, objective.symbol
     if kind == "global minimum":
         return " That is the global minimum." + _flat_words(objective, x)
-    if kind == "local minimum" and best is not None:
+    here = float(objective.f(np.asarray(x, dtype=float)))
+    if kind == "local minimum" and best is not None and best.value < here:
+        low, mine = fmt(best.value), ""
+        if low == fmt(here):  # both 0.0000: as many digits as tell them apart
+            low, high = telling_apart(best.value, here)
+            mine = f" ({s} = {high} here)"
         return (
-            f" That is a local minimum: the global minimum is lower, {s} = {fmt(best.value)} "
-            f"at {position(objective, best.point)}."
+            f" That is a local minimum{mine}: the global minimum is lower, {s} = {low} at "
+            f"{position(objective, best.point)}."
         )
+    if kind == "local minimum" and best is not None:  # as low as the listed one, to rounding
+        return " That is a minimum as low as the global one."
     if kind == "local minimum":
         way = _no_lower_bound(objective, x)
         if way is None:  # none found is not the same as none: claim only what is checked

@@ -249,3 +249,15 @@ def test_the_strip_tells_eta_from_its_limit():
     assert below.startswith("η = 0.9999999× ") and "oscillates inward" in below
     assert above.startswith("η = 1.0000001× ") and "cannot settle" in above
     assert strip_words(curvature, 0.5).startswith("η = 0.5× ")
+
+
+def test_a_local_minimum_is_said_to_be_higher_in_digits_that_show_it():
+    """(x² − 1)² + 10⁻⁵x: the minimum near x = 1 is 2·10⁻⁵ above the one near −1, so both
+    read 0.0000 to 4 decimals, which would not show that the global one is lower."""
+    objective = parse_objective("(x^2 - 1)^2 + 0.00001*x")
+    traj = descend(objective, 0.9, lr=0.01, epochs=3000)
+    assert traj.status == "converged" and traj.final[0] > 0
+    text = traj.message
+    assert "That is a local minimum" in text
+    shown = re.findall(r"f = (-?[\d.e+-]+)", text.split("That is")[1])
+    assert len(shown) == 2 and float(shown[1]) < float(shown[0]), text
