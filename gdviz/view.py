@@ -27,6 +27,9 @@ LOG_GROWTH = 100.0
 MAX_ASPECT = 2.0
 #: The largest float: no view reaches past it, so every box, span and tick stays finite.
 LARGEST = float(np.finfo(float).max)
+#: The farthest a linear axis reaches either way (a round number under half the largest
+#: float): its span, and its ends rounded for the page, stay floats.
+WIDEST = 8e307
 #: The largest value a linear view holds: past it a view's span would leave the floats,
 #: so a path that far out is drawn on signed log axes.
 LINEAR_LIMIT = 1e300
@@ -56,8 +59,8 @@ SLOG_LIMIT = float(slog(LARGEST))
 
 def within_floats(lo, hi, log: bool):
     """A range in view coordinates (signed log ones if ``log``) cut to the floats, so that
-    its real ends (:func:`unslog`) are finite."""
-    limit = SLOG_LIMIT if log else LARGEST
+    its real ends (:func:`unslog`) are finite, and on linear axes its span too."""
+    limit = SLOG_LIMIT if log else WIDEST
     return np.clip(lo, -limit, limit), np.clip(hi, -limit, limit)
 
 

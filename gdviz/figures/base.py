@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from ..view import LARGEST
+from ..view import WIDEST
 from .controls import animation_controls, controls_below, frame_duration
 from .style import TEMPLATE
 
@@ -197,8 +197,8 @@ def tick_label(value: float) -> str:
 
 def fixed_range(values, log: bool) -> dict:
     """A fixed axis range holding the finite values (in log10 units on a log axis), with a
-    little room on both sides (within the floats); none (autorange) when there is nothing
-    finite to hold."""
+    little room on both sides; none (autorange) when there is nothing finite to hold. Its
+    span stays a float: values past ±``WIDEST`` (8 × 10³⁰⁷) lie beyond it."""
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values) & ((values > 0) if log else True)]
     if not values.size:
@@ -207,7 +207,7 @@ def fixed_range(values, log: bool) -> dict:
     if log:
         lo, hi = np.log10(lo), np.log10(hi)
     pad = 0.04 * hi - 0.04 * lo or 0.05 * max(abs(hi), 1.0)  # a span past the floats is not
-    lo, hi = max(lo - pad, -LARGEST), min(hi + pad, LARGEST)
+    lo, hi = max(lo - pad, -WIDEST), min(hi + pad, WIDEST)  # nor is the range's
     return {"range": [rounded(lo), rounded(hi)], "autorange": False}
 
 
