@@ -114,8 +114,9 @@ class View:
     ``box`` is the widest extent shown, as ((lo, hi) per coordinate), in the objective's
     own coordinates. ``widened``: some path leaves the objective's plotting box.
     ``zoom``: the frames zoom out with a diverging run. ``log``: signed log axes.
-    ``overflowed``: how many of its ``paths`` runs overflowed, each drawn up to its last
-    finite point (the note says so).
+    ``overflowed``, ``undefined``: how many of its ``paths`` runs stopped because the next
+    step overflowed, or because f has no value there; each is drawn up to its last finite
+    point (the note says so).
     """
 
     domain: tuple[tuple[float, float], ...]
@@ -124,7 +125,8 @@ class View:
     zoom: bool = False
     log: bool = False
     names: tuple[str, ...] = ("x", "y")  # the function's variables, as the note names them
-    overflowed: int = 0  # how many of the runs left the floats (drawn to their last point)
+    overflowed: int = 0  # runs whose next step overflowed (drawn to their last point)
+    undefined: int = 0  # runs where f has no value at the next point (the same)
     paths: int = 1  # how many runs the view shows
 
     def to_view(self, values):
@@ -185,13 +187,16 @@ class View:
         )
 
     def _overflow_note(self) -> str | None:
-        if not self.overflowed:
+        cut = self.overflowed + self.undefined
+        if not cut:
             return None
         if self.paths == 1:
-            return "The path is drawn up to its last finite point: the next step overflowed."
-        if self.overflowed == 1:
-            return "The path that overflowed is drawn up to its last finite point."
-        return "The paths that overflowed are drawn up to their last finite points."
+            why = "the next step overflowed" if self.overflowed else "the next point has no value"
+            return f"The path is drawn up to its last finite point: {why}."
+        why = "the next step overflowed or had no value"
+        if cut == 1:
+            return f"The path that stopped because {why} is drawn up to its last finite point."
+        return f"The paths that stopped because {why} are drawn up to their last finite points."
 
 
 def _reach(points, domain) -> np.ndarray:
@@ -215,8 +220,9 @@ def view_of(runs, *, zoom: bool = True) -> View:
         diverging=diverging,
         zoom=zoom and len(runs) == 1 and bool(diverging),
     )
-    overflowed = sum(getattr(r, "reason", None) == "overflow" for r in runs)
-    return replace(view, overflowed=overflowed, paths=len(runs))
+    reasons = [getattr(r, "reason", None) for r in runs]
+    return replace(view, overflowed=reasons.count("overflow"),
+                   undefined=reasons.count("undefined"), paths=len(runs))  # fmt: skip
 
 
 def view_around(objective, paths, *, diverging=(), zoom: bool = False) -> View:

@@ -218,9 +218,14 @@ def test_a_path_near_the_largest_float_that_does_not_diverge_is_drawn_on_log_axe
 
 
 def test_a_note_says_a_run_that_left_the_floats_is_drawn_to_its_last_finite_point():
-    traj = audit_run("cubic from 0.5 at η = 10")
-    assert traj.reason == "overflow"
-    assert "last finite point" in view_of(traj).note()
+    overflowed = audit_run("cubic from 0.5 at η = 10")
+    undefined = audit_run("double_well from 1.8 at η = 0.25")  # x⁴ − x² at 10²⁸³: inf − inf
+    assert (overflowed.reason, undefined.reason) == ("overflow", "undefined")
+    for traj, why in ((overflowed, "overflowed"), (undefined, "has no value")):
+        note = view_of(traj).note()
+        assert "drawn up to its last finite point" in note and why in note
+    both = view_of([overflowed, overflowed, descend("cubic", 0.5, lr=0.01, epochs=10)])
+    assert "paths that stopped" in both.note()
     calm = descend("parabola", 3.0, lr=0.1, epochs=100)
     assert view_of(calm).note() is None
 
