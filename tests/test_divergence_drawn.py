@@ -62,10 +62,13 @@ def _axes(layout: dict):
 
 
 def drawable(fig) -> dict:
-    """The figure as the browser gets it, checked: it serializes to strict JSON, every
-    axis range, tick and image placement is finite, and no trace carries ±inf (a NaN gap
-    is fine)."""
-    spec = json.loads(fig.to_json())
+    """The figure as the browser gets it, :func:`checked`."""
+    return checked(json.loads(fig.to_json()))
+
+
+def checked(spec: dict) -> dict:
+    """A figure's JSON, checked: it is strict JSON, every axis range, tick and image
+    placement is finite, and no trace carries ±inf (a NaN gap is fine)."""
     json.dumps(spec, allow_nan=False)
     layouts = [spec["layout"], *(f.get("layout") or {} for f in spec.get("frames", []))]
     for layout in layouts:
