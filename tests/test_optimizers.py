@@ -304,6 +304,42 @@ def test_the_replay_sees_a_multiply_add_rounded_twice(monkeypatch):
         assert differing_iterates(case).size > 0, case["name"]
 
 
+# How torch's element-wise kernels round (the reference data's "kernels": inputs and result).
+# For each: gdviz's arithmetic, and another order one might write (numpy's two roundings
+# where torch makes one; for addcdiv, the quotient first).
+KERNELS = {
+    "addcmul": (lambda s, t1, t2, c: optimizers._fma(c * t1, t2, s),
+                lambda s, t1, t2, c: s + c * t1 * t2),
+    "add_alpha": (lambda s, o, c: optimizers._fma(c, o, s),
+                  lambda s, o, c: s + c * o),
+    "lerp": (optimizers._fused_lerp, optimizers._lerp),
+    "addcdiv": (lambda s, t1, t2, c: s + c * t1 / t2,  # not fused: a quotient, added
+                lambda s, t1, t2, c: s + c * (t1 / t2)),
+}  # fmt: skip
+
+
+def kernel_rows(name):
+    if not REFERENCE.exists():
+        return []
+    return np.array(json.loads(REFERENCE.read_text())["kernels"][name])
+
+
+@pytest.mark.parametrize("name", sorted(KERNELS))
+def test_torch_kernels_round_as_gdviz_computes_them(name):
+    rows = kernel_rows(name)
+    assert len(rows) >= 64
+    *inputs, expected = rows.T
+    assert np.array_equal(KERNELS[name][0](*inputs), expected)
+
+
+@pytest.mark.parametrize("name", sorted(KERNELS))
+def test_the_kernel_data_tell_another_order_apart(name):
+    # e.g. one rounding from two: numpy's a * b + c misses some of torch's fused results
+    rows = kernel_rows(name)
+    other = np.array([KERNELS[name][1](*row[:-1]) for row in rows])
+    assert np.count_nonzero(other != rows[:, -1]) >= 3
+
+
 def exact_fma(a, b, c) -> float:
     return float(Fraction(float(a)) * Fraction(float(b)) + Fraction(float(c)))
 
