@@ -239,6 +239,12 @@ def test_rounding_limited_cases_are_reference_cases():
     assert {c["name"] for c in reference_cases()} >= ROUNDING_LIMITED
 
 
+def test_readme_counts_the_reference_cases_and_names_the_rounding_limited_ones():
+    text = " ".join((ROOT / "README.md").read_text().split())
+    assert f"float64 ({len(reference_cases())} cases" in text
+    assert all(f"`{name}`" in text for name in ROUNDING_LIMITED)
+
+
 @pytest.mark.parametrize("case", CONSTANT_CASES, ids=[c["name"] for c in CONSTANT_CASES])
 def test_trajectories_match_torch_optim_step_for_step(case):
     _, worst = run_case(case)

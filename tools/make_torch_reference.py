@@ -158,7 +158,7 @@ CASES = [
     ),
     case("rmsprop-beale-momentum", "beale", "rmsprop", 0.01, {"momentum": 0.5}),
     # α = 0.5 and ε = 1e-3 make the step nearly η·sign(g): while the path runs down Beale's
-    # valley (steps ~140-200) a 1-ulp difference grows about 1.3x a step, to ~1e-9, then
+    # valley (steps 140-196) a 1-ulp difference grows about 1.25x a step, to ~1e-9, then
     # shrinks again as the path settles by the minimum. Rounding-limited: see the tests.
     case(
         "rmsprop-beale-alpha-eps-momentum",
