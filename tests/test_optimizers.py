@@ -1,13 +1,15 @@
 """Optimizers: first steps by hand, properties every optimizer shares, PyTorch agreement."""
 
+import itertools
 import json
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
 import gdviz
-from gdviz import OBJECTIVES, OPTIMIZERS, descend, get_optimizer
+from gdviz import OBJECTIVES, OPTIMIZERS, descend, get_optimizer, optimizers
 from tests.conftest import ROOT
 
 ALL = sorted(OPTIMIZERS)
@@ -182,11 +184,17 @@ def test_reference_data_is_present_and_covers_every_optimizer():
     assert all(c["steps"] >= 300 for c in cases)
 
 
-def run_case(case):
-    """gdviz's run of a reference case, and its worst relative difference from torch's."""
-    traj = descend(
+def relative_difference(points, expected) -> float:
+    """The worst difference of any iterate's coordinate, relative to max(|expected|, 1e-3)."""
+    scale = np.maximum(np.abs(expected), 1e-3)
+    return float(np.max(np.abs(points - expected) / scale))
+
+
+def descend_case(case, start=None):
+    """gdviz's run of a reference case (from ``start`` instead of the case's, if given)."""
+    return descend(
         case["objective"],
-        case["start"],
+        case["start"] if start is None else start,
         lr=case["lr"],
         epochs=case["steps"],
         optimizer=case["optimizer"],
@@ -194,17 +202,192 @@ def run_case(case):
         schedule=case.get("schedule"),
         **_hyper(case),
     )
+
+
+def run_case(case):
+    """gdviz's run of a reference case, and its worst relative difference from torch's."""
+    traj = descend_case(case)
     expected = np.array(case["points"])
     assert traj.points.shape == expected.shape, traj.message
-    scale = np.maximum(np.abs(expected), 1e-3)
-    return traj, float(np.max(np.abs(traj.points - expected) / scale))
+    return traj, relative_difference(traj.points, expected)
+
+
+#: Cases whose agreement with torch is limited by rounding growth, not by the arithmetic:
+#: gdviz's ∇f (compiled from sympy) and autograd's round differently in the last bits, and
+#: these runs amplify such a difference up to ~1e5-fold on the way (see the README). Each is
+#: held to ROUNDING_FACTOR times its rounding spread, measured on gdviz alone; with torch's
+#: own gradients their updates still match torch's bit for bit (the replay test below).
+ROUNDING_LIMITED = {"rmsprop-beale-alpha-eps-momentum"}
+ROUNDING_FACTOR = 4
+
+
+def rounding_spread(case) -> float:
+    """How far gdviz's own run moves when its start moves by 1 ulp: the worst of the nudges
+    up or down of each coordinate (the two runs round differently from the first step on,
+    so this measures what the run makes of last-bit differences anywhere on the way)."""
+    start = np.array(case["start"], dtype=float)
+    base = descend_case(case).points
+    return max(
+        relative_difference(
+            descend_case(case, np.nextafter(start, np.multiply(signs, np.inf))).points, base
+        )
+        for signs in itertools.product((-1.0, 1.0), repeat=start.size)
+    )
+
+
+def test_rounding_limited_cases_are_reference_cases():
+    assert {c["name"] for c in reference_cases()} >= ROUNDING_LIMITED
+
+
+def test_readme_counts_the_reference_cases_and_names_the_rounding_limited_ones():
+    text = " ".join((ROOT / "README.md").read_text().split())
+    assert f"float64 ({len(reference_cases())} cases" in text
+    assert all(f"`{name}`" in text for name in ROUNDING_LIMITED)
 
 
 @pytest.mark.parametrize("case", CONSTANT_CASES, ids=[c["name"] for c in CONSTANT_CASES])
 def test_trajectories_match_torch_optim_step_for_step(case):
     _, worst = run_case(case)
-    assert worst < 1e-10, f"worst relative difference {worst:.2e}"
     assert math.isfinite(worst)
+    if case["name"] not in ROUNDING_LIMITED:
+        assert worst < 1e-10, f"worst relative difference {worst:.2e}"
+        return
+    spread = rounding_spread(case)
+    # a case amplifying too little to need the rounding bound is held to 1e-10 instead
+    assert spread > 1e-10, f"1-ulp spread {spread:.1e}: not rounding-limited"
+    assert worst < ROUNDING_FACTOR * spread, (
+        f"worst relative difference {worst:.2e}, 1-ulp spread {spread:.2e}"
+    )
+
+
+# The replay: torch's own gradients (stored with RMSprop's cases) through gdviz's update, from
+# torch's own iterates, so that neither ∇f's rounding nor its growth along the run enters.
+
+
+GRADIENT_CASES = [c for c in reference_cases() if "grads" in c]
+
+
+def replay(case) -> tuple[np.ndarray, np.ndarray]:
+    """gdviz's next iterate from each of torch's, on torch's gradient; and torch's iterates."""
+    expected, grads = np.array(case["points"]), np.array(case["grads"])
+    update = get_optimizer(case["optimizer"], **_hyper(case))
+    state = update.init(expected[0])
+    points = [expected[0]]
+    for x, g, lr in zip(expected[:-1], grads, case["lrs"], strict=True):
+        delta, state = update.step(g, state, x, lr)
+        points.append(x + delta)
+    return np.array(points), expected
+
+
+def differing_iterates(case) -> np.ndarray:
+    points, expected = replay(case)
+    return np.flatnonzero((points != expected).any(axis=1))
+
+
+def test_rmsprop_cases_keep_torchs_gradients():
+    rmsprop = [c for c in reference_cases() if c["optimizer"] == "rmsprop"]
+    assert rmsprop and rmsprop == GRADIENT_CASES
+    assert all(np.shape(c["grads"]) == np.shape(c["points"][1:]) for c in GRADIENT_CASES)
+
+
+@pytest.mark.parametrize("case", GRADIENT_CASES, ids=[c["name"] for c in GRADIENT_CASES])
+def test_rmsprop_update_on_torchs_gradients_is_torchs_bit_for_bit(case):
+    differ = differing_iterates(case)
+    points, expected = replay(case)
+    assert differ.size == 0, (
+        f"{differ.size} of {len(expected) - 1} iterates differ, first {differ[:5].tolist()}; "
+        f"worst relative difference {relative_difference(points, expected):.1e}"
+    )
+
+
+def test_the_replay_sees_a_multiply_add_rounded_twice(monkeypatch):
+    # numpy's a * b + c where torch fuses: what gdviz computed before, 1-ulp differences
+    # that the comparison of whole runs cannot tell from ∇f's rounding
+    monkeypatch.setattr(optimizers, "_fma", lambda a, b, c: a * b + c)
+    with_momentum = [c for c in GRADIENT_CASES if c["hyper"].get("momentum")]
+    assert len(with_momentum) >= 3
+    for case in with_momentum:
+        assert differing_iterates(case).size > 0, case["name"]
+
+
+# How torch's element-wise kernels round (the reference data's "kernels": inputs and result).
+# For each: gdviz's arithmetic, and another order one might write (numpy's two roundings
+# where torch makes one; for addcdiv, the quotient first).
+KERNELS = {
+    "addcmul": (lambda s, t1, t2, c: optimizers._fma(c * t1, t2, s),
+                lambda s, t1, t2, c: s + c * t1 * t2),
+    "add_alpha": (lambda s, o, c: optimizers._fma(c, o, s),
+                  lambda s, o, c: s + c * o),
+    "lerp": (optimizers._fused_lerp, optimizers._lerp),
+    "addcdiv": (lambda s, t1, t2, c: s + c * t1 / t2,  # not fused: a quotient, added
+                lambda s, t1, t2, c: s + c * (t1 / t2)),
+}  # fmt: skip
+
+
+def kernel_rows(name):
+    if not REFERENCE.exists():
+        return []
+    return np.array(json.loads(REFERENCE.read_text())["kernels"][name])
+
+
+@pytest.mark.parametrize("name", sorted(KERNELS))
+def test_torch_kernels_round_as_gdviz_computes_them(name):
+    rows = kernel_rows(name)
+    assert len(rows) >= 64
+    *inputs, expected = rows.T
+    assert np.array_equal(KERNELS[name][0](*inputs), expected)
+
+
+@pytest.mark.parametrize("name", sorted(KERNELS))
+def test_the_kernel_data_tell_another_order_apart(name):
+    # e.g. one rounding from two: numpy's a * b + c misses some of torch's fused results
+    rows = kernel_rows(name)
+    other = np.array([KERNELS[name][1](*row[:-1]) for row in rows])
+    assert np.count_nonzero(other != rows[:, -1]) >= 3
+
+
+def exact_fma(a, b, c) -> float:
+    return float(Fraction(float(a)) * Fraction(float(b)) + Fraction(float(c)))
+
+
+def test_fma_rounds_a_multiply_add_once():
+    rng = np.random.default_rng(7)
+    n = 3000
+    a = rng.standard_normal(n) * 2.0 ** rng.integers(-40, 40, n)
+    b = rng.standard_normal(n) * 2.0 ** rng.integers(-40, 40, n)
+    c = rng.standard_normal(n) * 2.0 ** rng.integers(-80, 80, n)
+    third = n // 3
+    # c cancelling a·b to the last bits, and c a power of 2 from a·b (ties and near-ties)
+    c[:third] = -(a * b)[:third] * (1 + rng.integers(-4, 5, third) * 2.0**-52)
+    c[third : 2 * third] = (a * b)[third : 2 * third] * 2.0 ** rng.integers(-54, 1, third)
+    want = np.array([exact_fma(*abc) for abc in zip(a, b, c, strict=True)])
+    assert np.array_equal(optimizers._fma(a, b, c), want)
+    assert np.count_nonzero(a * b + c != want) > n // 10  # rounding twice often differs
+    # numbers and arrays broadcast
+    assert np.array_equal(
+        optimizers._fma(0.1, b[:5], c[0]), [exact_fma(0.1, v, c[0]) for v in b[:5]]
+    )
+
+
+def test_fma_falls_back_to_numpys_rounding_where_its_parts_overflow():
+    with np.errstate(all="raise"):
+        assert optimizers._fma(np.array(1e301), 1e-300, 1.0) == 1e301 * 1e-300 + 1.0
+        assert optimizers._fma(np.array(1e300), 1e10, -1.0) == np.inf
+        assert optimizers._fma(np.array(3.0), 4.0, 5.0) == 17.0
+
+
+def test_fused_lerp_is_torchs_lerp_rounded_once_per_branch():
+    rng = np.random.default_rng(3)
+    start, end = rng.standard_normal(400), rng.standard_normal(400) * 10
+    weights = np.concatenate([rng.uniform(0, 1, 398), [0.5, 0.1]])
+    want = [
+        exact_fma(w, e - s, s) if w < 0.5 else exact_fma(s - e, 1 - w, e)
+        for s, e, w in zip(start, end, weights, strict=True)
+    ]
+    assert np.array_equal(optimizers._fused_lerp(start, end, weights), want)
+    assert np.array_equal(optimizers._fused_lerp(start, end, 0.1), [
+        exact_fma(0.1, e - s, s) for s, e in zip(start, end, strict=True)
+    ])  # fmt: skip
 
 
 def test_gd_is_sgd_without_momentum():

@@ -21,6 +21,13 @@ Each case runs like a PyTorch training loop, one epoch = one step::
     points.append(p.detach().tolist())
 
 Every optimizer is built with ``foreach=False`` so that the single-tensor code path runs.
+RMSprop's cases also keep ``grads``, the gradient autograd gave each step, so that the tests
+can replay torch's gradients through gdviz's update alone (gdviz's own ∇f, compiled from
+sympy, differs from autograd's in the last bits). ``cpu_capability`` records torch's CPU
+kernels: with AVX2 or AVX-512 they fuse multiply-adds (addcmul, add with alpha, lerp), which
+gdviz's update reproduces; a DEFAULT (non-AVX) build rounds those twice, and would not match.
+``kernels`` keeps those element-wise ops on random inputs, ``[inputs..., torch's result]``
+per row, so that the tests pin down how each one rounds.
 ``hyper`` in the JSON holds the torch keyword arguments a case passes beyond ``lr`` and beyond
 what its optimizer slug fixes (``momentum`` means ``SGD(momentum=0.9, **hyper)``, ``nesterov``
 means ``SGD(momentum=0.9, nesterov=True, **hyper)``); an empty ``hyper`` means torch's defaults.
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import sys
 import warnings
 from pathlib import Path
@@ -39,6 +47,8 @@ import torch
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "torch_reference.json"
 TORCH_VERSION = "2.13.0"
 STEPS = 500
+#: Optimizers whose cases also store torch's gradient at every step (for the replay test).
+WITH_GRADS = {"rmsprop"}
 SCHEDULE_STEPS = 300
 
 OBJECTIVES = {
@@ -147,6 +157,16 @@ CASES = [
         {"centered": True, "momentum": 0.9, "alpha": 0.9, "weight_decay": 0.01},
     ),
     case("rmsprop-beale-momentum", "beale", "rmsprop", 0.01, {"momentum": 0.5}),
+    # α = 0.5 and ε = 1e-3 make the step nearly η·sign(g): while the path runs down Beale's
+    # valley (steps 140-196) a 1-ulp difference grows about 1.25x a step, to ~1e-9, then
+    # shrinks again as the path settles by the minimum. Rounding-limited: see the tests.
+    case(
+        "rmsprop-beale-alpha-eps-momentum",
+        "beale",
+        "rmsprop",
+        0.01,
+        {"alpha": 0.5, "eps": 1e-3, "momentum": 0.3},
+    ),
     # 6. Adam
     case("adam-rosenbrock", "rosenbrock", "adam", 0.01),
     case(
@@ -264,13 +284,14 @@ def run(spec):
     assert group["foreach"] is False and not group.get("fused"), group
     sched = make_scheduler(opt, spec["schedule"])
     points = [list(spec["start"])]
-    lrs = []
+    lrs, grads = [], []
     for _ in range(spec["steps"]):
         lr = opt.param_groups[0]["lr"]
         lrs.append(float(lr))
         opt.zero_grad()
         loss = f(p)
         loss.backward()
+        grads.append(p.grad.tolist())
         opt.step()
         if sched is not None:
             sched.step()
@@ -282,7 +303,44 @@ def run(spec):
     )
     if not finite:
         raise SystemExit(f"case {spec['name']!r} diverged: lower its lr")
-    return {**spec, "points": points, "lrs": lrs}, final_loss
+    result = {**spec, "points": points, "lrs": lrs}
+    if spec["optimizer"] in WITH_GRADS:
+        result["grads"] = grads
+    return result, final_loss
+
+
+KERNEL_ROWS = 64
+
+
+def kernels():
+    """torch's in-place element-wise ops that optimizers use, on random float64 inputs."""
+    rng = random.Random(0)
+
+    def value():
+        return rng.choice((-1, 1)) * rng.uniform(1, 2) * 10 ** rng.uniform(-3, 3)
+
+    def rows(arity, op, scalar, positive_last=False):
+        out = []
+        for _ in range(KERNEL_ROWS // 2):  # pairs: the optimizers' tensors have 1-2 entries
+            tensors = [torch.tensor([value(), value()], dtype=torch.float64) for _ in range(arity)]
+            if positive_last:
+                tensors[-1] = tensors[-1].abs()
+            number = scalar()
+            result = op(*[t.clone() for t in tensors], number)
+            for i in range(2):
+                out.append([*(float(t[i]) for t in tensors), number, float(result[i])])
+        return out
+
+    return {
+        # self + value·t1·t2
+        "addcmul": rows(3, lambda s, a, b, c: s.addcmul_(a, b, value=c), value),
+        # self + value·t1/t2 (t2 > 0 as √v + ε)
+        "addcdiv": rows(3, lambda s, a, b, c: s.addcdiv_(a, b, value=c), value, True),
+        # self + alpha·other
+        "add_alpha": rows(2, lambda s, a, c: s.add_(a, alpha=c), value),
+        # self + w·(end − self), both of torch's branches (w < 0.5 and w ≥ 0.5)
+        "lerp": rows(2, lambda s, e, w: s.lerp_(e, w), lambda: rng.uniform(0, 1)),
+    }
 
 
 def main() -> int:
@@ -313,8 +371,10 @@ def main() -> int:
 
     data = {
         "torch_version": version,
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "generated_by": "tools/make_torch_reference.py",
         "cases": results,
+        "kernels": kernels(),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w") as fh:
