@@ -97,65 +97,6 @@ def _lerp(start, end, weight):
     return end - (end - start) * (1 - weight)
 
 
-#: Veltkamp's constant 2²⁷ + 1: splits a double into two halves whose products are exact.
-_SPLIT = 134217729.0
-
-
-def _two_sum(a, b):
-    """(a + b rounded, its exact rounding error) (Knuth's TwoSum)."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def _two_product(a, b):
-    """(a·b rounded, its exact rounding error) (Dekker's product, Veltkamp's split)."""
-    p = a * b
-    t = _SPLIT * a
-    a_hi = t - (t - a)
-    a_lo = a - a_hi
-    t = _SPLIT * b
-    b_hi = t - (t - b)
-    b_lo = b - b_hi
-    return p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
-
-
-def _fma(a, b, c):
-    """a·b + c rounded once, as a fused multiply-add (numpy has none), element-wise.
-
-    torch's CPU kernels built for AVX2 or AVX-512 (``torch.backends.cpu.get_cpu_capability()``
-    on any recent x86) fuse ``self + value·t1·t2`` (addcmul), ``self + alpha·other`` (add
-    with alpha) and lerp's ``a + w·(b − a)``: one rounding where numpy's ``a * b + c`` makes
-    two. This is Boldo and Melquiond's emulation ("Emulation of FMA and correctly rounded
-    sums", IEEE TC 2008): the exact product and sum as pairs, their low parts added with
-    rounding to odd, then one rounding to nearest. Where a part overflows (values near 1e300
-    and more), a·b + c as numpy rounds it.
-    """
-    with np.errstate(all="ignore"):
-        p, p_err = _two_product(a, b)
-        high, low = _two_sum(c, p)
-        rest, rest_err = _two_sum(low, p_err)
-        rest = np.asarray(rest, dtype=float)
-        # rounded to odd: an inexact sum whose last bit is even moves to its odd neighbour
-        move = (rest_err != 0) & ((rest.view(np.int64) & 1) == 0)
-        if move.any():
-            rest = np.where(move, np.nextafter(rest, np.copysign(np.inf, rest_err)), rest)
-        fused = high + rest
-        finite = np.isfinite(fused)
-        if finite.all():
-            return fused
-        return np.where(finite, fused, a * b + c)
-
-
-def _fused_lerp(start, end, weight):
-    """torch.lerp as torch's CPU kernel computes it: :func:`_lerp`'s branches, each fused.
-
-    The weight may be a number or an array (one per element, as the batch's per-run ones).
-    """
-    return np.where(weight < 0.5, _fma(weight, end - start, start),
-                    _fma(start - end, 1 - weight, end))  # fmt: skip
-
-
 def _check(name: str, value, low: float = 0.0, high: float = math.inf, closed: bool = True):
     checks.number(name, value, low=low, high=high, high_open=not closed)
 
@@ -296,7 +237,7 @@ def rmsprop(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
 
     g ← g + λx; v ← αv + (1 − α)g²; d = √v + ε (ε after the root), or when centered
     ḡ ← αḡ + (1 − α)g and d = √(v − ḡ²) + ε; b ← μb + g/d, x ← x − η b (momentum),
-    or x ← x − η g/d. Multiply-adds are fused where torch's kernels fuse them (:func:`_fma`).
+    or x ← x − η g/d.
     """
     _check("alpha", alpha)
     _check("eps", eps)
@@ -308,22 +249,19 @@ def rmsprop(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
         return RMSpropState(zeros, zeros, zeros)
 
     def step(g, state, x, lr):
-        # torch's fused multiply-adds (see _fma): one rounding each, as torch rounds
         if weight_decay:
-            g = _fma(weight_decay, x, g)  # g + λx
-        v = _fma((1 - alpha) * g, g, state.v * alpha)  # second moment αv + (1 − α)g²
+            g = g + weight_decay * x
+        v = state.v * alpha + (1 - alpha) * g * g  # second moment
         g_bar = state.g_bar
         if centered:
-            g_bar = _fused_lerp(g_bar, g, 1 - alpha)  # first moment
-            d = np.sqrt(_fma(-g_bar, g_bar, v)) + eps  # root of the variance v − ḡ²
+            g_bar = _lerp(g_bar, g, 1 - alpha)  # first moment
+            d = np.sqrt(v - g_bar * g_bar) + eps  # root of the variance
         else:
             d = np.sqrt(v) + eps
         b = state.b
         if momentum > 0:
             b = b * momentum + g / d
-            # x − ηb rounded once; x + (that − x) is it exactly unless that − x rounds
-            # (a step that lands near 0)
-            return _fma(-lr, b, x) - x, RMSpropState(v, g_bar, b)
+            return -lr * b, RMSpropState(v, g_bar, b)
         return -lr * g / d, RMSpropState(v, g_bar, b)
 
     return Update(init, step)
