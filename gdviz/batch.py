@@ -30,6 +30,7 @@ from .analysis import (
     NO_PROGRESS,
     RUNAWAY_EPOCHS,
     RUNAWAY_GROWTH,
+    RUNAWAY_REACH,
     TAIL,
     bouncing_without_progress,
 )
@@ -202,7 +203,7 @@ def descend_batch(
                               *block, alone, plain=optimizer == "gd")  # fmt: skip
                 else:
                     _run_block(objective, evaluate, group.update(runs), epochs, tol, out,
-                               runs, *block)  # fmt: skip
+                               runs, *block, alone)  # fmt: skip
     return out.result(objective, optimizer, rates, epochs, tol, hyper)
 
 
@@ -674,11 +675,16 @@ class _Outcome:
         )
 
 
-def _broken(X, loss, G) -> tuple[np.ndarray, np.ndarray]:
+def _broken(objective, X, loss, G) -> tuple[np.ndarray, np.ndarray]:
     """descent.run's two tests of a new point, per column: overflow (a coordinate not
-    finite, or |f| = ∞) and, where not, f or ∇f undefined (NaN or not finite)."""
+    finite, |f| = ∞, or f or ∇f with no value because a part overflowed) and, where not,
+    f or ∇f undefined (NaN or not finite)."""
     over = ~np.isfinite(X).all(axis=0) | (np.abs(loss) == math.inf)
-    return over, ~over & ~(np.isfinite(loss) & np.isfinite(G).all(axis=0))
+    undefined = ~over & ~(np.isfinite(loss) & np.isfinite(G).all(axis=0))
+    for i in np.flatnonzero(undefined):  # few: each asked as descend asks it
+        if objective.overflows_at(X[:, i]):
+            over[i], undefined[i] = True, False
+    return over, undefined
 
 
 def _take(keep, *arrays):
@@ -801,16 +807,65 @@ def _lengths(sizes, counted) -> np.ndarray:
 _total, _least, _most = np.add.reduce, np.minimum.reduce, np.maximum.reduce
 
 
-def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, lr):
+class _Growth:
+    """analysis.grows_away's numbers for each run still going, as squares: the last point's
+    distance from the start (d2), the last step (step2), the farthest the path has been
+    (reach2), and where its latest streak of rises began, the reach until then and the
+    streak's first step (rise_reach2, rise_step2)."""
+
+    def __init__(self, start: np.ndarray):
+        k = start.shape[1]
+        self.start = start
+        self.d2, self.step2, self.reach2 = np.zeros(k), np.zeros(k), np.zeros(k)
+        self.rise_reach2, self.rise_step2 = np.zeros(k), np.zeros(k)
+
+    def step(self, old: np.ndarray, new: np.ndarray, begins: np.ndarray) -> None:
+        """A step from ``old`` to ``new`` (dim, k); ``begins``: where it begins a streak of
+        rises (descend's Streak keeps the reach before it and the step's length)."""
+        self.step2 = _squares(new - old)
+        if begins.any():
+            self.rise_reach2 = np.where(begins, self.reach2, self.rise_reach2)
+            self.rise_step2 = np.where(begins, self.step2, self.rise_step2)
+        self.d2 = _squares(new - self.start)
+        np.maximum(self.reach2, self.d2, out=self.reach2)
+
+    def take(self, keep) -> None:
+        (self.start, self.d2, self.step2, self.reach2, self.rise_reach2,
+         self.rise_step2) = _take(keep, self.start, self.d2, self.step2, self.reach2,
+                                  self.rise_reach2, self.rise_step2)  # fmt: skip
+
+    def away(self, which: np.ndarray, lengths) -> tuple[np.ndarray, np.ndarray]:
+        """grows_away for the runs ``which`` (positions; ``lengths``, their streaks'), and
+        where the squares are too close to the thresholds to trust (descend decides those)."""
+        verdict = np.ones(len(which), dtype=bool)
+        unsure = np.zeros(len(which), dtype=bool)
+        longer = np.asarray(lengths) > 1  # one step: no growth of steps to see
+        everyone = np.ones(len(which), dtype=bool)
+        for have, need, where in ((self.d2[which], self.rise_reach2[which], everyone),
+                                  (self.step2[which], self.rise_step2[which], longer)):  # fmt: skip
+            need = RUNAWAY_REACH * RUNAWAY_REACH * need
+            with np.errstate(invalid="ignore"):
+                close = (need > 0) & (np.abs(have - need) <= _BAND * np.maximum(have, need))
+            verdict &= (have >= need) | ~where
+            unsure |= close & where
+        return verdict & ~unsure, unsure
+
+
+def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, lr, alone,
+               state=None):  # fmt: skip
     """Descend from the starts X (dim, m) of the batch's ``runs``; results go to ``out``.
 
     Mirrors descent.run step for step. Where f's formula shows no lower bound, each run's
     streak of falls is followed at every step (:class:`falls.Falls`), however long.
+    ``alone(i)`` runs the block's run i with descend, for the rare run whose growth is too
+    close to call. ``state``: the optimizer's state at the starts, if not
+    ``update.init(X)`` (the runs' own part of a larger batch's).
     """
     m = X.shape[1]
     start, loss0 = X, loss
     active = np.arange(m)  # positions in the block of the runs still going
-    state = update.init(X)
+    state = update.init(X) if state is None else state
+    growth = _Growth(X)
     s = _squares(G)
     history = _History(HISTORY)
     history.add(0, active, X, loss)
@@ -834,6 +889,7 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
             keep, X, G, loss, s, change_before, lr, chain, chain_first, active
         )
         state = _take_state(state, keep, len(keep))
+        growth.take(keep)
         if falls is not None:
             falls.keep(keep)
         return keep
@@ -853,7 +909,7 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
             # a non-finite value somewhere (or only a sum too big): find the runs
             z = np.flatnonzero(~(np.isfinite(loss_new) & np.isfinite(s_new)
                                  & np.isfinite(X_new).all(axis=0)))  # fmt: skip
-            over, undefined = _broken(X_new[:, z], loss_new[z], G_new[:, z])
+            over, undefined = _broken(objective, X_new[:, z], loss_new[z], G_new[:, z])
             for why, which in ((OVERFLOW, z[over]), (UNDEFINED, z[undefined])):
                 if which.size:  # the run ends at its last finite point, as descend's
                     out.end(runs[active[which]], why, k, X[:, which], loss[which])
@@ -871,6 +927,7 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
         )  # Streak.add: a change of the streak's kind, at least the last
         chain = np.where(grows, chain + 1, up | down)
         chain_first = np.where(grows, chain_first, change)
+        growth.step(X, X_new, up & ~grows)
         X_old = X
         X, G, loss, s, change_before = X_new, G_new, loss_new, s_new, change
         history.add(j, active, X, loss)
@@ -882,10 +939,10 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
             long = np.flatnonzero(chain >= RUNAWAY_EPOCHS)
             grown = long[change[long] / chain_first[long] >= RUNAWAY_GROWTH]
             if grown.size:
-                ended.append(_shown(history, loss0, active, grown, change, X, loss, j, out,
-                                    runs))  # fmt: skip
+                ended.append(_shown(loss0, active, grown, chain, change, X, loss, j, out, runs,
+                                    alone, growth))  # fmt: skip
         if falls is not None:
-            falls.add(X, change)
+            falls.add(X, change, growth.d2)
             if _most(falls.length) >= RUNAWAY_EPOCHS:  # a streak of falls shown, f unbounded
                 fell = np.flatnonzero(falls.shown())
                 if fell.size:
@@ -898,18 +955,31 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
                 return
 
     _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start, loss0, history,
-                falls)  # fmt: skip
+                growth, alone, falls)  # fmt: skip
 
 
-def _shown(history, loss0, active, grown, change, X, loss, j, out, runs) -> np.ndarray:
+def _runaways(rising, lengths, growth, out, runs, active, alone):
+    """Of the runs ``rising`` (positions: a streak of rises ``lengths`` long, a loss above
+    the start's), those whose iterates grow with it (analysis.grows_away), and those too
+    close to call, which descend runs alone (their ends are written to ``out``)."""
+    grows, unsure = growth.away(rising, lengths)
+    for i in rising[unsure]:
+        out.end_run(runs[active[i]], alone(runs[active[i]]))
+    return rising[grows], rising[unsure]
+
+
+def _shown(loss0, active, grown, chain, change, X, loss, j, out, runs, alone,
+           growth) -> np.ndarray:  # fmt: skip
     """Which of the runs ``grown`` (positions; their chains long and grown enough) stop at
-    epoch j as descend stops them on a runaway rise above the start's loss; their ends are
-    written to ``out``. (A fall without bound is followed by falls.Falls.)"""
+    epoch j as descend stops them: a runaway rise above the start's loss with the iterates
+    growing (or too close to call: run alone); their ends are written to ``out``. (A fall
+    without bound is followed by falls.Falls.)"""
     rising = grown[change[grown] > 0]  # the chain is the Streak of rises itself
-    runaway = rising[loss[rising] > loss0[active[rising]]]
+    rising = rising[loss[rising] > loss0[active[rising]]]
+    runaway, unsure = _runaways(rising, chain[rising], growth, out, runs, active, alone)
     if runaway.size:
         out.end(runs[active[runaway]], RUNAWAY, j, X[:, runaway], loss[runaway])
-    return runaway
+    return np.concatenate([runaway, unsure])
 
 
 def _bouncing(tail) -> np.ndarray:
@@ -944,7 +1014,7 @@ def _bouncing(tail) -> np.ndarray:
 
 
 def _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start, loss0,
-                history, falls) -> None:  # fmt: skip
+                history, growth, alone, falls) -> None:  # fmt: skip
     """descent._end_status for the runs that used all their epochs (``falls``: each run's
     streak of falls, None where f is bounded below)."""
     m = len(active)
@@ -953,8 +1023,13 @@ def _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start,
     why[_within(s, G, tol, np.arange(m))] = GRADIENT
     _, points, losses = history.of(active, run + 1)
     streaks = _streaks(points, losses, start[:, active], run)
-    rising = streaks["rises"][0] >= run
-    why[(why < 0) & rising & (loss > loss0[active])] = RUNAWAY
+    lengths = streaks["rises"][0]
+    rising = np.flatnonzero((why < 0) & (lengths >= run) & (loss > loss0[active]))
+    runaway, unsure = _runaways(rising, lengths[rising], growth, out, runs, active, alone)
+    why[runaway] = RUNAWAY
+    why[unsure] = GRADIENT  # ended alone, written already: kept out of the tests below
+    done = np.zeros(m, dtype=bool)
+    done[unsure] = True
     if falls is not None:
         falling = np.flatnonzero((why < 0) & (falls.length >= run))
         heading = points[-1][:, falling] - points[-2][:, falling]
@@ -963,7 +1038,8 @@ def _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start,
     if open_.size:
         _, tail, _ = history.of(active[open_], min(TAIL + 1, epochs + 1))
         why[open_] = np.where(_bouncing(tail), BOUNCING, EPOCHS)
-    out.end(runs[active], why, epochs, X, loss)
+    kept = ~done
+    out.end(runs[active[kept]], why[kept], epochs, X[:, kept], loss[kept])
 
 
 # ---- the fast loop, where f has a lower bound ----------------------------------------------
@@ -1089,6 +1165,7 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
     active = np.arange(m)
     loss0 = loss
     state = update.init(X)
+    first = (X, G, loss, lr, state)  # the starts, to run a run again from with every test
     rate = float(lr[0]) if (lr == lr[0]).all() else lr  # one η: no array to broadcast
     rises = _Rises.none(m)  # each run's streak at the last chunk end
     history = _LossRing(CHUNK + 1, m)  # the chunk's losses, from its start
@@ -1168,12 +1245,16 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
         stopped = np.zeros(n_active, dtype=bool)
         if flagged.any():
             which = np.flatnonzero(flagged)
-            ended, end_rises = _replay(
+            ended, again, end_rises = _replay(
                 objective, evaluate, update, tol, out, runs, active, at, k, size, which,
                 start_rises.take(np.searchsorted(reading, which)), loss0, rate, t_hi,
             )  # fmt: skip
             stopped[which[ended]] = True
             rises.put(which, end_rises)
+            if again.any():  # a rise that may be a runaway: the full loop decides it
+                _again(objective, evaluate, update, epochs, tol, out, runs, first,
+                       active[which[again]], alone)  # fmt: skip
+                stopped[which[again]] = True
         k += size
         if stopped.any():
             keep = ~stopped
@@ -1186,14 +1267,30 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
                 rate = rate[keep]
             if not active.size:
                 return
-    _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, rises, tail, alone)
+    again = _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, rises, tail, alone)
+    if again.size:
+        _again(objective, evaluate, update, epochs, tol, out, runs, first, again, alone)
+
+
+def _again(objective, evaluate, update, epochs, tol, out, runs, first, positions, alone):
+    """Run the block's runs at ``positions`` again from their starts with every test of
+    descent.run (_run_block): a streak of rises is a runaway only if the iterates grow with
+    it, which needs the path's reach and the streak's first step, which this loop does not
+    keep. Their ends go to ``out``."""
+    X, G, loss, lr, state = first
+    state = _take_state(state, positions, X.shape[1])
+    X, G, loss, lr = _take(positions, X, G, loss, lr)
+    _run_block(objective, evaluate, update, epochs, tol, out, runs[positions], X, loss, G, lr,
+               alone, state=state)  # fmt: skip
 
 
 def _replay(objective, evaluate, update, tol, out, runs, active, at, epoch, size, which, rises,
             loss0, rate, t_hi):  # fmt: skip
     """Step the runs ``which`` (positions) again from the chunk's start ``at`` at ``epoch``
     for ``size`` epochs with every test of descent.run; write the ends of those that stop.
-    Returns which of them stopped (booleans) and the streaks of the others at the end."""
+    A run whose rises show a runaway (its loss above the start's) is left there, to be run
+    again from its start with every test (:func:`_again`). Returns which of them stopped
+    and which are left (booleans), and the streaks of the others at the end."""
     X, G, loss, state = at
     m = X.shape[1]
     X, G, loss = _take(which, X, G, loss)
@@ -1203,6 +1300,7 @@ def _replay(objective, evaluate, update, tol, out, runs, active, at, epoch, size
     ids = runs[active[which]]
     s = _squares(G)
     going = np.ones(len(which), dtype=bool)
+    again = np.zeros(len(which), dtype=bool)
 
     def end(positions, why, when, points, values):
         out.end(ids[positions], why, when, points[:, positions], values[positions])
@@ -1216,35 +1314,41 @@ def _replay(objective, evaluate, update, tol, out, runs, active, at, epoch, size
         delta, state = update.step(G, state, X, rate)
         X_new = X + delta
         loss_new, G_new, s_new = evaluate(X_new)
-        for why, bad in zip((OVERFLOW, UNDEFINED), _broken(X_new, loss_new, G_new), strict=True):
+        for why, bad in zip(
+            (OVERFLOW, UNDEFINED), _broken(objective, X_new, loss_new, G_new), strict=True
+        ):
             bad &= going
             if bad.any():  # the run ends at its last finite point, as descend's
                 end(np.flatnonzero(bad), why, k, X, loss)
         rises = rises.add(loss_new - loss)
         runaway = going & rises.shown() & (loss_new > first_loss)
         if runaway.any():
-            end(np.flatnonzero(runaway), RUNAWAY, k + 1, X_new, loss_new)
+            again |= runaway
+            going &= ~runaway
         X, G, loss, s = X_new, G_new, loss_new, s_new
         if not going.any():
             break
-    return ~going, rises
+    return ~going & ~again, again, rises
 
 
-def _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, rises, tail, alone) -> None:
+def _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, rises, tail, alone):
     """descent._end_status for the fast loop's runs that used all their epochs (none can
-    fall without bound)."""
+    fall without bound). Returns the positions of the runs ending on a streak of rises
+    above the start's loss, left to run again with every test (:func:`_again`)."""
     m = len(active)
     why = np.full(m, -1, dtype=np.int8)
     why[_within(_squares(G), G, tol, np.arange(m))] = GRADIENT
     above = (why < 0) & (loss > loss0)
-    why[above & (rises.length >= min(RUNAWAY_EPOCHS, epochs))] = RUNAWAY
+    again = above & (rises.length >= min(RUNAWAY_EPOCHS, epochs))
+    why[again] = RUNAWAY  # a placeholder: these are not written below
     bouncing, close = tail.verdict()
     open_ = why < 0
     why[open_] = np.where(bouncing[open_], BOUNCING, EPOCHS)
     ids = runs[active]
     exact = np.flatnonzero(open_ & close)
-    finished = np.ones(m, dtype=bool)
+    finished = ~again
     finished[exact] = False
     out.end(ids[finished], why[finished], epochs, X[:, finished], loss[finished])
     for i in ids[exact]:  # too close to call from the sums: descend's own verdict
         out.end_run(i, alone(i))
+    return active[again]

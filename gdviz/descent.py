@@ -9,7 +9,7 @@ from functools import cached_property
 import numpy as np
 
 from . import checks
-from .analysis import RUNAWAY_EPOCHS, Streak, is_bouncing_without_progress
+from .analysis import RUNAWAY_EPOCHS, Streak, grows_away, is_bouncing_without_progress
 from .bounds import falls_without_bound
 from .messages import describe
 from .numbers import position
@@ -91,6 +91,11 @@ class Trajectory:
         )
 
 
+def _norm(v: np.ndarray) -> float:
+    """‖v‖ as np.linalg.norm computes it (the root of v·v), without its overhead."""
+    return math.sqrt(v @ v)
+
+
 def check_start(objective: Objective, start) -> np.ndarray:
     """``start`` as a point of ``objective``'s dimension, finite."""
     names = ", ".join(map(str, objective.variables))
@@ -111,7 +116,9 @@ def _end_status(objective, points, losses, grads, tol, rises, falls) -> tuple[st
     if np.linalg.norm(grads[-1]) <= tol:
         return "converged", "gradient"
     if run and rises.length >= run and losses[-1] > losses[0]:
-        return "diverged", "runaway"
+        distance = _norm(points[-1] - points[0])
+        if grows_away(rises, distance, _norm(points[-1] - points[-2])):
+            return "diverged", "runaway"
     heading = points[-1] - points[-2] if run else None
     if run and falls.length >= run and falls_without_bound(objective, points[-1], heading):
         return "diverged", "unbounded"
@@ -138,12 +145,16 @@ def descend(
     Plain GD is x ← x − lr·∇f(x). The run stops early when the gradient norm
     falls to ``tol`` or below ("converged"; ``tol=0`` disables the stop), or when the
     run itself shows it is diverging: the iterate or loss overflows, f is undefined at
-    the next point, the loss keeps rising faster and faster above its start's (a stable
-    run's swings, however they grow for a while, stay below it), or f keeps falling faster
+    the next point, the loss keeps rising faster and faster above its start's while the
+    iterates grow with it (a stable run's swings, however they grow for a while, stay below
+    it; an adaptive optimizer's loss spike stays within the region the path has crossed:
+    see :func:`gdviz.analysis.grows_away`), or f keeps falling faster
     along a path that keeps leaving, where f has no lower bound. Where the path is
     relative to the objective's plotting box never matters. A run that uses all its
     epochs is "oscillating" if it bounces without getting anywhere, else "max_epochs"
-    (or "diverged" if it ends on such a streak, too short to stop on).
+    (or "diverged" if it ends on such a streak, too short to stop on). Where f or ∇f has no
+    value at the next point only because a part of it overflowed (x⁴ − 2x² far out is
+    ∞ − ∞), the reason is "overflow", not "undefined".
 
     >>> descend("parabola", 3.0, lr=0.5, epochs=10).status
     'converged'
@@ -224,6 +235,7 @@ def run(
     state = update.init(x)
     status = reason = None
     rises, falls = Streak(), Streak()  # the loss rising faster; falling faster, moving away
+    away = reach = 0.0  # the last point's distance from the start; the farthest so far
     with np.errstate(all="ignore"):
         for rate in rates:
             if tol > 0 and math.sqrt(grad @ grad) <= tol:
@@ -236,16 +248,19 @@ def run(
                 status, reason = "diverged", "overflow"
                 break
             if not (math.isfinite(loss) and np.isfinite(grad).all()):
-                status, reason = "diverged", "undefined"
+                why = "overflow" if objective.overflows_at(x) else "undefined"
+                status, reason = "diverged", why
                 break
             change = loss - losses[-1]
-            leaving = np.linalg.norm(x - points[0]) > np.linalg.norm(previous - points[0])
-            rises.add(change if change > 0 else None)
-            falls.add(-change if change < 0 and leaving else None)
+            distance, step = _norm(x - points[0]), _norm(x - previous)
+            rises.add(change if change > 0 else None, reach, step)
+            falls.add(-change if change < 0 and distance > away else None)
+            away, reach = distance, max(reach, distance)
             points.append(x)
             losses.append(loss)
             grads.append(grad)
-            if rises.shown() and loss > losses[0]:  # a stable run's swings stay below it
+            # a stable run's swings stay below the start's loss; a spike stays near the path
+            if rises.shown() and loss > losses[0] and grows_away(rises, distance, step):
                 status, reason = "diverged", "runaway"
                 break
             if falls.shown() and falls_without_bound(objective, x, x - previous):

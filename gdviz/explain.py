@@ -146,14 +146,16 @@ def gradient_name(traj: Trajectory) -> list[str]:
 def table(traj: Trajectory) -> dict[str, np.ndarray]:
     """The classic printout, a column per quantity: epoch, position, gradient, loss, step."""
     names = [str(v) for v in traj.objective.variables]
-    steps = np.vstack([traj.steps, np.full((1, traj.objective.dim), np.nan)])
+    with np.errstate(over="ignore"):  # a step past the floats is inf; none squares a coordinate
+        steps = np.vstack([np.diff(traj.points, axis=0), np.full((1, traj.objective.dim), np.nan)])
+        sizes = np.hypot.reduce(np.abs(steps), axis=-1)
     columns: dict[str, np.ndarray] = {"epoch": np.arange(traj.epoch + 1)}
     for i, name in enumerate(names):
         columns[name] = traj.points[:, i]
     for i, name in enumerate(gradient_name(traj)):
         columns[name] = traj.grads[:, i]
     columns[f"loss {traj.objective.symbol}"] = traj.losses
-    columns["step size"] = np.linalg.norm(steps, axis=-1)
+    columns["step size"] = sizes
     return columns
 
 

@@ -114,10 +114,12 @@ class Falls:
         self.point = point  # the last point fed (dim, m)
         self.distance = _squares(point - start)
 
-    def leaving(self, point: np.ndarray) -> np.ndarray:
+    def leaving(self, point: np.ndarray, distance: np.ndarray | None = None) -> np.ndarray:
         """‖point − x₀‖ > ‖last point − x₀‖ per run, as descend's norms say it; keeps
-        ``point`` as the last one."""
-        distance = _squares(point - self.start)
+        ``point`` as the last one. ``distance``: Σ (point − x₀)² per run if already summed
+        (in the order of every call's)."""
+        if distance is None:
+            distance = _squares(point - self.start)
         result = distance > self.distance
         with np.errstate(invalid="ignore"):
             close = np.flatnonzero(
@@ -131,9 +133,10 @@ class Falls:
         self.point, self.distance = point, distance
         return result
 
-    def add(self, point: np.ndarray, change: np.ndarray) -> None:
-        """Streak.add(−change if change < 0 and the path left its start, else None)."""
-        counted = (change < 0) & self.leaving(point)
+    def add(self, point: np.ndarray, change: np.ndarray, distance=None) -> None:
+        """Streak.add(−change if change < 0 and the path left its start, else None), for
+        the new ``point`` (``distance``: as for :meth:`leaving`)."""
+        counted = (change < 0) & self.leaving(point, distance)
         size = -change
         grows = counted & (self.length > 0) & (size >= self.last)
         self.length = np.where(counted, np.where(grows, self.length + 1, 1), 0)

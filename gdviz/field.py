@@ -117,7 +117,7 @@ def _iso_lines(xs, ys, shade, lo, hi) -> tuple[np.ndarray, np.ndarray]:
     generator = contourpy.contour_generator(
         xs, ys, np.ma.masked_invalid(shade), line_type="Separate"
     )
-    min_gap = 0.004 * max(xs[-1] - xs[0], ys[-1] - ys[0])
+    min_gap = 0.004 * max(xs[-1] / 2 - xs[0] / 2, ys[-1] / 2 - ys[0] / 2) * 2  # halves: no overflow
     for count in ISO_LEVELS:
         pieces = []
         for level in np.linspace(lo, hi, count + 2)[1:-1]:
@@ -127,7 +127,9 @@ def _iso_lines(xs, ys, shade, lo, hi) -> tuple[np.ndarray, np.ndarray]:
             break
     if not pieces:
         return np.array([]), np.array([])
-    lines = np.concatenate(pieces).astype(np.float32)
+    lines = np.concatenate(pieces)
+    if np.nanmax(np.abs(lines)) < 1e30:  # float32 halves the payload where it holds them
+        lines = lines.astype(np.float32)
     return lines[:, 0], lines[:, 1]
 
 
@@ -171,6 +173,14 @@ def colours_for(objective: Objective, values, *, log: bool | None = None, inner=
     return Colours(log, f_lo, offset, lo, hi)
 
 
+def _even(lo: float, hi: float, size: int) -> np.ndarray:
+    """``size`` values evenly from ``lo`` to ``hi``, also where hi − lo is past the floats."""
+    if np.isfinite(float(hi) - float(lo)):
+        return np.linspace(lo, hi, size)
+    t = np.linspace(0.0, 1.0, size)
+    return lo * (1.0 - t) + hi * t
+
+
 @lru_cache(maxsize=32)
 def sample_values(
     objective: Objective, size: int = RASTER_SIZE, box=None, log_axes: bool = False
@@ -185,7 +195,7 @@ def sample_values(
     (x0, x1), (y0, y1) = box or objective.domain
     if log_axes:
         (x0, x1), (y0, y1) = (tuple(slog([a, b]).tolist()) for a, b in ((x0, x1), (y0, y1)))
-    xs, ys = np.linspace(x0, x1, size), np.linspace(y0, y1, size)
+    xs, ys = _even(x0, x1, size), _even(y0, y1, size)
     grid = np.stack(np.meshgrid(xs, ys), axis=-1)
     with np.errstate(all="ignore"):
         values = objective.f(unslog(grid) if log_axes else grid)

@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import checks
-from .analysis import distance_factor, nearest
+from .analysis import nearest, steady_factor
 from .data import DATASETS
 from .descent import DEFAULT_TOL, Trajectory, check_start, descend
 from .fit import fit
@@ -432,7 +432,8 @@ def _limit_part(traj: Trajectory, factor: bool) -> tuple[str, dict] | None:
             f"2/λ_max = {as_text(c.gd_limit)} at {c.where}")  # fmt: skip
     numbers = {"η": traj.lr, "stable limit 2/λ_max": c.gd_limit}
     closest = nearest(obj.minima, traj.final)
-    measured = distance_factor(traj.points, closest.point) if factor and closest else None
+    # only a factor that held over those steps (a chaotic bounce has none)
+    measured = steady_factor(traj.points, closest.point, 10) if factor and closest else None
     if measured is not None:
         text += f"; over the last steps each multiplied the distance to it by {as_text(measured)}"
         numbers["distance factor per step"] = measured

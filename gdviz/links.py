@@ -200,7 +200,8 @@ def read(
         if not given:
             continue
         text = given[0]
-        label = shown(name, 16)
+        ours = name in by_name or name in TEACHER
+        label = name if ours else shown(name, 40)  # a field's own name, never cut
         if len(given) > 1:
             notes.append(f"`{label}` appears {len(given)} times in the link: the first "
                          f"(`{shown(text)}`) is used.")  # fmt: skip

@@ -56,7 +56,7 @@ STATUS_WORDS = {
     "converged": "converged",
     "diverged": "diverged",
     "oscillating": "bouncing",
-    "max_epochs": "still descending",
+    "max_epochs": "not converged",  # a map keeps no path: whether f still fell is unknown
     "undefined": "no run",
 }
 
@@ -284,7 +284,7 @@ class BasinMap:
         rest = {
             ELSEWHERE: "converge where ∇{s} vanishes away from every minimum (a saddle or a "
             "maximum)",
-            NOT_CONVERGED: f"have not settled after {self.epochs} epochs (still descending or "
+            NOT_CONVERGED: f"have not settled after {self.epochs} epochs (not converged, or "
             "bouncing)",
             DIVERGED: "diverge",
             UNDEFINED: "start where {s} has no value: no run",

@@ -11,10 +11,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .analysis import TAIL, distance_factor, nearest, rising_streak, stable_lr_limit
+from .analysis import (
+    DESCENDING_EPOCHS,
+    RUNAWAY_EPOCHS,
+    STEADY,
+    TAIL,
+    nearest,
+    rising_streak,
+    shrink_rate,
+    stable_lr_limit,
+    steady_factor,
+    still_falling,
+)
 from .bounds import direction_words, falls_without_bound
-from .numbers import count, fmt, position, short
+from .numbers import count, fmt, position, short, telling_apart
 from .objectives import CriticalPoint, Objective
+from .optimizers import OPTIMIZERS
 
 if TYPE_CHECKING:
     from .descent import Trajectory
@@ -24,10 +36,34 @@ def _shape_word(objective: Objective) -> str:
     return "curve" if objective.dim == 1 else "surface"
 
 
+def _is_flat(objective: Objective, point: CriticalPoint) -> bool:
+    """Whether a listed minimum has no curvature in some direction (x⁴ at 0): its Hessian's
+    smallest eigenvalue is 0 to rounding."""
+    hessian = objective.hessian(np.asarray(point.point, dtype=float))
+    if not (point.is_minimum and np.all(np.isfinite(hessian))):
+        return False
+    eig = np.linalg.eigvalsh(hessian)
+    return bool(eig.min() <= 1e-9 * max(1.0, float(np.abs(eig).max())))
+
+
+def _slides_to(objective: Objective, x, point: CriticalPoint) -> bool:
+    """Whether f falls all the way along the straight line from ``x`` to ``point`` (65
+    samples, rounding allowed): no bump, so no other minimum, lies between."""
+    p, x = np.asarray(point.point, dtype=float), np.asarray(x, dtype=float)
+    line = x + np.linspace(0.0, 1.0, 65)[:, None] * (p - x)
+    with np.errstate(all="ignore"):
+        values = objective.f(line)
+    if not np.all(np.isfinite(values)):
+        return False
+    return bool(np.all(np.diff(values) <= 1e-12 * (1.0 + np.abs(values).max())))
+
+
 def _is_at(objective: Objective, x, point: CriticalPoint) -> bool:
     """Whether ``x`` has landed on the listed ``point``: within the distance its gradient
-    implies near a minimum (‖∇f‖/λ_min, with room to spare), or a hair's breadth of any
-    other point. Decided by the function, never by the size of the plotting box."""
+    implies near a minimum (‖∇f‖/λ_min, with room to spare), on the slope of a flat minimum
+    (no curvature there, so the gradient fades far from it: f falls all the way to it), or
+    a hair's breadth of any other point. Decided by the function, never by the size of the
+    plotting box."""
     p = np.asarray(point.point, dtype=float)
     distance = float(np.linalg.norm(p - x))
     reach = 1e-6 * (1 + float(np.linalg.norm(p)))
@@ -36,7 +72,9 @@ def _is_at(objective: Objective, x, point: CriticalPoint) -> bool:
         lowest = float(np.linalg.eigvalsh(hessian).min())
         if lowest > 0:
             reach += 2 * float(np.linalg.norm(objective.grad(np.asarray(x, dtype=float)))) / lowest
-    return distance <= reach
+    if distance <= reach:
+        return True
+    return _is_flat(objective, point) and _slides_to(objective, x, point)
 
 
 def landing_kind(objective: Objective, x) -> str | None:
@@ -75,16 +113,37 @@ def _no_lower_bound(objective: Objective, x) -> str | None:
     return None
 
 
+def _flat_words(objective: Objective, x) -> str:
+    """Where ``x`` stopped short of a flat minimum it landed on: why, and how far."""
+    point = nearest(objective.critical_points, x)
+    distance = float(np.linalg.norm(np.subtract(point.point, x)))
+    if not (_is_flat(objective, point) and distance > 1e-6 * (1 + np.linalg.norm(point.point))):
+        return ""
+    where = "there" if objective.dim == 1 else "along some direction there"
+    return (
+        f" It is a flat one (no curvature {where}), so the gradient fades to the tolerance "
+        f"while the path is still {short(distance)} from it, at "
+        f"{position(objective, point.point)}."
+    )
+
+
 def _where_landed(objective: Objective, x) -> str:
     kind = landing_kind(objective, x)
     best, s = objective.global_minimum, objective.symbol
     if kind == "global minimum":
-        return " That is the global minimum."
-    if kind == "local minimum" and best is not None:
+        return " That is the global minimum." + _flat_words(objective, x)
+    here = float(objective.f(np.asarray(x, dtype=float)))
+    if kind == "local minimum" and best is not None and best.value < here:
+        low, mine = fmt(best.value), ""
+        if low == fmt(here):  # both 0.0000: as many digits as tell them apart
+            low, high = telling_apart(best.value, here)
+            mine = f" ({s} = {high} here)"
         return (
-            f" That is a local minimum: the global minimum is lower, {s} = {fmt(best.value)} "
-            f"at {position(objective, best.point)}."
+            f" That is a local minimum{mine}: the global minimum is lower, {s} = {low} at "
+            f"{position(objective, best.point)}."
         )
+    if kind == "local minimum" and best is not None:  # as low as the listed one, to rounding
+        return " That is a minimum as low as the global one."
     if kind == "local minimum":
         way = _no_lower_bound(objective, x)
         if way is None:  # none found is not the same as none: claim only what is checked
@@ -99,18 +158,26 @@ def _where_landed(objective: Objective, x) -> str:
 
 
 def _limit_clause(traj: Trajectory, reference: CriticalPoint | None) -> str:
+    """How η compares with plain GD's stable limit 2/λ_max at the minimum ``reference``
+    (the one the sentence names), with enough digits to tell the two apart."""
     if traj.optimizer != "gd" or reference is None:
         return ""
     limit = stable_lr_limit(traj.objective, reference.point)
     if limit is None:
         return ""
-    word = _shape_word(traj.objective)
-    eta = f"the learning rate η = {short(traj.lr)}"
+    obj = traj.objective
+    if len(obj.minima) > 1:  # each minimum has its own: say whose
+        whose = f" of the minimum at {position(obj, reference.point)}"
+        word = "the stable limit"
+    else:
+        whose, word = "", f"this {_shape_word(obj)}'s stable limit"
     if math.isclose(traj.lr, limit, rel_tol=1e-9):
-        return f"{eta} is exactly this {word}'s stable limit {short(limit)}"
-    if traj.lr > limit:
-        return f"{eta} is above this {word}'s stable limit {short(limit)}"
-    return f"{eta} is below this {word}'s stable limit {short(limit)}"
+        return f"the learning rate η = {short(traj.lr)} is exactly {word} {short(limit)}{whose}"
+    eta, bound = telling_apart(traj.lr, limit)
+    side = "above" if traj.lr > limit else "below"
+    if math.isclose(traj.lr, limit, rel_tol=1e-3):
+        side = f"just {side}"
+    return f"the learning rate η = {eta} is {side} {word} {bound}{whose}"
 
 
 #: f unchanged, to the last bit, over this many epochs: the run has stopped changing it.
@@ -147,9 +214,6 @@ def describe(traj: Trajectory) -> str:
     """One or two plain sentences on how ``traj`` ended, with its numbers."""
     obj, k, x, f = traj.objective, traj.epoch, traj.points[-1], float(traj.losses[-1])
     s = obj.symbol
-    reference = nearest(obj.minima, traj.points[0])
-    factor = distance_factor(traj.points, reference.point) if reference else None
-    limit = _limit_clause(traj, reference)
 
     if traj.status == "converged":
         if k == 0:
@@ -161,13 +225,13 @@ def describe(traj: Trajectory) -> str:
         return f"Converged in {count(k, 'epoch')} to {position(obj, x)}, {s} = {fmt(f)}.{landed}"
 
     if traj.status == "diverged":
-        return _diverged(traj, factor, limit)
+        return _diverged(traj)
 
     if traj.noise > 0:
         return _noisy(traj)
 
     if traj.status == "oscillating":
-        return _oscillating(traj, limit)
+        return _oscillating(traj)
 
     gnorm = float(np.linalg.norm(traj.grads[-1]))
     if f > traj.losses[0]:
@@ -179,17 +243,64 @@ def describe(traj: Trajectory) -> str:
     frozen = _frozen_epochs(traj.losses)
     if k >= 2 and frozen >= min(FROZEN, k):
         return _frozen(traj, frozen, gnorm)
+    if not still_falling(traj.losses):
+        back = min(DESCENDING_EPOCHS, k)
+        recent = traj.losses[-1 - back :]
+        low, high = telling_apart(float(recent.min()), float(recent.max()))
+        return (
+            f"Not settled after {count(k, 'epoch')}: {s} is no longer coming down (over the "
+            f"last {count(back, 'epoch')} it went up and down between {low} and {high}), now "
+            f"at {position(obj, x)}, gradient size {gnorm:.3g} ({_tolerance_words(traj.tol)})."
+        )
     text = (
         f"Still descending after {count(k, 'epoch')}: now at {position(obj, x)}, {s} = {fmt(f)}, "
         f"gradient size {gnorm:.3g} ({_tolerance_words(traj.tol)})."
     )
-    if factor is not None and 0 < factor < 1 and traj.tol > 0 and gnorm > traj.tol:
-        more = math.ceil(math.log(traj.tol / gnorm) / math.log(factor))
-        text += (
-            f" Each epoch shrinks the distance to the minimum by a factor {short(factor)}: "
-            f"about {more} more epochs would reach the tolerance."
+    return text + _pace(traj, gnorm)
+
+
+def _pace(traj: Trajectory, gnorm: float) -> str:
+    """How fast a still-descending run closes in, only as far as the run itself shows it: a
+    factor per epoch where the gradient has shrunk by a steady one (with the epochs left to
+    the tolerance where η is constant and the optimizer's step follows the gradient), or that
+    it shrinks ever more slowly; nothing where it does neither."""
+    if not (traj.tol > 0 and gnorm > traj.tol):
+        return ""
+    rate = shrink_rate(traj.grad_norms)
+    if rate is None:
+        return ""
+    obj, n = traj.objective, rate.epochs
+    if rate.kind == "slowing":
+        return (
+            f" The gradient shrinks ever more slowly (by a factor {short(rate.earlier)} per "
+            f"epoch over the middle third of the run, {short(rate.factor)} over the last "
+            f"{count(n, 'epoch')}): slower than linear convergence, so no count of the epochs "
+            "left is given."
         )
-    return text
+    what = f"the gradient's size by a factor {short(rate.factor)}"
+    target = nearest(obj.minima, traj.points[-1])
+    if target is not None:  # the minimum it closes in on, where its distance agrees
+        d = steady_factor(traj.points, target.point, n)
+        if d is not None and abs(math.log(d) - math.log(rate.factor)) <= STEADY * abs(
+            math.log(rate.factor)
+        ):
+            what = (
+                f"the distance to the minimum at {position(obj, target.point)} by a factor "
+                f"{short(d)}"
+            )
+    text = f" Each epoch shrinks {what}, steadily over the last {count(n, 'epoch')}"
+    lrs = np.asarray(traj.lrs if traj.lrs is not None else [traj.lr])
+    if OPTIMIZERS[traj.optimizer].adaptive:
+        return text + (
+            ": an adaptive optimizer's step keeps changing with its running averages, so no "
+            "count of the epochs left is given."
+        )
+    if lrs.size and np.any(lrs != lrs[-1]):
+        return text + ": η changes with its schedule, so no count of the epochs left is given."
+    more = rate.epochs_to(gnorm, traj.tol)
+    if more is None:
+        return text + "."
+    return text + f": at that rate about {more} more epochs would reach the tolerance."
 
 
 def _frozen(traj: Trajectory, frozen: int, gnorm: float) -> str:
@@ -216,7 +327,7 @@ def _frozen(traj: Trajectory, frozen: int, gnorm: float) -> str:
     return text
 
 
-def _oscillating(traj: Trajectory, limit: str) -> str:
+def _oscillating(traj: Trajectory) -> str:
     """A run that bounces without shrinking its steps: around a minimum, or on its way."""
     obj, k, x, f = traj.objective, traj.epoch, traj.points[-1], float(traj.losses[-1])
     s = obj.symbol
@@ -230,7 +341,7 @@ def _oscillating(traj: Trajectory, limit: str) -> str:
     d = np.linalg.norm(tail - target, axis=-1)
     steps = np.linalg.norm(np.diff(tail, axis=0), axis=-1)
     where = f"the minimum at {position(obj, reference.point)}"
-    factor = distance_factor(traj.points, target)
+    factor = steady_factor(traj.points, target)  # only a factor that held
     if d.max() <= steps.max():  # it straddles the minimum, within one step of it
         text = f"{head} across {where}, staying within {short(float(d.max()))} of it {now}"
         if _is_kink(obj, target, tail[-1] - target if d[-1] > 0 else tail[-2] - target):
@@ -253,6 +364,7 @@ def _oscillating(traj: Trajectory, limit: str) -> str:
         )
     if factor is not None:
         text += f"; each step multiplies the distance to the minimum by {short(factor)}"
+    limit = _limit_clause(traj, reference)  # of the minimum named, not the start's
     if limit:
         text += f"; {limit}"
     return text + "."
@@ -298,27 +410,67 @@ def _noisy(traj: Trajectory) -> str:
     )
 
 
-def _diverged(traj: Trajectory, factor: float | None, limit: str) -> str:
+def _growth_words(traj: Trajectory, reference: CriticalPoint | None) -> str | None:
+    """How the distance to ``reference`` grew at the end of a diverging run: by a steady
+    factor per step where it held over the last RUNAWAY_EPOCHS steps, else from what to what
+    (an overflow's last steps grow faster than any one factor); None if it did not grow."""
+    if reference is None or traj.epoch == 0:
+        return None
+    target = np.asarray(reference.point, dtype=float)
+    factor = steady_factor(traj.points, target, RUNAWAY_EPOCHS)
+    if factor is not None:
+        return f"each step multiplied the distance to the minimum by {short(factor)}" if (
+            factor > 1
+        ) else None  # fmt: skip
+    back = min(RUNAWAY_EPOCHS, traj.epoch)
+    then, now = np.linalg.norm(traj.points[[-back - 1, -1]] - target, axis=-1)
+    if not (np.isfinite(now) and now > then):
+        return None
+    return (
+        f"the distance to the minimum grew from {fmt(float(then))} to {fmt(float(now))} over "
+        f"the last {count(back, 'step')}"
+    )
+
+
+def _fall_words(losses, s: str) -> str:
+    """How f fell over the last steps of a run falling without bound: faster and faster
+    only where the falls grew; by the same amount where they did not."""
+    falls = -np.diff(np.asarray(losses, dtype=float)[-RUNAWAY_EPOCHS - 1 :])
+    if falls.size and np.all(falls > 0):
+        growth = falls[-1] / falls[0]
+        if growth >= 1.01:
+            return f"{s} falls faster and faster"
+        if growth > 0.99:
+            return f"{s} keeps falling by the same {short(float(falls.mean()))} every step"
+    return f"{s} keeps falling"
+
+
+def _diverged(traj: Trajectory) -> str:
     """Why a run diverged, from its own numbers; "no lower bound" only where f has none."""
     obj, k, x, f = traj.objective, traj.epoch, traj.points[-1], float(traj.losses[-1])
     s = obj.symbol
+    reference = nearest(obj.minima, traj.points[0])  # the one it leaves
     heading = traj.points[-1] - traj.points[-2] if k else None
     falling = k > 0 and f < traj.losses[-2]
     unbounded = traj.reason == "unbounded" or (falling and falls_without_bound(obj, x, heading))
     where = position(obj, x)
+    growth = None if unbounded else _growth_words(traj, reference)
     if traj.reason == "overflow":
-        cause = f"the next step overflowed to infinity (last finite point {where}, {s} = {fmt(f)})"
-        if factor is not None and factor > 1 and not unbounded:
-            cause += f"; each step multiplied the distance to the minimum by {short(factor)}"
+        cause = (
+            f"the next step overflowed: the point or {s} there passed the largest number the "
+            f"computer holds, about 1.8 × 10³⁰⁸ (last finite point {where}, {s} = {fmt(f)})"
+        )
+        if growth:
+            cause += f"; {growth}"
     elif traj.reason == "undefined":
         cause = f"the next step left the region where {s} is defined (last point {where})"
     elif traj.reason == "unbounded":
         cause = (
-            f"the path keeps running away ({direction_words(obj, heading)}) while {s} falls "
-            f"faster and faster, now {s} = {fmt(f)} at {where}"
+            f"the path keeps running away ({direction_words(obj, heading)}) while "
+            f"{_fall_words(traj.losses, s)}, now {s} = {fmt(f)} at {where}"
         )
-    elif factor is not None and factor > 1:
-        cause = f"each step multiplied the distance to the minimum by {short(factor)}"
+    elif growth:
+        cause = growth
     else:
         streak = rising_streak(traj.losses)
         cause = (
@@ -333,6 +485,7 @@ def _diverged(traj: Trajectory, factor: float | None, limit: str) -> str:
             if obj.dim == 1 or "∞" in direction_words(obj, heading)
             else f": this {_shape_word(obj)} has no lower bound along that direction"
         )
+    limit = _limit_clause(traj, reference)
     if limit and "above" in limit:
         return f"{text}; {limit}. Try η below that."
     return text + "."

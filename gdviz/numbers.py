@@ -33,6 +33,25 @@ def short(value: float) -> str:
     return text if any(c in text for c in ".en") else text + ".0"
 
 
+def telling_apart(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` as :func:`short` writes them, with more digits where that writes them
+    alike (η = 0.9999999 and a limit of 1.0 must not both read "1.0").
+
+    >>> telling_apart(0.9999999, 1.0), telling_apart(0.5, 1.0)
+    (('0.9999999', '1.0'), ('0.5', '1.0'))
+    """
+    first, second = short(a), short(b)
+    digits = 4
+    while first == second and a != b and digits <= 17:
+        first, second = (_with_point(f"{v:.{digits}g}") for v in (a, b))
+        digits += 1
+    return first, second
+
+
+def _with_point(text: str) -> str:
+    return text if any(c in text for c in ".en") else text + ".0"
+
+
 def position(objective, x) -> str:
     """``x = 1.0000`` or ``(x, y) = (1.0000, 2.0000)``."""
     names = [str(v) for v in objective.variables]

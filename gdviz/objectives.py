@@ -286,6 +286,20 @@ class Objective:
             value, *grad = self._value_and_grad(*point)
         return float(value), np.array(grad, dtype=float)
 
+    def overflows_at(self, point) -> bool:
+        """Whether f or ∇f at ``point`` overflows on the way: a value that is ∞, or none at
+        all only because a part was (x⁴ − 2x² at x = 10⁸⁰ is ∞ − ∞), not because the
+        point is outside where f is defined (log x at x < 0)."""
+        coords = np.asarray(point, dtype=float)  # numpy scalars: overflow is flagged
+        with np.errstate(all="ignore", over="raise"):
+            try:
+                self._value_and_grad(*coords)
+            except (FloatingPointError, OverflowError):
+                return True
+            except (ArithmeticError, ValueError, TypeError):
+                return False
+        return False
+
     def __repr__(self) -> str:
         return f"Objective({self.slug!r}, {self.formula!r}, dim={self.dim})"
 

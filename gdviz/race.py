@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import checks
-from .analysis import nearest
+from .analysis import nearest, still_falling
 from .descent import DEFAULT_TOL, Trajectory, descend
 from .figures.style import PALETTE  # noqa: F401  (one colour per racer; kept importable here)
 from .numbers import count, fmt
@@ -164,7 +164,8 @@ def ended(traj: Trajectory) -> str:
     ``converged`` (‖∇f‖ reached the tolerance), ``diverged``, ``bouncing`` (oscillating
     without progress), and for a run that used all its epochs: ``ran all epochs`` when
     stopping was off (tolerance 0, so nothing says whether it had arrived), ``still
-    descending`` when its last step lowered f, ``not converged`` otherwise.
+    descending`` while f is still coming down (:func:`gdviz.analysis.still_falling`),
+    ``not converged`` otherwise.
 
     >>> ended(descend("parabola", 3.0, lr=0.01, epochs=5))
     'still descending'
@@ -175,7 +176,7 @@ def ended(traj: Trajectory) -> str:
         return "bouncing"
     if traj.tol <= 0:
         return "ran all epochs"
-    if traj.epoch and traj.losses[-1] < traj.losses[-2]:
+    if still_falling(traj.losses):
         return "still descending"
     return "not converged"
 

@@ -33,6 +33,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .field import colour_rgb
 from .figures.base import tick_label
+from .view import WIDEST
 
 #: Width of a figure that does not set its own (about the app's chart column).
 DEFAULT_WIDTH = 1000
@@ -225,9 +226,8 @@ class Axis:
     def at(self, units):
         """Pixels of values in axis units (log₁₀ on a log axis, as ticks are placed)."""
         span = (self.hi - self.lo) or 1.0
-        return self.start + (np.asarray(units, dtype=float) - self.lo) / span * (
-            self.end - self.start
-        )
+        share = np.asarray(units, dtype=float) / span - self.lo / span  # in parts: no overflow
+        return self.start + share * (self.end - self.start)
 
 
 def _axis_key(ref: str) -> str:
@@ -249,8 +249,9 @@ def _data_range(values: list[np.ndarray], log: bool) -> tuple[float, float] | No
     lo, hi = float(joined.min()), float(joined.max())
     if log:
         lo, hi = math.log10(lo), math.log10(hi)
-    pad = 0.05 * (hi - lo) if hi > lo else max(abs(hi) * 0.1, 1.0)
-    return lo - pad, hi + pad
+    pad = 0.05 * hi - 0.05 * lo if hi > lo else max(abs(hi) * 0.1, 1.0)
+    # within ±WIDEST (under half the largest float), so that the span is a float too
+    return max(lo - pad, -WIDEST), min(hi + pad, WIDEST)
 
 
 def _axes(data: list[dict], layout: dict) -> dict[str, Axis]:
@@ -326,6 +327,8 @@ def ticks(axis: Axis, pixels: float) -> list[tuple[float, str]]:
         if not every:
             every = max(1, math.ceil((last - first + 1) / max(2, pixels / 60)))
         return [(float(k), _decade(k)) for k in range(first, last + 1) if k % every == 0]
+    if not math.isfinite(hi - lo):  # a range past the floats has no round steps
+        return []
     step = auto_dtick(hi - lo, pixels, axis.letter)
     first = math.ceil(lo / step - 1e-9)
     count = int(math.floor(hi / step + 1e-9)) - first + 1

@@ -122,8 +122,9 @@ def _cosine(lr, epochs, T_max=None, eta_min=0.0):  # noqa: N803 - PyTorch's name
 @schedule(
     "linear", "Linear warm-up", "LinearLR",
     "Scale η from start_factor up to end_factor over total_iters epochs.",
-    settings={"start_factor": Setting("start factor", 0.01),
-              "end_factor": Setting("end factor", 0.0), "total_iters": _epochs("warm-up epochs")},
+    settings={"start_factor": Setting("start factor", 0.01, 1.0),
+              "end_factor": Setting("end factor", 0.0, 1.0),
+              "total_iters": _epochs("warm-up epochs")},
 )  # fmt: skip
 def _linear(lr, epochs, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
     """LinearLR: scale lr by a factor going linearly from start to end over total_iters."""

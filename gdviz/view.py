@@ -25,6 +25,14 @@ PAD = 0.08  #: room around the path, as a share of the view's span
 LOG_GROWTH = 100.0
 #: Widest and tallest a map may be, as an aspect ratio (the map stays readable).
 MAX_ASPECT = 2.0
+#: The largest float: no view reaches past it, so every box, span and tick stays finite.
+LARGEST = float(np.finfo(float).max)
+#: The farthest a linear axis reaches either way (a round number under half the largest
+#: float): its span, and its ends rounded for the page, stay floats.
+WIDEST = 8e307
+#: The largest value a linear view holds: past it a view's span would leave the floats,
+#: so a path that far out is drawn on signed log axes.
+LINEAR_LIMIT = 1e300
 
 
 def slog(values):
@@ -45,6 +53,23 @@ def unslog(values):
         return np.sign(values) * (10.0 ** np.abs(values) - 1.0)
 
 
+#: The signed log coordinate of the largest float: the far end of every log view.
+SLOG_LIMIT = float(slog(LARGEST))
+
+
+def within_floats(lo, hi, log: bool):
+    """A range in view coordinates (signed log ones if ``log``) cut to the floats, so that
+    its real ends (:func:`unslog`) are finite, and on linear axes its span too."""
+    limit = SLOG_LIMIT if log else WIDEST
+    return np.clip(lo, -limit, limit), np.clip(hi, -limit, limit)
+
+
+def _real(values, log: bool) -> np.ndarray:
+    """View coordinates back to real values, the largest float where rounding overflows."""
+    real = unslog(values) if log else np.asarray(values, dtype=float)
+    return np.clip(real, -LARGEST, LARGEST)
+
+
 def nice_box(lo: float, hi: float) -> tuple[float, float]:
     """``[lo, hi]`` rounded outward to two significant digits of its span, so nearby runs
     share one view (and its cached field)."""
@@ -52,9 +77,12 @@ def nice_box(lo: float, hi: float) -> tuple[float, float]:
     if not (math.isfinite(span) and span > 0):
         return lo, hi
     step = 10.0 ** (math.floor(math.log10(span)) - 1)
-    return float(f"{math.floor(lo / step) * step:.12g}"), float(
-        f"{math.ceil(hi / step) * step:.12g}"
+    out = (
+        float(f"{math.floor(lo / step) * step:.12g}"),
+        float(f"{math.ceil(hi / step) * step:.12g}"),
     )
+    # rounded outward past the largest float: that end stays as it was
+    return out[0] if math.isfinite(out[0]) else lo, out[1] if math.isfinite(out[1]) else hi
 
 
 def padded(lo, hi, pad: float = PAD):
@@ -86,6 +114,9 @@ class View:
     ``box`` is the widest extent shown, as ((lo, hi) per coordinate), in the objective's
     own coordinates. ``widened``: some path leaves the objective's plotting box.
     ``zoom``: the frames zoom out with a diverging run. ``log``: signed log axes.
+    ``overflowed``, ``undefined``: how many of its ``paths`` runs stopped because the next
+    step overflowed, or because f has no value there; each is drawn up to its last finite
+    point (the note says so).
     """
 
     domain: tuple[tuple[float, float], ...]
@@ -94,10 +125,17 @@ class View:
     zoom: bool = False
     log: bool = False
     names: tuple[str, ...] = ("x", "y")  # the function's variables, as the note names them
+    overflowed: int = 0  # runs whose next step overflowed (drawn to their last point)
+    undefined: int = 0  # runs where f has no value at the next point (the same)
+    paths: int = 1  # how many runs the view shows
 
     def to_view(self, values):
         """Coordinates as the axes show them (signed log on a log view)."""
         return slog(values) if self.log else np.asarray(values, dtype=float)
+
+    def from_view(self, values) -> np.ndarray:
+        """Coordinates on the axes back to real values (within the floats)."""
+        return _real(values, self.log)
 
     def direction(self, point, vector) -> np.ndarray:
         """Where ``vector`` at ``point`` points on the axes: itself, or on signed log axes
@@ -109,8 +147,7 @@ class View:
 
     def holding(self, box) -> View:
         """This view, its box grown to hold ``box`` (given in the axes' coordinates)."""
-        shown = np.array(box, dtype=float)
-        inner = unslog(shown) if self.log else shown
+        inner = _real(np.array(box, dtype=float), self.log)
         grown = np.column_stack(
             [np.minimum(np.array(self.box)[:, 0], inner[:, 0]),
              np.maximum(np.array(self.box)[:, 1], inner[:, 1])]
@@ -129,7 +166,11 @@ class View:
         )
 
     def note(self) -> str | None:
-        """A sentence for the banner when the view is not the plotting box."""
+        """A sentence for the banner when the view is not the plotting box, and one when a
+        run overflowed (it is drawn up to its last finite point)."""
+        return " ".join(filter(None, (self._widened_note(), self._overflow_note()))) or None
+
+    def _widened_note(self) -> str | None:
         if not self.widened:
             return None
         ranges = self.ranges()
@@ -144,6 +185,18 @@ class View:
             "The path leaves the plotting box, so the view is widened to show all of it "
             f"({ranges})."
         )
+
+    def _overflow_note(self) -> str | None:
+        cut = self.overflowed + self.undefined
+        if not cut:
+            return None
+        if self.paths == 1:
+            why = "the next step overflowed" if self.overflowed else "the next point has no value"
+            return f"The path is drawn up to its last finite point: {why}."
+        why = "the next step overflowed or had no value"
+        if cut == 1:
+            return f"The path that stopped because {why} is drawn up to its last finite point."
+        return f"The paths that stopped because {why} are drawn up to their last finite points."
 
 
 def _reach(points, domain) -> np.ndarray:
@@ -161,18 +214,23 @@ def view_of(runs, *, zoom: bool = True) -> View:
     diverging run, unless ``zoom`` is False)."""
     runs = [runs] if hasattr(runs, "points") else list(runs)
     diverging = [r.points for r in runs if r.status == "diverged"]
-    return view_around(
+    view = view_around(
         runs[0].objective,
         [r.points for r in runs],
         diverging=diverging,
         zoom=zoom and len(runs) == 1 and bool(diverging),
     )
+    reasons = [getattr(r, "reason", None) for r in runs]
+    return replace(view, overflowed=reasons.count("overflow"),
+                   undefined=reasons.count("undefined"), paths=len(runs))  # fmt: skip
 
 
 def view_around(objective, paths, *, diverging=(), zoom: bool = False) -> View:
     """The view that shows every point of ``paths`` (arrays of points of ``objective``),
     widened beyond its plotting box if needed; on signed log axes if one of the
-    ``diverging`` paths grows more than ``LOG_GROWTH``-fold."""
+    ``diverging`` paths grows more than ``LOG_GROWTH``-fold, or a point lies past
+    ``LINEAR_LIMIT`` (a linear view that wide would have a span past the floats). Its box
+    never reaches past the largest float."""
     domain = tuple(tuple(map(float, pair)) for pair in objective.domain)
     names = tuple(str(v) for v in objective.variables)
     points = _finite(np.concatenate([np.reshape(p, (-1, objective.dim)) for p in paths]))
@@ -181,13 +239,15 @@ def view_around(objective, paths, *, diverging=(), zoom: bool = False) -> View:
         return View(domain, domain, names=names)
     reach = [_reach(_finite(p), domain) for p in diverging]
     log = any(r.max() >= LOG_GROWTH * max(1.0, r[0]) for r in reach if r.size)
+    log = log or bool(np.abs(points).max() > LINEAR_LIMIT)
     lo = np.minimum(box[:, 0], points.min(axis=0))
     hi = np.maximum(box[:, 1], points.max(axis=0))
-    there, back = (slog, unslog) if log else (np.asarray, np.asarray)
+    there = slog if log else np.asarray
     lo, hi = padded(there(lo), there(hi))  # padded, and squared, as the axes show them
     if objective.dim == 2:
         lo, hi = square(lo, hi)
-    lo, hi = back(lo), back(hi)
+    lo, hi = within_floats(lo, hi, log)
+    lo, hi = _real(lo, log), _real(hi, log)
     widened = tuple(nice_box(float(a), float(b)) for a, b in zip(lo, hi, strict=True))
     return View(domain, widened, widened=True, zoom=zoom, log=log, names=names)
 
@@ -222,21 +282,32 @@ def frame_boxes(view: View, points, epochs, like=None) -> list[tuple[tuple[float
             a, b = np.minimum(a, before[:, 0]), np.maximum(b, before[:, 1])
         if like is not None:
             a, b = np.array(same_aspect(np.column_stack([a, b]), like)).T
+        a, b = within_floats(a, b, view.log)
         before = np.column_stack([a, b])
         boxes.append(tuple((float(x), float(y)) for x, y in before))
     return boxes
+
+
+def _slog_power(k: int) -> float:
+    """slog(10ᵏ), also for k past the largest float (where it is k to double precision)."""
+    return float(k) if k > 15 else float(slog(10.0**k))
 
 
 def log_ticks(lo: float, hi: float, most: int = 7) -> dict:
     """Tick values and labels for a signed log axis from ``lo`` to ``hi`` (view units):
     0 and ±10ᵏ from ±1 up, every decade or every few, labelled with the real values."""
     top = max(abs(lo), abs(hi))
-    decades = max(0, int(math.floor(math.log10(10.0**top - 1.0)))) if top > 0 else 0
+    if not math.isfinite(top):
+        raise ValueError(f"log_ticks needs a finite range, got {lo!r} to {hi!r}")
+    # the decades of 10ᵗᵒᵖ − 1; far out, those of 10ᵗᵒᵖ (which may not be a float)
+    near = 10.0 ** min(top, 15.0) - 1.0
+    decades = math.floor(top) if top > 15 else math.floor(math.log10(near)) if near > 0 else 0
+    decades = max(0, decades)
     every = max(1, math.ceil(2 * (decades + 1) / most))
     values, labels = [0.0], ["0"]
     for k in range(0 if decades < 3 else every, decades + 1, every):  # ±1 only when close
         for sign in (1, -1):
-            at = float(slog(sign * 10.0**k))
+            at = sign * _slog_power(k)
             if lo <= at <= hi:
                 values.append(at)
                 labels.append(("−" if sign < 0 else "") + _power(k))
@@ -277,8 +348,6 @@ def zoom_levels(view: View) -> list[tuple[tuple[float, float], ...]]:
             break
         levels.append(np.column_stack([lo, hi]))
         scale *= ZOOM_STEP
-    boxes = [outer, *reversed(levels), inner]
-    if view.log:
-        boxes = [unslog(b) for b in boxes]
+    boxes = [_real(b, view.log) for b in (outer, *reversed(levels), inner)]
     boxes[-1] = np.array(view.domain, dtype=float)  # exactly the plotting box
     return [tuple((float(a), float(b)) for a, b in box) for box in boxes]

@@ -230,9 +230,9 @@ def test_a_rise_after_a_quiet_chunk_is_stepped_again(monkeypatch, fast_calls):
     inner = gdviz.batch._replay
 
     def replay(*args):
-        ended, rises = inner(*args)
+        ended, left, rises = inner(*args)
         again.append((args[8], len(args[10]), int(ended.sum())))  # epoch, runs, stopped
-        return ended, rises
+        return ended, left, rises
 
     monkeypatch.setattr(gdviz.batch, "_replay", replay)
     starts = np.array([[2.0], [-1.5], [3.0], [0.5]])

@@ -297,3 +297,19 @@ def test_a_zoomed_basin_map_travels_in_the_link_and_the_plotting_box_does_not():
     assert notes(zoomed) == ""
     assert zoomed.session_state["basin_xmin"] == 0.0
     assert "x ∈ [0, " in " ".join(m.value for m in zoomed.markdown)
+
+
+def test_a_race_link_with_a_schedule_value_the_scheduler_refuses_is_a_note():
+    """The audit's link: start_factor 5 is inside the link's old range but outside LinearLR's
+    (0, 1]. It is a note naming the range, and the race runs with the default."""
+    at = open_link("race", {"opt": "gd", "schedule": "linear", "sched_start_factor": "5"})
+    said = notes(at)
+    assert "start_factor must be from 0.01 to 1" in said, said
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state["race_schedule"] == "linear" and at.dataframe
+
+
+def test_a_long_field_name_is_written_whole_in_its_note():
+    name = "adagrad_initial_accumulator_value"
+    at = open_link("race", {"opt": "adagrad", name: "-1"})
+    assert f"`{name}=-1`" in notes(at)

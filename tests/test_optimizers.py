@@ -1,5 +1,6 @@
 """Optimizers: first steps by hand, properties every optimizer shares, PyTorch agreement."""
 
+import itertools
 import json
 import math
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 
 import gdviz
-from gdviz import OBJECTIVES, OPTIMIZERS, descend, get_optimizer
+from gdviz import OBJECTIVES, OPTIMIZERS, descend, get_optimizer, optimizers
 from tests.conftest import ROOT
 
 ALL = sorted(OPTIMIZERS)
@@ -182,11 +183,17 @@ def test_reference_data_is_present_and_covers_every_optimizer():
     assert all(c["steps"] >= 300 for c in cases)
 
 
-def run_case(case):
-    """gdviz's run of a reference case, and its worst relative difference from torch's."""
-    traj = descend(
+def relative_difference(points, expected) -> float:
+    """The worst difference of any iterate's coordinate, relative to max(|expected|, 1e-3)."""
+    scale = np.maximum(np.abs(expected), 1e-3)
+    return float(np.max(np.abs(points - expected) / scale))
+
+
+def descend_case(case, start=None):
+    """gdviz's run of a reference case (from ``start`` instead of the case's, if given)."""
+    return descend(
         case["objective"],
-        case["start"],
+        case["start"] if start is None else start,
         lr=case["lr"],
         epochs=case["steps"],
         optimizer=case["optimizer"],
@@ -194,17 +201,123 @@ def run_case(case):
         schedule=case.get("schedule"),
         **_hyper(case),
     )
+
+
+def run_case(case):
+    """gdviz's run of a reference case, and its worst relative difference from torch's."""
+    traj = descend_case(case)
     expected = np.array(case["points"])
     assert traj.points.shape == expected.shape, traj.message
-    scale = np.maximum(np.abs(expected), 1e-3)
-    return traj, float(np.max(np.abs(traj.points - expected) / scale))
+    return traj, relative_difference(traj.points, expected)
+
+
+#: Cases whose agreement with torch is limited by rounding growth, not by the arithmetic:
+#: gdviz's ∇f (compiled from sympy) and autograd's round differently in the last bits (and
+#: torch's kernels fuse some multiply-adds), and these runs amplify such a difference up to
+#: ~1e5-fold on the way (see the README). Each is held to ROUNDING_FACTOR times its rounding
+#: spread, measured on gdviz alone; with torch's own gradients their updates are torch's to
+#: one ulp (the replay test below).
+ROUNDING_LIMITED = {"rmsprop-beale-alpha-eps-momentum"}
+ROUNDING_FACTOR = 4
+
+
+def rounding_spread(case) -> float:
+    """How far gdviz's own run moves when its start moves by 1 ulp: the worst of the nudges
+    up or down of each coordinate (the two runs round differently from the first step on,
+    so this measures what the run makes of last-bit differences anywhere on the way)."""
+    start = np.array(case["start"], dtype=float)
+    base = descend_case(case).points
+    return max(
+        relative_difference(
+            descend_case(case, np.nextafter(start, np.multiply(signs, np.inf))).points, base
+        )
+        for signs in itertools.product((-1.0, 1.0), repeat=start.size)
+    )
+
+
+def test_rounding_limited_cases_are_reference_cases():
+    assert {c["name"] for c in reference_cases()} >= ROUNDING_LIMITED
+
+
+def test_readme_counts_the_reference_cases_and_names_the_rounding_limited_ones():
+    text = " ".join((ROOT / "README.md").read_text().split())
+    assert f"float64 ({len(reference_cases())} cases" in text
+    assert all(f"`{name}`" in text for name in ROUNDING_LIMITED)
 
 
 @pytest.mark.parametrize("case", CONSTANT_CASES, ids=[c["name"] for c in CONSTANT_CASES])
 def test_trajectories_match_torch_optim_step_for_step(case):
     _, worst = run_case(case)
-    assert worst < 1e-10, f"worst relative difference {worst:.2e}"
     assert math.isfinite(worst)
+    if case["name"] not in ROUNDING_LIMITED:
+        assert worst < 1e-10, f"worst relative difference {worst:.2e}"
+        return
+    spread = rounding_spread(case)
+    # a case amplifying too little to need the rounding bound is held to 1e-10 instead
+    assert spread > 1e-10, f"1-ulp spread {spread:.1e}: not rounding-limited"
+    assert worst < ROUNDING_FACTOR * spread, (
+        f"worst relative difference {worst:.2e}, 1-ulp spread {spread:.2e}"
+    )
+
+
+# The replay: torch's own gradients (stored with RMSprop's cases) through gdviz's update, from
+# torch's own iterates, so that neither ∇f's rounding nor its growth along the run enters.
+# torch's AVX2/AVX-512 kernels fuse some multiply-adds (addcmul, add with alpha, lerp: one
+# rounding), which numpy computes with two: an iterate may differ by one unit in the last
+# place, never more (emulating the fused ops in numpy cost RMSprop 3-4x its speed).
+
+
+GRADIENT_CASES = [c for c in reference_cases() if "grads" in c]
+
+
+def replay(case, update=None) -> tuple[np.ndarray, np.ndarray]:
+    """gdviz's next iterate from each of torch's, on torch's gradient; and torch's iterates."""
+    expected, grads = np.array(case["points"]), np.array(case["grads"])
+    update = update or get_optimizer(case["optimizer"], **_hyper(case))
+    state = update.init(expected[0])
+    points = [expected[0]]
+    for x, g, lr in zip(expected[:-1], grads, case["lrs"], strict=True):
+        delta, state = update.step(g, state, x, lr)
+        points.append(x + delta)
+    return np.array(points), expected
+
+
+def ulps(points, expected) -> float:
+    """The largest difference of any coordinate, in units in the last place of torch's."""
+    return float(np.max(np.abs(points - expected) / np.spacing(np.abs(expected))))
+
+
+def test_rmsprop_cases_keep_torchs_gradients():
+    rmsprop = [c for c in reference_cases() if c["optimizer"] == "rmsprop"]
+    assert rmsprop and rmsprop == GRADIENT_CASES
+    assert all(np.shape(c["grads"]) == np.shape(c["points"][1:]) for c in GRADIENT_CASES)
+
+
+@pytest.mark.parametrize("case", GRADIENT_CASES, ids=[c["name"] for c in GRADIENT_CASES])
+def test_rmsprop_update_on_torchs_gradients_is_torchs_to_one_ulp(case):
+    points, expected = replay(case)
+    assert ulps(points, expected) <= 1.0
+
+
+def test_the_replay_sees_an_operation_out_of_torchs_order():
+    """ε inside the root instead of after it: the replay tells it from torch's kernels by far
+    more than an ulp, while the update as torch orders it stays within one. (An order that
+    moves only the last bit, such as −η·(g/d) for (−η·g)/d, is within the ulp this allows.)"""
+    case = next(c for c in GRADIENT_CASES if c["name"] == "rmsprop-beale-alpha-eps-momentum")
+    alpha, eps, mu = (case["hyper"][k] for k in ("alpha", "eps", "momentum"))
+
+    def variant(inside: bool):
+        def step(g, state, x, lr):
+            v = state.v * alpha + (1 - alpha) * g * g
+            d = np.sqrt(v + eps) if inside else np.sqrt(v) + eps
+            b = state.b * mu + g / d
+            return -lr * b, optimizers.RMSpropState(v, state.g_bar, b)
+
+        zeros = optimizers.RMSpropState(*(np.zeros(2),) * 3)
+        return optimizers.Update(lambda x: zeros, step)
+
+    assert ulps(*replay(case, variant(inside=False))) <= 1.0  # torch's order: the real one
+    assert ulps(*replay(case, variant(inside=True))) > 1e6
 
 
 def test_gd_is_sgd_without_momentum():

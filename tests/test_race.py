@@ -66,7 +66,9 @@ def test_leaderboard_ranks_by_final_loss_with_diverged_last():
     assert first["epochs to tolerance"] is not None
     assert board[-2]["optimizer"] == "d" and board[-2]["epochs to tolerance"] is None
     assert board[-2]["status"] == "still descending"  # words on screen, not max_epochs
-    assert {row["status"] for row in board} <= {"converged", "still descending", "diverged"}
+    # Adam at η = 0.1 hovers at the minimum, f going up and down near 1e-11: not descending
+    assert {row["status"] for row in board} <= {"converged", "still descending", "diverged",
+                                                "not converged"}  # fmt: skip
 
 
 def test_velocities_are_the_momentum_buffer_and_the_first_moment():

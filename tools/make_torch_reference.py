@@ -21,6 +21,12 @@ Each case runs like a PyTorch training loop, one epoch = one step::
     points.append(p.detach().tolist())
 
 Every optimizer is built with ``foreach=False`` so that the single-tensor code path runs.
+RMSprop's cases also keep ``grads``, the gradient autograd gave each step, so that the tests
+can replay torch's gradients through gdviz's update alone (gdviz's own ∇f, compiled from
+sympy, differs from autograd's in the last bits). ``cpu_capability`` records torch's CPU
+kernels: with AVX2 or AVX-512 they fuse some multiply-adds (addcmul, add with alpha, lerp),
+rounding once where numpy (and a DEFAULT, non-AVX torch build) rounds twice, so a replayed
+step may differ from torch's by one unit in the last place.
 ``hyper`` in the JSON holds the torch keyword arguments a case passes beyond ``lr`` and beyond
 what its optimizer slug fixes (``momentum`` means ``SGD(momentum=0.9, **hyper)``, ``nesterov``
 means ``SGD(momentum=0.9, nesterov=True, **hyper)``); an empty ``hyper`` means torch's defaults.
@@ -39,6 +45,8 @@ import torch
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "torch_reference.json"
 TORCH_VERSION = "2.13.0"
 STEPS = 500
+#: Optimizers whose cases also store torch's gradient at every step (for the replay test).
+WITH_GRADS = {"rmsprop"}
 SCHEDULE_STEPS = 300
 
 OBJECTIVES = {
@@ -147,6 +155,16 @@ CASES = [
         {"centered": True, "momentum": 0.9, "alpha": 0.9, "weight_decay": 0.01},
     ),
     case("rmsprop-beale-momentum", "beale", "rmsprop", 0.01, {"momentum": 0.5}),
+    # α = 0.5 and ε = 1e-3 make the step nearly η·sign(g): while the path runs down Beale's
+    # valley (steps 140-196) a 1-ulp difference grows about 1.25x a step, to ~1e-9, then
+    # shrinks again as the path settles by the minimum. Rounding-limited: see the tests.
+    case(
+        "rmsprop-beale-alpha-eps-momentum",
+        "beale",
+        "rmsprop",
+        0.01,
+        {"alpha": 0.5, "eps": 1e-3, "momentum": 0.3},
+    ),
     # 6. Adam
     case("adam-rosenbrock", "rosenbrock", "adam", 0.01),
     case(
@@ -264,13 +282,14 @@ def run(spec):
     assert group["foreach"] is False and not group.get("fused"), group
     sched = make_scheduler(opt, spec["schedule"])
     points = [list(spec["start"])]
-    lrs = []
+    lrs, grads = [], []
     for _ in range(spec["steps"]):
         lr = opt.param_groups[0]["lr"]
         lrs.append(float(lr))
         opt.zero_grad()
         loss = f(p)
         loss.backward()
+        grads.append(p.grad.tolist())
         opt.step()
         if sched is not None:
             sched.step()
@@ -282,7 +301,10 @@ def run(spec):
     )
     if not finite:
         raise SystemExit(f"case {spec['name']!r} diverged: lower its lr")
-    return {**spec, "points": points, "lrs": lrs}, final_loss
+    result = {**spec, "points": points, "lrs": lrs}
+    if spec["optimizer"] in WITH_GRADS:
+        result["grads"] = grads
+    return result, final_loss
 
 
 def main() -> int:
@@ -313,6 +335,7 @@ def main() -> int:
 
     data = {
         "torch_version": version,
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "generated_by": "tools/make_torch_reference.py",
         "cases": results,
     }

@@ -267,7 +267,8 @@ def apply_clicked_start(pending: str, prefix: str = "") -> None:
 
 def _tidy(value: float, lo: float, hi: float) -> float:
     """A clicked coordinate rounded to the start slider's step for the box shown (a click
-    is no more precise than that), within the start inputs' limits."""
-    step = slider_step(lo, hi)
+    is no more precise than that), within the start inputs' limits (so is the box whose
+    step it takes: a view out to 10³⁰⁰ would round every start to 0)."""
+    step = slider_step(max(lo, -START_LIMIT), min(hi, START_LIMIT))
     value = min(max(value, -START_LIMIT), START_LIMIT)
     return float(f"{round(value / step) * step:.10g}")

@@ -8,6 +8,7 @@ import math
 
 import streamlit as st
 
+from gdviz.numbers import telling_apart
 from gdviz.stability import Curvature, describe_curvature
 from ui.controls import LR_MAX, LR_MIN
 
@@ -69,6 +70,12 @@ def strip_html(c: Curvature, lr: float, lo: float, hi: float, momentum: float | 
     )
 
 
+def _times(ratio: float) -> str:
+    """η's multiple of a limit, to 3 digits, or as many as tell it from 1 (0.9999999×)."""
+    text = f"{ratio:.3g}"
+    return telling_apart(ratio, 1.0)[0] if text == "1" and ratio != 1 else text
+
+
 def strip_words(c: Curvature, lr: float) -> str:
     """η against this curvature's limits, in words: "η = 1.6× this minimum's stable limit
     (diverges)" and the band edges."""
@@ -81,7 +88,7 @@ def strip_words(c: Curvature, lr: float) -> str:
         "divergent": "cannot settle (each step grows the distance)",
     }[band]
     return (
-        f"η = {ratio:.3g}× the stable limit 2/λ_max = {c.gd_limit:.4g} at {c.where}: "
+        f"η = {_times(ratio)}× the stable limit 2/λ_max = {c.gd_limit:.4g} at {c.where}: "
         f"plain GD {what} there. Monotone below {c.one_step:.4g}, oscillating up to "
         f"{c.gd_limit:.4g}, divergent above."
     )
@@ -96,7 +103,7 @@ def momentum_words(c: Curvature, lr: float, beta: float) -> str:
     else:
         what = "cannot settle (each step grows the distance)" if lr > limit else "settles there"
     return (
-        f"η = {ratio:.3g}× the stable limit (2 + 2β)/λ_max = {limit:.4g} of momentum "
+        f"η = {_times(ratio)}× the stable limit (2 + 2β)/λ_max = {limit:.4g} of momentum "
         f"β = {beta:g} at {c.where}: it {what}. Plain GD's limit 2/λ_max is {c.gd_limit:.4g}."
     )
 

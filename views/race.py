@@ -5,6 +5,7 @@ from functools import partial
 import streamlit as st
 
 from gdviz import OPTIMIZERS, SCHEDULES, race_columns, view_of
+from gdviz.analysis import DESCENDING_EPOCHS
 from gdviz.numbers import position
 from gdviz.race import RANKING_RULE
 from ui import controls, links, race_controls
@@ -200,10 +201,12 @@ with guarded("the leaderboard"):
                 "'not reached' if it never did."
             ),
             "status": st.column_config.TextColumn(
-                help="converged: reached the tolerance. still descending: used every epoch "
-                f"and its last step still lowered {objective.symbol}. not converged: used "
-                f"every epoch without reaching the tolerance, its last step did not lower "
-                f"{objective.symbol}. bouncing: jumping back and forth without getting closer. "
+                help="converged: reached the tolerance. still descending: used every epoch, "
+                f"its last step still lowered {objective.symbol} and {objective.symbol} is lower "
+                f"than {DESCENDING_EPOCHS} epochs before. not converged: used every epoch "
+                f"without reaching the tolerance, and {objective.symbol} no longer coming down. "
+                "bouncing: jumping "
+                "back and forth without getting closer. "
                 "ran all epochs: stopping was off. diverged: ran away or overflowed."
             ),
         },

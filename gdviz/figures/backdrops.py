@@ -8,20 +8,24 @@ import plotly.graph_objects as go
 
 from ..field import COLORSCALE, RASTER_SIZE, colours_for, sample_field, sample_values
 from ..numbers import fmt
-from ..view import View, log_ticks, slog, unslog, zoom_levels
-from .base import nice_ticks, plain_ticks, tick_label
+from ..view import View, log_ticks, slog, within_floats, zoom_levels
+from .base import array_dtype, nice_ticks, plain_ticks, tick_label
 from .style import CURVE, MINIMUM
 
 MAIN_DOMAIN = [0.0, 0.6]
 COLOURBAR_ROOM = 110  # pixels right of a map: the colour bar, its ticks and title
 
 
-def curve_range(ys) -> tuple[float, float]:
-    """A padded y range around the finite values of a sampled curve."""
+def curve_range(ys, log: bool = False) -> tuple[float, float]:
+    """A padded y range around the finite values of a sampled curve (-1 to 1 if none is),
+    within the floats (``log``: on signed log axes)."""
     finite = ys[np.isfinite(ys)]
+    if not finite.size:
+        return -1.0, 1.0
     lo, hi = float(finite.min()), float(finite.max())
     pad = 0.08 * (hi - lo or 1.0)
-    return lo - pad, hi + pad
+    lo, hi = within_floats(lo - pad, hi + pad, log)
+    return float(lo), float(hi)
 
 
 def curve_samples(obj, view: View) -> tuple[np.ndarray, np.ndarray]:
@@ -29,7 +33,8 @@ def curve_samples(obj, view: View) -> tuple[np.ndarray, np.ndarray]:
     log view, else even across the view and denser over the plotting box."""
     (lo, hi), (d_lo, d_hi) = view.box[0], view.domain[0]
     if view.log:
-        xs = unslog(np.linspace(*slog([lo, hi]), 801))
+        shown = np.linspace(*slog([lo, hi]), 801)
+        xs = view.from_view(shown)  # its ends may round past the largest float
     elif view.widened:
         xs = np.union1d(np.linspace(lo, hi, 601), np.linspace(d_lo, d_hi, 201))
     else:
@@ -37,7 +42,7 @@ def curve_samples(obj, view: View) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(all="ignore"):
         ys = obj.f(xs[:, None])
     ys = np.where(np.abs(ys) < 1e300, ys, np.nan)
-    return view.to_view(xs), view.to_view(ys)
+    return (shown if view.log else xs), view.to_view(ys)
 
 
 def _axis(title: str, lo: float, hi: float, log: bool) -> dict:
@@ -57,14 +62,14 @@ def curve_backdrop(obj, domain=MAIN_DOMAIN, view: View | None = None, path_y=())
     and ``path_y`` (the path's f values, view coordinates)."""
     view = view or View(obj.domain, obj.domain)
     xs, ys = curve_samples(obj, view)
-    y_lo, y_hi = curve_range(ys)
+    y_lo, y_hi = curve_range(ys, view.log)
     path_y = np.asarray(path_y, dtype=float)
     path_y = path_y[np.isfinite(path_y)]
     if path_y.size and (path_y.min() < y_lo or path_y.max() > y_hi):
         # only where the path goes past the curve's own range: a run's last digits never
         # move the axis (that would relayout it on every learning-rate change)
-        y_lo, y_hi = curve_range(np.concatenate([ys, path_y]))
-    real = np.column_stack([unslog(xs), unslog(ys)]) if view.log else np.column_stack([xs, ys])
+        y_lo, y_hi = curve_range(np.concatenate([ys, path_y]), view.log)
+    real = view.from_view(np.column_stack([xs, ys]))
     f, (x,) = obj.symbol, (str(v) for v in obj.variables)
     traces = [
         go.Scatter(
@@ -73,7 +78,7 @@ def curve_backdrop(obj, domain=MAIN_DOMAIN, view: View | None = None, path_y=())
             mode="lines",
             name=f"{f}({x}) = {obj.formula}",
             line={"color": CURVE, "width": 2.5},
-            customdata=real.astype(np.float32),
+            customdata=real.astype(array_dtype(real)),  # float64 past float32's range
             hovertemplate=f"{x} = %{{customdata[0]:.4g}}<br>{f} = %{{customdata[1]:.4g}}"
             "<extra></extra>",
         ),
@@ -251,10 +256,13 @@ def map_aspect(box) -> float:
 
 
 def axis_scale(values, log: bool) -> dict:
-    """Linear, or log with a tick every decade or few: 1e-6, 1e-4 … not 0.1864928."""
+    """Linear, or log with a tick every decade or few: 1e-6, 1e-4 … not 0.1864928 (over
+    the finite positive ``values``)."""
     if not log:
         return {"type": "linear"}
-    decades = np.log10(values.max()) - np.log10(values.min())
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    decades = np.log10(values.max()) - np.log10(values.min()) if values.size else 0.0
     return {
         "type": "log",
         "tickmode": "linear",

@@ -16,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from ..view import WIDEST
 from .controls import animation_controls, controls_below, frame_duration
 from .style import TEMPLATE
 
@@ -25,6 +26,8 @@ MAX_FRAMES = 100
 TRAIL_POINTS = 40
 CURVE_HEIGHT, CONTOUR_HEIGHT = 520, 620
 MARGIN = {"l": 60, "r": 20, "t": 40, "b": 120}
+#: The last power of ten a float holds (10³⁰⁹ overflows): log-axis ticks stop there.
+MAX_DECADE = 308
 #: A horizontal legend above the plot.
 LEGEND = {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}
 
@@ -127,6 +130,13 @@ def typed_values(values) -> np.ndarray:
     return np.asarray(values, dtype=array_dtype(values))
 
 
+def norm(vectors):
+    """Euclidean lengths along the last axis, without overflow in the squares: inf only
+    where the length itself is past the floats (a gradient of 10²⁰⁰ has length ~10²⁰⁰)."""
+    with np.errstate(over="ignore"):
+        return np.hypot.reduce(np.abs(np.asarray(vectors, dtype=float)), axis=-1)
+
+
 def nice_ticks(lo: float, hi: float, *, log: bool = False, most: int = 7) -> list[float]:
     """Round tick values in [lo, hi]: multiples of 1, 2 or 5 × 10ᵏ, or on a log scale
     (``lo`` > 0) 1, 2, 5 × 10ᵏ, then every decade, then every few decades.
@@ -137,7 +147,7 @@ def nice_ticks(lo: float, hi: float, *, log: bool = False, most: int = 7) -> lis
     if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
         return []
     if log:
-        first, last = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+        first, last = int(np.floor(np.log10(lo))), min(int(np.ceil(np.log10(hi))), MAX_DECADE)
         for mantissas, every in (((1, 2, 5), 1), ((1,), 1), ((1,), 2), ((1,), 3), ((1,), 5)):
             ticks = [
                 float(f"{m}e{k}")
@@ -150,12 +160,17 @@ def nice_ticks(lo: float, hi: float, *, log: bool = False, most: int = 7) -> lis
                 return ticks
         every = int(np.ceil((last - first) / most))
         return [10.0**k for k in range(first, last + 1) if k % every == 0 and lo <= 10.0**k <= hi]
-    top = int(np.floor(np.log10(hi - lo)))
-    steps = (m * 10.0**k for k in range(top - 2, top + 2) for m in (1, 2, 5))
+    # the span's decades (from its half's where the span is past the floats)
+    span = float(hi) - float(lo)
+    decades = np.log10(span) if np.isfinite(span) else np.log10(hi / 2 - lo / 2) + np.log10(2.0)
+    top = int(np.floor(decades))
+    steps = (m * 10.0**k for k in range(top - 2, min(top + 2, MAX_DECADE + 1)) for m in (1, 2, 5))
     # The finest round step that gives at most ``most`` ticks.
-    step = next(d for d in steps if np.floor(hi / d) - np.ceil(lo / d) + 1 <= most)
-    start = np.ceil(lo / step) * step
-    return [float(f"{v:.12g}") + 0.0 for v in np.arange(start, hi + step * 1e-9, step)]
+    step = next(d for d in steps if np.isfinite(d) and np.floor(hi / d) - np.ceil(lo / d) < most)
+    first = np.ceil(lo / step)
+    # every multiple of the step in [lo, hi], counted in steps (the span may pass the floats)
+    count = int(np.ceil((hi + step * 1e-9) / step - first))
+    return [float(f"{(first + i) * step:.12g}") + 0.0 for i in range(count)]
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -182,7 +197,8 @@ def tick_label(value: float) -> str:
 
 def fixed_range(values, log: bool) -> dict:
     """A fixed axis range holding the finite values (in log10 units on a log axis), with a
-    little room on both sides; none (autorange) when there is nothing finite to hold."""
+    little room on both sides; none (autorange) when there is nothing finite to hold. Its
+    span stays a float: values past ±``WIDEST`` (8 × 10³⁰⁷) lie beyond it."""
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values) & ((values > 0) if log else True)]
     if not values.size:
@@ -190,8 +206,17 @@ def fixed_range(values, log: bool) -> dict:
     lo, hi = float(values.min()), float(values.max())
     if log:
         lo, hi = np.log10(lo), np.log10(hi)
-    pad = 0.04 * (hi - lo) or 0.05 * max(abs(hi), 1.0)
-    return {"range": [rounded(lo - pad), rounded(hi + pad)], "autorange": False}
+    pad = 0.04 * hi - 0.04 * lo or 0.05 * max(abs(hi), 1.0)  # a span past the floats is not
+    lo, hi = max(lo - pad, -WIDEST), min(hi + pad, WIDEST)  # nor is the range's
+    return {"range": [rounded(lo), rounded(hi)], "autorange": False}
+
+
+def spans_decades(values, decades: float = 2.0) -> bool:
+    """Whether the finite positive ``values`` span more than ``decades`` decades (their
+    largest over their smallest is above 100 by default), without overflow in the ratio."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    return bool(values.size and np.log10(values.max()) - np.log10(values.min()) > decades)
 
 
 def frame_epochs(epoch: int, max_frames: int = MAX_FRAMES) -> np.ndarray:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -29,7 +31,9 @@ from .base import (
     assemble,
     fixed_range,
     frame_epochs,
+    norm,
     rounded,
+    spans_decades,
     static_figure,
     trail_epochs,
     typed,
@@ -64,7 +68,7 @@ def _curve_zoom(traj, view, vy, epochs):
     y_ranges = []
     for e, ((lo, hi),) in zip(epochs, boxes, strict=True):
         inside = cy[(cx >= lo) & (cx <= hi)]
-        y_ranges.append(curve_range(np.concatenate([inside, vy[: int(e) + 2]])))
+        y_ranges.append(curve_range(np.concatenate([inside, vy[: int(e) + 2]]), view.log))
     return boxes, y_ranges
 
 
@@ -167,8 +171,9 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
         shown = trail_epochs(epochs[epochs <= e])
         x, f, g, x_now, f_now = values[e]
         step = -traj.lr * g
-        # A diverged run stopped here: the step it would take next is not drawn.
-        stopped = e == traj.epoch and traj.status == "diverged"
+        # A diverged run stopped here: the step it would take next is not drawn; nor is
+        # one that would leave the floats.
+        stopped = (e == traj.epoch and traj.status == "diverged") or not math.isfinite(x + step)
         head = x_now if stopped else x + step if not view.log else float(slog(x + step))
         at_x, at_f = rounded(x_now), rounded(f_now)
         frame_data.append(
@@ -210,7 +215,7 @@ def curve_figure(traj: Trajectory, *, max_frames: int = MAX_FRAMES):
 def _arrow_2d(point, grad, lr, span):
     """Tail and head of the −∇f arrow: the real step −η·∇f, kept visible on screen."""
     step = -lr * grad
-    size = float(np.linalg.norm(step))
+    size = float(norm(step))
     if not np.isfinite(size) or size == 0:
         return [point[0], point[0]], [point[1], point[1]]
     length = np.clip(size, 0.04 * span, 0.25 * span)
@@ -318,7 +323,10 @@ def surface_figure(traj, labels=None, *, size: int = 70):
     # Heights as drawn: the grid's lowest point is the floor of every well, so minima and
     # paths sit in their wells, not under the surface (the exact minimum lies between
     # grid points, and on a log scale far below them).
-    lo, hi = float(np.nanmin(height)), float(np.nanmax(height))
+    finite = height[np.isfinite(height)]
+    # where f overflows over the whole box, the surface is blank and the colour scale's
+    # range holds the paths
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else field.shade_range
     if not field.log:  # on linear heights the true minimum is as good as on the grid
         lo = min(lo, float(field.shade(field.floor)))
     f, (x_name, y_name) = obj.symbol, (str(v) for v in obj.variables)
@@ -393,10 +401,11 @@ def loss_figure(traj: Trajectory, *, mark_epoch: int | None = None, animated: bo
     f = traj.objective.symbol
     epochs = np.arange(traj.epoch + 1)
     losses = traj.losses
-    norms = traj.grad_norms
-    log_loss = bool(np.all(losses > 0) and losses.max() / losses.min() > 100)
+    norms = norm(traj.grads)  # without overflow in the squares: inf only past the floats
+    norms = np.where(np.isfinite(norms), norms, np.nan)  # a gap, never garbage
+    log_loss = bool(np.all(losses > 0) and spans_decades(losses))
     positive = norms[norms > 0]
-    log_grad = bool(positive.size and positive.max() / positive.min() > 100)
+    log_grad = spans_decades(positive)
     data = [
         go.Scatter(
             x=epochs,

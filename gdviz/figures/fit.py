@@ -15,10 +15,13 @@ from .base import (
     CURVE_HEIGHT,
     LEGEND,
     MARGIN,
+    MAX_DECADE,
     MAX_FRAMES,
     assemble,
     frame_epochs,
+    norm,
     rounded,
+    spans_decades,
     trail_epochs,
 )
 from .base import typed as typed_array
@@ -57,22 +60,24 @@ def round_ticks(values, log: bool) -> dict:
         return {"type": "log" if log else "linear"}
     lo, hi = float(values.min()), float(values.max())
     if log:
-        first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+        # 10³⁰⁸ is the last power of ten a float holds
+        first, last = math.floor(math.log10(lo)), min(math.ceil(math.log10(hi)), MAX_DECADE)
         if last - first <= 3:
             ticks = [m * 10.0**k for k in range(first, last + 1) for m in (1, 2, 5)]
         else:
             every = max(1, math.ceil((last - first) / 6))
             ticks = [10.0**k for k in range(first, last + 1, every)]
         ticks = [float(f"{t:.6g}") for t in ticks if lo / 1.01 <= t <= hi * 1.01]
+        ticks = [t for t in ticks if math.isfinite(t)]
     else:
-        span = hi - lo or abs(hi) or 1.0
-        raw = span / 5
+        raw = (hi / 5 - lo / 5) or abs(hi) / 5 or 0.2  # in parts: the span may pass the floats
         power = 10.0 ** math.floor(math.log10(raw))
         step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
         ticks = [
             float(f"{k * step:.10g}") + 0.0
             for k in range(math.floor(lo / step), math.ceil(hi / step) + 1)
         ]
+        ticks = [t for t in ticks if math.isfinite(t)]
     return {
         "type": "log" if log else "linear",
         "tickmode": "array",
@@ -91,13 +96,14 @@ def _panel(traj):
     k = np.arange(traj.epoch + 1)
     L = traj.objective.symbol
     rows = []  # (values, axis number, y domain, title, colour, hover, scale, name)
+    sizes = norm(traj.grads)  # without overflow in the squares: inf only past the floats
     for values, n, domain, title, colour, hover, name in (
         (traj.losses, 2, [0.56, 1.0], f"loss {L}", LOSS, f"{L} = %{{y:.6g}}", "loss_mark"),
-        (traj.grad_norms, 3, [0.0, 0.44], f"‖∇{L}‖", TANGENT, f"‖∇{L}‖ = %{{y:.4g}}", "grad_mark"),
+        (sizes, 3, [0.0, 0.44], f"‖∇{L}‖", TANGENT, f"‖∇{L}‖ = %{{y:.4g}}", "grad_mark"),
     ):
-        positive = values[(values > 0) & np.isfinite(values)]
+        values = np.where(np.isfinite(values), values, np.nan)  # a gap, never garbage
         # log when nothing is negative and the values span decades; an exact 0 leaves a gap
-        log = bool(np.all(values >= 0) and positive.size and positive.max() / positive.min() > 100)
+        log = bool(np.all(~(values < 0)) and spans_decades(values))
         values = np.where(values > 0, values, np.nan) if log else values
         rows.append((values, n, domain, title, colour, hover, round_ticks(values, log), name))
 

@@ -15,6 +15,7 @@ from .base import (
     CONTOUR_HEIGHT,
     CURVE_HEIGHT,
     LEGEND,
+    MAX_DECADE,
     MAX_FRAMES,
     assemble,
     frame_epochs,
@@ -112,7 +113,8 @@ def decade_label(k: int) -> str:
 def decade_ticks(lo: float, hi: float) -> dict:
     """A log axis from ``lo`` to ``hi`` (data values, > 0) ticked at every power of ten,
     or every other one when there are many, labelled as :func:`decade_label` writes."""
-    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    # 10³⁰⁸ is the last power of ten a float holds
+    first, last = math.floor(math.log10(lo)), min(math.ceil(math.log10(hi)), MAX_DECADE)
     every = max(1, math.ceil((last - first + 1) / 8))
     powers = range(first, last + 1, every)
     return {

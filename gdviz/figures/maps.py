@@ -359,7 +359,7 @@ def _hover(pmap: ParamMap, lx: np.ndarray) -> go.Scatter:
                 "converged": f"converged in {stop} epochs, {f} = {loss:.4g}",
                 "diverged": f"diverged at epoch {stop}",
                 "oscillating": f"bouncing at epoch {stop}, {f} = {loss:.4g}",
-                "max_epochs": f"still descending after {stop} epochs, {f} = {loss:.4g}",
+                "max_epochs": f"not converged after {stop} epochs, {f} = {loss:.4g}",
                 "undefined": f"no run: {f} has no value at the start",
             }[status]
             x.append(round(float(lx[j]), 5))

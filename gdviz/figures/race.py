@@ -14,10 +14,13 @@ from .base import (
     CONTOUR_HEIGHT,
     CURVE_HEIGHT,
     LEGEND,
+    MAX_DECADE,
     array_dtype,
     assemble,
     frame_epochs,
+    norm,
     rounded,
+    spans_decades,
     trail_epochs,
     typed,
     typed_values,
@@ -54,24 +57,26 @@ def loss_axis(losses, log: bool, most: int = 7) -> dict:
         return {"type": "log" if log else "linear"}
     lo, hi = float(values.min()), float(values.max())
     if log:
-        first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+        # 10³⁰⁸ is the last power of ten a float holds
+        first, last = math.floor(math.log10(lo)), min(math.ceil(math.log10(hi)), MAX_DECADE)
         decades = last - first
-        if hi / lo <= 1000:  # few decades: 1, 2, 5 within each
+        if math.log10(hi) - math.log10(lo) <= 3:  # few decades: 1, 2, 5 within each
             ticks = [m * 10.0**k for k in range(first, last + 1) for m in (1, 2, 5)]
         else:
             every = max(1, math.ceil(decades / most))
             first = every * math.floor(first / every)  # so that 1 is a tick when in range
             ticks = [10.0**k for k in range(first, last + 1, every)]
-        ticks = [t for t in ticks if lo / 1.5 <= t <= hi * 1.5] or [10.0**first]
+        ticks = [t for t in ticks if lo / 1.5 <= t <= hi * 1.5 and math.isfinite(t)]
+        ticks = ticks or [10.0 ** min(first, MAX_DECADE)]
     else:
-        span = hi - lo or max(abs(hi), 1.0)
-        raw = span / (most - 1)
+        # spans and counts in parts, so that none leaves the floats on the widest axis
+        raw = (hi / (most - 1) - lo / (most - 1)) or max(abs(hi), 1.0) / (most - 1)
         k = math.floor(math.log10(raw))
         # the smallest round step at least as big as the raw one
         step = min(m * 10.0**e for e in (k, k + 1) for m in (1, 2, 5) if m * 10.0**e >= raw)
         start = math.floor(lo / step) * step
-        ticks = [start + j * step for j in range(int((hi - start) / step) + 2)]
-        ticks = [float(f"{t:.12g}") for t in ticks]
+        ticks = [start + j * step for j in range(int(hi / step - start / step) + 2)]
+        ticks = [float(f"{t:.12g}") for t in ticks if math.isfinite(t)]
     return {
         "type": "log" if log else "linear",
         "tickmode": "array",
@@ -107,11 +112,14 @@ def _legend_keys(obj, backdrop) -> list[go.Scatter]:
 
 
 def _unit_arrow(tail, vector, length):
-    """Tail and head of an arrow along ``vector`` with a fixed on-screen length."""
-    size = float(np.linalg.norm(vector))
-    if not np.isfinite(size) or size == 0:
+    """Tail and head of an arrow along ``vector`` with a fixed on-screen length (its
+    direction found without squaring it: a gradient of 10²⁰⁰ still points somewhere)."""
+    vector = np.asarray(vector, dtype=float)
+    top = float(np.abs(vector).max())
+    if not np.isfinite(top) or top == 0:
         return None
-    return tail, tail + vector / size * length
+    unit = vector / top
+    return tail, tail + unit / float(norm(unit)) * length
 
 
 def _segments(arrows) -> dict:
@@ -184,7 +192,7 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
     moments = [velocities(r) for r in runs]
     positive = all(np.all(r.losses > 0) for r in runs)
     all_losses = np.concatenate([r.losses for r in runs])
-    log_loss = bool(positive and all_losses.max() / all_losses.min() > 100)
+    log_loss = bool(positive and spans_decades(all_losses))
 
     static = [*backdrop, *_legend_keys(obj, backdrop)]
     for path, colour in zip(drawn, colours, strict=True):
@@ -213,7 +221,7 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
             )
         )
 
-    offset = 0.03 * (y_hi - y_lo) if obj.dim == 1 else 0.0
+    offset = 0.03 * y_hi - 0.03 * y_lo if obj.dim == 1 else 0.0  # a span may pass the floats
     frame_data = []
     for e in epochs:
         data, grad_arrows, moment_arrows, marks_x, marks_y = {}, [], [], [], []
@@ -230,7 +238,7 @@ def race_figure(trajectories, labels=None, *, max_frames: int = RACE_FRAMES):
             step = None
             if k < run.epoch:
                 step_vec = (path[k + 1] - tail) * ([1.0, 1.0] if obj.dim == 2 else [1.0, 0.0])
-                size = np.clip(np.linalg.norm(step_vec), 0.03 * x_span, 0.2 * x_span)
+                size = np.clip(norm(step_vec), 0.03 * x_span, 0.2 * x_span)
                 step = _unit_arrow(tail, step_vec, size)
             data[f"step{i}"] = _segments([step])
             grad_arrows.append(
