@@ -585,6 +585,14 @@ def _parts(objective: Objective):
             return value, grad
 
         return parts
+    runs = getattr(objective, "_runs_value_and_grad", None)  # a fit's loss: one pass
+    if runs is not None:
+
+        def parts(X):
+            value, *grad = runs(*X)
+            return value, grad
+
+        return parts
     f, gradient = objective._f, objective._grad
     return lambda X: (f(*X), gradient(*X))
 

@@ -10,7 +10,8 @@ parameters, so every figure and message that works on a surface works on it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import ClassVar
 
@@ -100,6 +101,58 @@ def _sample_mean(kernel, coords, x: np.ndarray, y: np.ndarray) -> list[np.ndarra
     return [t / x.size for t in totals]
 
 
+#: numpy sums a row pairwise: halves (cut at a multiple of 8) down to blocks of at most this
+#: many values, each summed with 8 accumulators (fewer than 8 values: one by one).
+PAIRWISE_BLOCK = 128
+
+
+def _runs_mean(kernel, coords, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """:func:`_sample_mean` for many parameter vectors at once (``coords``: arrays of shape
+    (m,), one value per run), each mean to the bit what _sample_mean gives its vector alone.
+
+    The samples run down the first axis (n, m) and are added a row of m at a time, in the
+    order numpy's pairwise sum adds one vector's n values (so no per-run reduction of a
+    short row, which dominated the cost), in blocks of at most PAIRWISE_BLOCK samples.
+    """
+    coords = [np.asarray(c, dtype=float) for c in coords]
+    m = np.broadcast_shapes(*(c.shape for c in coords))
+    totals = None
+    for lo in range(0, x.size, CHUNK):  # _sample_mean's chunks for one vector
+        n = min(CHUNK, x.size - lo)
+        sums = [0.0 + s for s in _pairwise(kernel, coords, m, x, y, lo, n)]  # + the identity
+        totals = sums if totals is None else [t + s for t, s in zip(totals, sums, strict=True)]
+    return [t / x.size for t in totals]
+
+
+def _pairwise(kernel, coords, m, x, y, lo: int, n: int) -> list[np.ndarray]:
+    """Σ over the samples lo … lo + n − 1 of each output of ``kernel``, per run, added as
+    numpy's pairwise_sum adds a row of n values."""
+    if n > PAIRWISE_BLOCK:
+        half = n // 2
+        half -= half % 8
+        left = _pairwise(kernel, coords, m, x, y, lo, half)
+        right = _pairwise(kernel, coords, m, x, y, lo + half, n - half)
+        return [a + b for a, b in zip(left, right, strict=True)]
+    parts = kernel(*coords, x[lo : lo + n, None], y[lo : lo + n, None])
+    sums = []
+    for part in parts:
+        a = np.broadcast_to(np.asarray(part, dtype=float), (n, *m))
+        if n < 8:
+            total = 0.0 + a[0]
+            for row in a[1:]:
+                total += row
+        else:
+            r = [a[j].copy() for j in range(8)]
+            for i in range(8, n - n % 8, 8):
+                for j in range(8):
+                    r[j] += a[i + j]
+            total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+            for row in a[n - n % 8 :]:
+                total += row
+        sums.append(total)
+    return sums
+
+
 def least_squares(dataset: Dataset | str) -> np.ndarray | None:
     """The exact minimiser of the MSE, by numpy lstsq; None if the model is not linear in θ.
 
@@ -163,6 +216,9 @@ class LossObjective(Objective):
     dataset: Dataset = None
     loss: str = "mse"
     symbol: ClassVar[str] = "L"
+    #: [L, ∂L/∂θ…] for many parameter vectors at once (arrays (m,)), each to the bit as
+    #: ``_value_and_grad`` gives it for its vector alone: what a batch of runs steps with.
+    _runs_value_and_grad: Callable = field(default=None, repr=False)
 
     @cached_property
     def lower_bound(self) -> float:
@@ -210,6 +266,9 @@ def loss_objective(dataset: Dataset | str, loss: str = "mse") -> LossObjective:
     def both(*point):
         return [float(v) for v in _sample_mean(value_and_grad, point, x, y)]
 
+    def runs(*coords):
+        return _runs_mean(value_and_grad, coords, x, y)
+
     with np.errstate(over="ignore", invalid="ignore"):  # huge data: the fit explains it
         answer = least_squares(dataset)
         expr = _display_expr(dataset, loss)
@@ -242,6 +301,7 @@ def loss_objective(dataset: Dataset | str, loss: str = "mse") -> LossObjective:
         _grad=grad,
         _hess=hess,
         _value_and_grad=both,
+        _runs_value_and_grad=runs,
         dataset=dataset,
         loss=loss,
     )
