@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import NamedTuple
@@ -49,6 +50,7 @@ from .optimizers import (
     get_optimizer,
 )
 from .optimizers import _lerp as _lerp_one
+from .progress import Work
 
 #: How descend says which test ended a run, for each status (see descent.run).
 REASONS = ("gradient", "overflow", "undefined", "runaway", "unbounded", "bouncing", "epochs")
@@ -145,6 +147,7 @@ def descend_batch(
     optimizer: str = "gd",
     tol: float = DEFAULT_TOL,
     paths: bool = False,
+    progress=None,
     **hyper,
 ) -> BatchResult:
     """Run ``optimizer`` on ``objective`` from each of ``starts``, all at once.
@@ -156,10 +159,10 @@ def descend_batch(
     tol=tol, **hyper_i)`` ends. Runs step together whatever their float hyperparameters
     (momentum, betas, ...: each distinct value is checked as descend checks it, then the
     update runs on the array); only runs whose hyperparameters take other branches of the
-    update (β = 0 or not, weight decay or none, a different switch) are another pass. (The
-    fit page's losses sum
-    their samples in chunks of ``fit.CHUNK`` values: with more than CHUNK / 8192 samples a
-    batch sums them in other chunks than a single run, and may differ in the last bits.)
+    update (β = 0 or not, weight decay or none, a different switch) are another pass.
+    ``progress``: a callable ``progress(done, left)`` told now and then how many run-steps
+    are done and at most how many are left (:mod:`gdviz.progress`); an exception it raises
+    stops the batch and propagates.
 
     >>> result = descend_batch("parabola", [3.0, -1.0], lr=[0.5, 1.5], epochs=50)
     >>> result.statuses.tolist()
@@ -177,7 +180,7 @@ def descend_batch(
         loss, G, _ = evaluate(X)
     _check_defined(objective, X, loss, G)
 
-    out = _Outcome(n, objective.dim, epochs, paths)
+    out = _Outcome(n, objective.dim, epochs, paths, progress)
     compiled = isinstance(objective._value_and_grad, _OnFirstCall)
     for group in groups:
         members = group.members
@@ -188,7 +191,9 @@ def descend_batch(
 
         if len(members) < FEW:  # descend's scalar loop is the faster way for one or two
             for i in members:
+                out.begin(1)
                 out.end_run(i, alone(i))
+                out.step(1, epochs, 0)
             continue
         # The fast loop saves the per-step tests, and steps the runs they flag twice: where
         # f and ∇f are a sum over data (a fit's loss) the second pass costs more than that.
@@ -197,6 +202,7 @@ def descend_batch(
         for lo in range(0, len(members), size):
             runs = members[lo : lo + size]
             block = _take(runs, X, loss, G, rates)
+            out.begin(len(runs))
             with np.errstate(all="ignore"):
                 if fast:
                     _run_fast(objective, evaluate, group.update(runs), epochs, tol, out, runs,
@@ -204,6 +210,7 @@ def descend_batch(
                 else:
                     _run_block(objective, evaluate, group.update(runs), epochs, tol, out,
                                runs, *block, alone)  # fmt: skip
+    out.step(0, 0, 0)  # all done
     return out.result(objective, optimizer, rates, epochs, tol, hyper)
 
 
@@ -633,15 +640,36 @@ def _within(s: np.ndarray, G: np.ndarray, tol: float, positions: np.ndarray) -> 
 
 
 class _Outcome:
-    """Per-run results, written as runs stop."""
+    """Per-run results, written as runs stop; and how far the batch has got, told to
+    ``progress`` (a :class:`progress.Work`'s report) if given."""
 
-    def __init__(self, n: int, dim: int, epochs: int, record: bool):
+    def __init__(self, n: int, dim: int, epochs: int, record: bool, progress=None):
+        self.work = Work(progress, n, epochs) if progress is not None else None
         self.reason = np.full(n, -1, dtype=np.int8)
         self.stop = np.zeros(n, dtype=np.int64)
         self.final = np.empty((dim, n))
         self.final_loss = np.empty(n)
         self.paths = np.empty((n, epochs + 1, dim)) if record else None
         self.losses = np.empty((n, epochs + 1)) if record else None
+
+    def begin(self, runs: int) -> None:
+        """``runs`` runs start stepping together."""
+        if self.work is not None:
+            self.work.begin(runs)
+
+    def step(self, active: int, steps: int, left: int) -> None:
+        """``active`` runs each made ``steps`` steps, with at most ``left`` epochs to go."""
+        if self.work is not None:
+            self.work.step(active, steps, left)
+
+    @contextmanager
+    def unreported(self):
+        """Steps taken within are not reported (runs stepped again from their starts)."""
+        work, self.work = self.work, None
+        try:
+            yield
+        finally:
+            self.work = work
 
     def end(self, runs, why: int, epoch: int, points, values) -> None:
         self.reason[runs] = why
@@ -910,6 +938,7 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
                 drop(done)
                 if not active.size:
                     return
+        stepping = len(active)
         delta, state = update.step(G, state, X, lr)
         X_new = X + delta
         loss_new, G_new, s_new = evaluate(X_new)
@@ -961,6 +990,7 @@ def _run_block(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, 
             drop(np.concatenate(ended))
             if not active.size:
                 return
+        out.step(stepping, 1, epochs - j)
 
     _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start, loss0, history,
                 growth, alone, falls)  # fmt: skip
@@ -1264,6 +1294,7 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
                        active[which[again]], alone)  # fmt: skip
                 stopped[which[again]] = True
         k += size
+        out.step(n_active, size, epochs - k)
         if stopped.any():
             keep = ~stopped
             X, G, loss, loss0, active = _take(keep, X, G, loss, loss0, active)
@@ -1288,8 +1319,9 @@ def _again(objective, evaluate, update, epochs, tol, out, runs, first, positions
     X, G, loss, lr, state = first
     state = _take_state(state, positions, X.shape[1])
     X, G, loss, lr = _take(positions, X, G, loss, lr)
-    _run_block(objective, evaluate, update, epochs, tol, out, runs[positions], X, loss, G, lr,
-               alone, state=state)  # fmt: skip
+    with out.unreported():  # these steps were counted once already
+        _run_block(objective, evaluate, update, epochs, tol, out, runs[positions], X, loss, G,
+                   lr, alone, state=state)  # fmt: skip
 
 
 def _replay(objective, evaluate, update, tol, out, runs, active, at, epoch, size, which, rises,

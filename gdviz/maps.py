@@ -38,6 +38,7 @@ from .batch import descend_batch, usable_starts
 from .descent import DEFAULT_TOL
 from .objectives import CriticalPoint, Objective, get_objective
 from .optimizers import OPTIMIZERS
+from .progress import in_turn
 from .stability import reference_curvature
 
 BASIN_RESOLUTION = 256
@@ -159,9 +160,10 @@ def _classify(objective, statuses, ends, radius, discover: bool):
     return labels, tuple(minima), len(known)
 
 
-def _run(objective, starts, *, lr, epochs, optimizer, tol, **hyper):
+def _run(objective, starts, *, lr, epochs, optimizer, tol, progress=None, **hyper):
     """descend_batch from every usable start: (final points, final losses, statuses, stop
-    epochs), with status "undefined" (and zeros) where no run can start."""
+    epochs), with status "undefined" (and zeros) where no run can start. ``progress`` is
+    descend_batch's (see :mod:`gdviz.progress`)."""
     ok = usable_starts(objective, starts)
     n, dim = len(starts), objective.dim
     ends = np.zeros((n, dim))
@@ -172,7 +174,8 @@ def _run(objective, starts, *, lr, epochs, optimizer, tol, **hyper):
         rates = lr[ok] if np.ndim(lr) else lr
         per_run = {k: (v[ok] if isinstance(v, np.ndarray) else v) for k, v in hyper.items()}
         result = descend_batch(objective, starts[ok], lr=rates, epochs=epochs,
-                               optimizer=optimizer, tol=tol, **per_run)  # fmt: skip
+                               optimizer=optimizer, tol=tol, progress=progress,
+                               **per_run)  # fmt: skip
         ends[ok], losses[ok] = result.final_points, result.final_losses
         statuses[ok], stops[ok] = result.statuses, result.stop_epochs
         del result  # only these arrays are kept
@@ -340,11 +343,13 @@ def basin_map(
     tol: float = DEFAULT_TOL,
     resolution: int = BASIN_RESOLUTION,
     box=None,
+    progress=None,
     **hyper,
 ) -> BasinMap:
     """Run ``optimizer`` from the centre of every pixel of a ``resolution`` × ``resolution``
     grid over ``box`` (default: the objective's plotting box) and label each pixel by where
-    its run ends (module doc). 2-D objectives only.
+    its run ends (module doc). 2-D objectives only. ``progress``: descend_batch's, told
+    how far the runs have got (:mod:`gdviz.progress`).
 
     >>> bmap = basin_map("himmelblau", lr=0.01, epochs=500, resolution=32)
     >>> sorted(bmap.counts().items(), key=lambda kv: -kv[1])[0][1] > 200
@@ -363,7 +368,7 @@ def basin_map(
     starts = np.column_stack([grid_x.ravel(), grid_y.ravel()])
     del grid_x, grid_y
     ends, _, statuses, _ = _run(objective, starts, lr=lr, epochs=epochs, optimizer=optimizer,
-                                tol=tol, **hyper)  # fmt: skip
+                                tol=tol, progress=progress, **hyper)  # fmt: skip
     radius = near_radius(objective, box)
     labels, minima, known = _classify(objective, statuses, ends, radius, discover=True)
     names = [f"minimum {point_text(p.point)}" for p in minima[:known]]
@@ -526,6 +531,7 @@ def lr_momentum_map(
     lr_range=(1e-4, 10.0),
     momentum_range=(0.0, 0.99),
     resolution: int = 200,
+    progress=None,
 ) -> ParamMap:
     """Final loss, stop epoch and status of one start over a grid of η (log-spaced) × β.
 
@@ -534,7 +540,7 @@ def lr_momentum_map(
     heavy ball (sgd, momentum), x_{k+1} = (1 + β − ηλ)x_k − βx_{k−1}, is stable iff
     0 < ηλ < 2 + 2β; Nesterov (PyTorch's form) has the matrix [[1 − ηλ(1 + β), −ηβ²], [λ, β]]
     with trace T = 1 + β − ηλ(1 + β), determinant D = β(1 − ηλ), and Jury's 1 + T + D > 0
-    gives ηλ < (2 + 2β)/(1 + 2β).
+    gives ηλ < (2 + 2β)/(1 + 2β). ``progress``: as for :func:`basin_map`.
 
     >>> pmap = lr_momentum_map("parabola", (3.0,), epochs=200, resolution=8)
     >>> pmap.statuses.shape, pmap.boundary_names[0]
@@ -563,10 +569,12 @@ def lr_momentum_map(
     statuses = np.full(rates.size, "undefined", dtype="<U11")
     stops = np.zeros(rates.size, dtype=np.int32)
     # Nesterov needs β > 0; at β = 0 it is plain SGD, run as such.
-    for rows, extra in ((betas > 0, {"nesterov": nesterov}), (betas == 0, {})):
+    parts = ((betas > 0, {"nesterov": nesterov}), (betas == 0, {}))
+    tells = in_turn(progress, [np.count_nonzero(rows) * epochs for rows, _ in parts])
+    for (rows, extra), tell in zip(parts, tells, strict=True):
         if rows.any():
             e, f_, s, k = _run(objective, np.ascontiguousarray(starts[rows]), lr=rates[rows],
-                               epochs=epochs, optimizer="sgd", tol=tol,
+                               epochs=epochs, optimizer="sgd", tol=tol, progress=tell,
                                momentum=betas[rows], **extra)  # fmt: skip
             ends[rows], losses[rows], statuses[rows], stops[rows] = e, f_, s, k
     boundary, names = None, ()
@@ -598,6 +606,7 @@ def lr_start_map(
     lr_range=(1e-4, 10.0),
     start_range=None,
     resolution: int = 200,
+    progress=None,
     **hyper,
 ) -> ParamMap:
     """Final loss, stop epoch and status over a grid of η (log-spaced) × start x₀, for a
@@ -605,6 +614,7 @@ def lr_start_map(
 
     The boundary: for each known minimum x* with f″(x*) > 0, the line η = 2/f″(x*), past
     which plain GD cannot settle there (each step multiplies the distance by 1 − η·f″).
+    ``progress``: as for :func:`basin_map`.
 
     >>> pmap = lr_start_map("double_well", epochs=200, resolution=8)
     >>> [f"{line[0][0]:.4f}" for line in pmap.boundary]
@@ -627,7 +637,8 @@ def lr_start_map(
     rates = np.tile(xs, resolution)
     starts = np.repeat(ys, resolution)[:, None]
     ends, losses, statuses, stops = _run(objective, starts, lr=rates, epochs=epochs,
-                                         optimizer=optimizer, tol=tol, **hyper)  # fmt: skip
+                                         optimizer=optimizer, tol=tol, progress=progress,
+                                         **hyper)  # fmt: skip
     radius = near_radius(objective, ((s_lo, s_hi),))
     labels, _, _ = _classify(objective, statuses, ends, radius, discover=False)
     known = len(objective.minima)

@@ -260,12 +260,13 @@ def _tally(statuses) -> str:
 
 
 def lr_sweep(objective, start, *, optimizer="gd", epochs=100, tol=DEFAULT_TOL, rates=None,
-             **hyper) -> Sweep:  # fmt: skip
+             progress=None, **hyper) -> Sweep:  # fmt: skip
     """Run ``optimizer`` from ``start`` once per learning rate, all in one batch.
 
     ``rates=None`` tries :data:`SWEEP_RATES` rates log-spaced over :data:`SWEEP_RANGE`;
     given rates are sorted ascending. Run i is ``descend(objective, start,
-    lr=rates[i], epochs=epochs, optimizer=optimizer, tol=tol, **hyper)``.
+    lr=rates[i], epochs=epochs, optimizer=optimizer, tol=tol, **hyper)``. ``progress``:
+    descend_batch's (:mod:`gdviz.progress`).
 
     >>> s = lr_sweep("parabola", (3.0,), epochs=500)  # f = x² + 5: λ = 2, 2/λ = 1
     >>> len(s), s.first_divergent() == float(s.rates[s.rates > 1.0][0])
@@ -275,7 +276,7 @@ def lr_sweep(objective, start, *, optimizer="gd", epochs=100, tol=DEFAULT_TOL, r
     x = check_start(objective, start)
     rates = sweep_rates() if rates is None else np.sort(np.asarray(rates, dtype=float))
     result = descend_batch(objective, np.tile(x, (len(rates), 1)), lr=rates, epochs=epochs,
-                           optimizer=optimizer, tol=tol, **hyper)  # fmt: skip
+                           optimizer=optimizer, tol=tol, progress=progress, **hyper)  # fmt: skip
     return Sweep(
         objective=objective,
         start=tuple(float(v) for v in x),
