@@ -16,6 +16,7 @@ computation that takes too long (and how a page that reruns stops the old one).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -31,7 +32,7 @@ class Work:
         self.report, self.epochs, self.every = report, epochs, every
         self.waiting = runs  # runs not begun
         self.done = 0
-        self.last = time.perf_counter()
+        self.last = -math.inf  # the first step is reported: a deadline checks it at once
 
     def begin(self, runs: int) -> None:
         """``runs`` runs start stepping (they are no longer waiting)."""
@@ -79,7 +80,8 @@ class TooSlow(Exception):
 
 class Deadline:
     """A progress callback that stops the computation (raises :class:`TooSlow`) once it has
-    run longer than ``seconds``, passing progress on to ``then(done, left)`` if given.
+    run longer than ``seconds`` on ``clock`` (by default the wall clock; a page measures its
+    own processor time, ``time.thread_time``), passing progress on to ``then(done, left)``.
 
     >>> deadline = Deadline(0.0)
     >>> try:
@@ -89,12 +91,12 @@ class Deadline:
     25% done
     """
 
-    def __init__(self, seconds: float, then: Report | None = None):
-        self.seconds, self.then = seconds, then
-        self.started = time.perf_counter()
+    def __init__(self, seconds: float, then: Report | None = None, clock=time.perf_counter):
+        self.seconds, self.then, self.clock = seconds, then, clock
+        self.started = clock()
 
     def __call__(self, done: float, left: float) -> None:
-        spent = time.perf_counter() - self.started
+        spent = self.clock() - self.started
         if left and spent > self.seconds:
             share = done / (done + left) if done + left else 0.0
             estimate = spent / share if share else float("inf")

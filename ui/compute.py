@@ -409,10 +409,12 @@ def target_objective(target):
     return resolve(target)
 
 
-@st.cache_resource(max_entries=16, show_spinner="Running 501 descents, one per learning rate…")
-def lr_sweep_of(target, start, optimizer, epochs, tol, hyper):
+# The views compute through ui.budget.within, which passes ``_progress`` (a callable, not
+# part of the cache key: Streamlit does not hash arguments whose names begin with "_").
+@st.cache_resource(max_entries=16, show_spinner=False)
+def lr_sweep_of(target, start, optimizer, epochs, tol, hyper, _progress=None):
     return lr_sweep(target_objective(target), start, optimizer=optimizer, epochs=epochs,
-                    tol=tol, **dict(hyper))  # fmt: skip
+                    tol=tol, progress=_progress, **dict(hyper))  # fmt: skip
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -476,9 +478,10 @@ def landscape_rows(*args) -> dict:
 # Maps hold only small arrays (int8 labels, float32 values); the batch behind each is
 # freed as soon as it is classified. A few are kept: a 512 × 512 map is about 1 MB.
 @st.cache_resource(max_entries=6, show_spinner=False)
-def basin_of(target, optimizer, lr, epochs, tol, hyper, resolution, box):
+def basin_of(target, optimizer, lr, epochs, tol, hyper, resolution, box, _progress=None):
     return basin_map(target_objective(target), lr=lr, epochs=epochs, optimizer=optimizer,
-                     tol=tol, resolution=resolution, box=box, **dict(hyper))  # fmt: skip
+                     tol=tol, resolution=resolution, box=box, progress=_progress,
+                     **dict(hyper))  # fmt: skip
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
@@ -492,15 +495,15 @@ def basin_chart(target, optimizer, lr, epochs, tol, hyper, resolution, box, repl
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
-def momentum_map_of(target, start, optimizer, epochs, tol, resolution):
+def momentum_map_of(target, start, optimizer, epochs, tol, resolution, _progress=None):
     return lr_momentum_map(target_objective(target), start, optimizer=optimizer, epochs=epochs,
-                           tol=tol, resolution=resolution)  # fmt: skip
+                           tol=tol, resolution=resolution, progress=_progress)  # fmt: skip
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
-def lr_start_map_of(target, optimizer, epochs, tol, hyper, resolution):
+def lr_start_map_of(target, optimizer, epochs, tol, hyper, resolution, _progress=None):
     return lr_start_map(target_objective(target), optimizer=optimizer, epochs=epochs, tol=tol,
-                        resolution=resolution, **dict(hyper))  # fmt: skip
+                        resolution=resolution, progress=_progress, **dict(hyper))  # fmt: skip
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)

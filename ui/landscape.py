@@ -13,7 +13,9 @@ import math
 import streamlit as st
 
 from gdviz import OPTIMIZERS, SWEEP_RATES
-from ui import controls, links
+from gdviz.maps import BASIN_RESOLUTION
+from gdviz.progress import TooSlow
+from ui import budget, controls, links
 from ui.charts import animated_chart, plotly_chart
 from ui.compute import (
     basin_chart,
@@ -21,6 +23,7 @@ from ui.compute import (
     landscape_run,
     landscape_run_chart,
     lr_start_map_of,
+    lr_sweep_of,
     momentum_map_of,
     param_map_chart,
     range_chart,
@@ -49,6 +52,32 @@ MARKS = {
     "largest": "Largest that converges",
     "divergent": "Smallest that diverges",
 }
+
+
+#: Session state: the settings of a view the user asked to compute after a refusal.
+ANYWAY = "_compute_anyway"
+
+
+def _computed(what: str, compute, key, *, runs: int, epochs: int, method: str, label: str,
+              default: bool, container: str, smaller: str | None = None):  # fmt: skip
+    """The view's result, computed within its budget (ui.budget): FIRST_VIEW seconds at its
+    default resolution, LONGER for one the user asked for (a larger resolution, or "compute
+    it anyway"); None where it was refused, with a message (in a container keyed
+    ``container``) saying why and what to change: fewer epochs, ``smaller`` (a resolution
+    that costs less), or the button that computes it anyway."""
+    asked = not default or st.session_state.get(ANYWAY) == key
+    seconds = budget.LONGER if asked else budget.FIRST_VIEW
+    result = budget.within(compute, key, seconds, label)
+    if not isinstance(result, TooSlow):
+        return result
+    changes = [f"fewer epochs (about {budget.nice_epochs(epochs, seconds, result):,} would fit)"]
+    if smaller:
+        changes.append(smaller)
+    with st.container(key=container):
+        budget.refuse(budget.refusal(what, runs, epochs, method, seconds, result), changes,
+                      anyway_key=None if asked else ANYWAY, anyway=key,
+                      estimate=result.estimate)  # fmt: skip
+    return None
 
 
 def _set_lr(lr_key: str, value: float) -> None:
@@ -81,8 +110,23 @@ def sweep_view(
     """The sweep (final loss and epochs against η, coloured by status, limits drawn), its
     sentences, buttons for its notable rates, and (``show_run``) the run at the current η."""
     args = (target, start, optimizer, epochs, tol, hyper)
-    chart_key = prefix + "sweep_chart"
     fixed = links.locked(lr_key)  # the teacher's link holds η: the sweep only shows
+    sweep = _computed(
+        "learning-rate sweep", lambda progress: lr_sweep_of(*args, _progress=progress),
+        ("sweep", *args), runs=SWEEP_RATES, epochs=epochs, method=OPTIMIZERS[optimizer].name,
+        default=True, container=prefix + "sweep_refused",
+        label=f"Running {SWEEP_RATES} descents, one per learning rate…",
+    )  # fmt: skip
+    if sweep is not None:
+        _sweep_panel(args, lr, lr_key, prefix, fixed, show_run)
+    if show_run:  # (drawn whether or not the sweep could be)
+        run_at(target, start, optimizer, lr, epochs, tol, hyper, key=prefix + "sweep_run",
+               lr_key=None if fixed else lr_key)  # fmt: skip
+
+
+def _sweep_panel(args, lr, lr_key, prefix, fixed, show_run) -> None:
+    """The sweep's chart, its sentences and its buttons."""
+    chart_key = prefix + "sweep_chart"
     with st.container(key=prefix + "sweep"), guarded("the learning-rate sweep"):
         choosing = {} if fixed else {
             "on_select": lambda: _on_sweep_select(chart_key, lr_key),
@@ -111,9 +155,6 @@ def sweep_view(
                     args=(lr_key, rate if rate is not None else lr),
                     width="content",
                 )
-    if show_run:
-        run_at(target, start, optimizer, lr, epochs, tol, hyper, key=prefix + "sweep_run",
-               lr_key=None if fixed else lr_key)  # fmt: skip
 
 
 def run_at(target, start, optimizer, lr, epochs, tol, hyper, *, key, lr_key=None) -> None:
@@ -158,8 +199,17 @@ def basin_view(target, objective, optimizer, lr, epochs, tol, hyper) -> None:
     resolution = BASIN_RESOLUTIONS[label]
     box = _zoom_box(right, objective)
     settings = (target, optimizer, lr, epochs, tol, hyper, resolution, box)
-    with st.spinner(f"Running {resolution * resolution:,} descents, one from every pixel…"):
-        bmap = basin_of(*settings)
+    runs = resolution * resolution
+    default = resolution == BASIN_RESOLUTION
+    bmap = _computed(
+        "basin map", lambda progress: basin_of(*settings, _progress=progress),
+        ("basin", *settings), runs=runs, epochs=epochs, method=OPTIMIZERS[optimizer].name,
+        default=default, container="basin_refused",
+        label=f"Running {runs:,} descents, one from every pixel…",
+        smaller=None if default else "the 256 × 256 resolution",
+    )  # fmt: skip
+    if bmap is None:
+        return
     replay = state.get(BASIN_REPLAY)
     if replay is not None and not _inside(replay, bmap.box):
         replay = None
@@ -228,12 +278,19 @@ def _zoom_box(column, objective):
 
 
 MAP_RESOLUTIONS = {"100 × 100": 100, "200 × 200": 200, "400 × 400": 400}
+MAP_DEFAULT = "200 × 200"
+
+
+def _smaller(resolution: int) -> str | None:
+    """The next smaller resolution of a parameter map, in words."""
+    smaller = [label for label, size in MAP_RESOLUTIONS.items() if size < resolution]
+    return f"the {smaller[-1]} resolution" if smaller else None
 
 
 def _map_resolution(key: str) -> int:
     label = links.control(
         st.segmented_control, "Resolution", list(MAP_RESOLUTIONS), key=key,
-        default="200 × 200", required=True,
+        default=MAP_DEFAULT, required=True,
     )  # fmt: skip
     return MAP_RESOLUTIONS[label]
 
@@ -246,8 +303,16 @@ def momentum_map_view(target, start, optimizer, epochs, tol, lr, momentum) -> No
         st.caption("This map varies heavy-ball momentum (the optimizer “momentum”).")
     resolution = _map_resolution("momentum_map_resolution")
     args = (target, start, family, epochs, tol, resolution)
-    with st.spinner(f"Running {resolution * resolution:,} descents, one per (η, β)…"):
-        pmap = momentum_map_of(*args)
+    runs = resolution * resolution
+    pmap = _computed(
+        "η × momentum map", lambda progress: momentum_map_of(*args, _progress=progress),
+        ("momentum", *args), runs=runs, epochs=epochs,
+        method="Nesterov momentum" if family == "nesterov" else "heavy-ball momentum",
+        default=resolution == MAP_RESOLUTIONS[MAP_DEFAULT], container="momentum_refused",
+        label=f"Running {runs:,} descents, one per (η, β)…", smaller=_smaller(resolution),
+    )  # fmt: skip
+    if pmap is None:
+        return
     # (plain GD is β = 0; the adaptive optimizers, momentum None, have no place on this map)
     current = (lr, momentum) if momentum is not None else None
     with st.container(key="momentum_map"), guarded("the η × momentum map"):
@@ -263,8 +328,15 @@ def lr_start_map_view(target, optimizer, epochs, tol, hyper, lr, start) -> None:
     """Final loss or speed over η × start for a 1-D function."""
     resolution = _map_resolution("start_map_resolution")
     args = (target, optimizer, epochs, tol, hyper, resolution)
-    with st.spinner(f"Running {resolution * resolution:,} descents, one per (start, η)…"):
-        pmap = lr_start_map_of(*args)
+    runs = resolution * resolution
+    pmap = _computed(
+        "η × start map", lambda progress: lr_start_map_of(*args, _progress=progress),
+        ("start", *args), runs=runs, epochs=epochs, method=OPTIMIZERS[optimizer].name,
+        default=resolution == MAP_RESOLUTIONS[MAP_DEFAULT], container="start_refused",
+        label=f"Running {runs:,} descents, one per (start, η)…", smaller=_smaller(resolution),
+    )  # fmt: skip
+    if pmap is None:
+        return
     with st.container(key="start_map"), guarded("the η × start map"):
         plotly_chart(
             param_map_chart("start", args, (lr, start[0])), key="start_map_chart", theme=None,
