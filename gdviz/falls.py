@@ -53,8 +53,8 @@ def unbounded(objective, X: np.ndarray, heading: np.ndarray) -> np.ndarray:
         some = np.flatnonzero(low.any(axis=0))  # runs with a probe at or below the floor
         if not some.size:
             continue
-        first = _first(low, CHECKS)  # the probes falls_without_bound checks
-        confirmed = _confirm(objective, probes, values, first, len(cols))
+        first = _first(low[:, some], CHECKS)  # the probes falls_without_bound checks
+        confirmed = _confirm(objective, probes, values, first, some, len(cols))
         if confirmed is None:  # f cannot be checked on arrays here: run by run, as there
             confirmed = np.zeros(len(cols), dtype=bool)
             for i in some:
@@ -64,12 +64,14 @@ def unbounded(objective, X: np.ndarray, heading: np.ndarray) -> np.ndarray:
     return verdict
 
 
-def _confirm(objective, probes, values, first, k: int) -> np.ndarray | None:
+def _confirm(objective, probes, values, first, some, k: int) -> np.ndarray | None:
     """For each of k runs (columns of ``values``), whether one of its ``first`` probes (those
-    falls_without_bound checks: its first CHECKS at or below the floor) is confirmed as
-    bounds._confirmed confirms it, or cannot be checked (which falls_without_bound takes as
-    confirmed). None where f will not take extended-precision arrays."""
+    falls_without_bound checks: its first CHECKS at or below the floor; a column for each
+    of the runs ``some``) is confirmed as bounds._confirmed confirms it, or cannot be
+    checked (which falls_without_bound takes as confirmed). None where f will not take
+    extended-precision arrays."""
     at, run = np.nonzero(first)
+    run = some[run]
     confirmed = np.zeros(k, dtype=bool)
     if np.finfo(np.longdouble).eps >= np.finfo(float).eps:
         confirmed[run] = True  # no second opinion: the floor stands
@@ -125,11 +127,9 @@ class Falls:
             close = np.flatnonzero(
                 np.abs(distance - self.distance) <= BAND * np.maximum(distance, self.distance)
             )
-        for j in close:  # too close to trust the sums: descend's own norms
-            start = self.start[:, j]
-            result[j] = np.linalg.norm(point[:, j] - start) > np.linalg.norm(
-                self.point[:, j] - start
-            )
+        if close.size:  # too close to trust the sums: descend's own norms
+            start = self.start[:, close]
+            result[close] = norms(point[:, close] - start) > norms(self.point[:, close] - start)
         self.point, self.distance = point, distance
         return result
 
