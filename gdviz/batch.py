@@ -7,9 +7,11 @@ descend's, applied per run at every step with cheap array tests over the runs st
 the few runs a test flags are then decided exactly as descend decides them. A run that
 stops leaves the arrays at once, so no further arithmetic is done on it.
 
-Where f's formula shows a lower bound (:attr:`Objective.lower_bound`: Rosenbrock's f ≥ 0)
-no run can fall without bound, and a faster loop (:func:`_run_fast`) steps CHUNK epochs
-between its tests, stepping again with every test only the runs they flag.
+Where f and ∇f are compiled (every function's, not a fit's loss) a faster loop
+(:func:`_run_fast`) steps CHUNK epochs between its tests, stepping again with every test
+only the runs they flag. Where f's formula shows a lower bound (:attr:`Objective.lower_bound`:
+Rosenbrock's f ≥ 0) no run can fall without bound; elsewhere it also keeps each chunk's
+points and reads each run's streak of falls along them (:class:`falls.ChunkFalls`).
 
 Inside, points are coordinate-major, shape (dim, runs): each coordinate is one contiguous
 row, which is what the compiled f and ∇f take.
@@ -37,7 +39,7 @@ from .analysis import (
 )
 from .bounds import FLOOR
 from .descent import DEFAULT_TOL, STATUSES, descend
-from .falls import Falls, unbounded
+from .falls import ChunkFalls, Falls, unbounded
 from .numbers import position
 from .objectives import Objective, _OnFirstCall, get_objective
 from .optimizers import (
@@ -197,8 +199,10 @@ def descend_batch(
             continue
         # The fast loop saves the per-step tests, and steps the runs they flag twice: where
         # f and ∇f are a sum over data (a fit's loss) the second pass costs more than that.
-        fast = not paths and compiled and objective.lower_bound > _FLOORED
-        size = FAST_BLOCK if fast else BLOCK
+        # Where f's formula shows no lower bound it also keeps each chunk's points, to read
+        # the streaks of falls along: in blocks of BLOCK runs, which keeps those few.
+        fast = not paths and compiled
+        size = FAST_BLOCK if fast and objective.lower_bound > _FLOORED else BLOCK
         for lo in range(0, len(members), size):
             runs = members[lo : lo + size]
             block = _take(runs, X, loss, G, rates)
@@ -747,21 +751,23 @@ def _take_state(state, keep, m: int):
 
 
 class _LossRing:
-    """The losses of a block's last ``length`` epochs, copied into rows kept for the whole
-    run (the compiled f's own arrays are freed at once, which keeps the next call's
-    arrays in the processor's cache); with each row the ``active`` it was written under."""
+    """The losses of a block's last ``length`` epochs (or, with ``dim``, its points: rows
+    (dim, m)), copied into rows kept for the whole run (the compiled f's own arrays are
+    freed at once, which keeps the next call's arrays in the processor's cache); with each
+    row the ``active`` it was written under."""
 
-    def __init__(self, length: int, m: int):
-        self.rows = np.empty((length, m))
+    def __init__(self, length: int, m: int, dim: int | None = None):
+        self.rows = np.empty((length, m) if dim is None else (length, dim, m))
         self.entries = deque(maxlen=length)  # (epoch, active), newest last
 
     def add(self, epoch, active, loss) -> None:
-        row = self.rows[epoch % len(self.rows), : len(active)]
+        row = self.rows[epoch % len(self.rows)][..., : len(active)]
         row[...] = loss
         self.entries.append((epoch, active))
 
     def losses(self, runs, first: int, last: int) -> np.ndarray:
-        """The losses of the block's ``runs`` at epochs first..last, shape (epochs, k)."""
+        """The losses (or points) of the block's ``runs`` at epochs first..last, shape
+        (epochs, k) (or (epochs, dim, k))."""
         newest = self.entries[-1][0]
         entries = list(self.entries)[len(self.entries) - 1 - (newest - first) :]
         size, wanted = len(self.rows), entries[: last - first + 1]
@@ -769,7 +775,8 @@ class _LossRing:
         for _, active in wanted:
             if id(active) not in found:
                 found[id(active)] = _columns(active, runs)
-        return np.stack([self.rows[e % size, : len(a)][found[id(a)]] for e, a in wanted])
+        return np.stack([self.rows[e % size][..., : len(a)][..., found[id(a)]]
+                         for e, a in wanted])  # fmt: skip
 
 
 class _History:
@@ -1080,14 +1087,18 @@ def _end_status(objective, out, runs, epochs, tol, active, X, G, loss, s, start,
     out.end(runs[active[kept]], why[kept], epochs, X[:, kept], loss[kept])
 
 
-# ---- the fast loop, where f has a lower bound ----------------------------------------------
+# ---- the fast loop ----------------------------------------------------------------------
 #
-# No run can fall without bound there, so the only tests a step needs are the gradient's
-# size, a non-finite value and a runaway rise (which needs a loss above the start's). The
-# loop steps CHUNK epochs doing the arithmetic, keeping the chunk's losses and two numbers
-# per run: its highest loss (NaN and ∞ stick) and its smallest |∂f/∂x₁| (a norm ≤ tol
-# needs it ≤ tol). Each run's streak of rises is known at every chunk end: none where the
-# chunk's last change was no rise, else read along the chunk's losses, which also says
+# Where f has a lower bound no run can fall without bound, so the only tests a step needs
+# are the gradient's size, a non-finite value and a runaway rise (which needs a loss above
+# the start's); elsewhere the chunk's points are kept too, and each run's streak of falls
+# read along them at the chunk's end (falls.ChunkFalls: step by step only where its falls
+# grew), a run stopping where it shows on a fall without bound (and −∞ a loss to step
+# again). The loop steps CHUNK epochs doing the arithmetic, keeping the chunk's losses and
+# two numbers per run: its highest loss (NaN and ∞ stick) and its smallest |∂f/∂x₁| (a norm
+# ≤ tol needs it ≤ tol; once that flagged many runs in vain, the largest |∂f/∂xᵢ| instead).
+# Each run's streak of rises is known at every chunk end: none where the chunk's last
+# change was no rise, else read along the chunk's losses, which also says
 # whether a run whose loss went above its start's ran away. Only runs that ran away, had
 # a NaN or ∞ loss, a small enough gradient, or a point or gradient no longer finite (which
 # then stays so) are stepped again from the chunk's start with every test, as _run_block
@@ -1192,12 +1203,16 @@ class _Tail:
 
 def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, lr, alone,
               plain=False):  # fmt: skip
-    """Descend from the starts X (dim, m) of the batch's ``runs``, where f has a lower bound;
-    every run ends as descent.run ends it (results go to ``out``). ``alone(i)`` runs the
-    batch's run i with descend, for a tail too close to the bouncing threshold to call.
-    ``plain``: the update is plain GD's, x − η g, stepped here without the update call."""
+    """Descend from the starts X (dim, m) of the batch's ``runs``; every run ends as
+    descent.run ends it (results go to ``out``). ``alone(i)`` runs the batch's run i with
+    descend, for a tail too close to the bouncing threshold to call. ``plain``: the update
+    is plain GD's, x − η g, stepped here without the update call. Where f's formula shows
+    no lower bound, each run's streak of falls is read at each chunk's end along its losses
+    and points (falls.ChunkFalls), and a run stops where it shows on a fall without bound."""
     parts = _parts(objective)
     m, dim = X.shape[1], X.shape[0]
+    falls = ChunkFalls(X) if objective.lower_bound <= _FLOORED else None
+    points = _LossRing(CHUNK + 1, m, dim) if falls is not None else None
     value, grad = parts(X[:, :1].copy())  # a constant part of f or ∇f comes back as one number
     as_rows = all(isinstance(v, np.ndarray) and v.shape == (1,) for v in (value, *grad))
     active = np.arange(m)
@@ -1209,6 +1224,8 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
     history = _LossRing(CHUNK + 1, m)  # the chunk's losses, from its start
     keeping = True  # whether this chunk keeps its losses (the last one had runs to read)
     tail = _Tail(epochs, m, dim)
+    later = []  # positions of runs to run again from their starts (_again)
+    every = False  # whether the gradient test looks at every part of ∇f, or ∂f/∂x₁ alone
     t_hi = tol * tol * (1 + _BAND) + _TINY
     g_hi = tol * (1 + _BAND) + _TINY  # |∂f/∂x₁| ≤ ‖∇f‖, with room for rounding
     X, G = X.copy(), G.copy()  # written in place below: no new arrays each step
@@ -1221,16 +1238,21 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
         at = (X.copy(), G if plain else G.copy(), loss, state)
         n_active = len(active)
         highest = np.full(n_active, -np.inf)
-        smallest = np.abs(G[0]) if tol > 0 else None
+        smallest = _largest_part(G, every) if tol > 0 else None
         scratch = np.empty(n_active)
         grad = list(G)
+        keeping |= falls is not None  # its losses and points: every chunk's
         if keeping and (not history.entries or history.entries[-1][0] != k):
             history.add(k, active, loss)
+            if points is not None:
+                points.add(k, active, X)
         for i in range(size):
             j = k + i + 1
             in_tail = j > tail.begins and not tail.over
             if plain:  # x − η g, a row at a time: x + (−η g) to the bit, with no stacking
                 new = spare if in_tail else X
+                if new is X:  # ∂f/∂x of x·y is y itself: a row written before it is read
+                    grad = [g.copy() if np.may_share_memory(g, X) else g for g in grad]
                 for row, g, into in zip(X, grad, new, strict=True):
                     np.subtract(row, rate * g, out=into)
             else:
@@ -1250,18 +1272,26 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
                 np.stack(grad, out=G)
             np.maximum(highest, loss, out=highest)
             if smallest is not None and i < size - 1:  # the last is the next chunk's
-                np.minimum(smallest, np.abs(grad[0], out=scratch), out=smallest)
+                if every:
+                    np.minimum(smallest, _largest_part(grad, True, scratch), out=smallest)
+                else:
+                    np.minimum(smallest, np.abs(grad[0], out=scratch), out=smallest)
             if keeping:
                 history.add(j, active, loss)
+                if points is not None:
+                    points.add(j, active, X)
         if plain:
             G = np.stack(grad)
         # Stepped again with every test: a NaN or ∞ loss on the way (highest keeps it), a
         # gradient small enough to stop at, a point or gradient no longer finite.
         flagged = ~np.isfinite(highest)
-        if smallest is not None:
-            flagged |= smallest <= g_hi
+        small = smallest <= g_hi if smallest is not None else np.zeros(n_active, dtype=bool)
+        flagged |= small
         if not math.isfinite(_total(X, axis=None) + _total(G, axis=None)):
             flagged |= ~(np.isfinite(X).all(axis=0) & np.isfinite(G).all(axis=0))
+        if falls is not None:  # f with no bound shown may reach −∞, which highest misses
+            values = history.losses(active, k, k + size)
+            flagged |= ~np.isfinite(values[1:]).all(axis=0)
         # Each run's streak of rises at the chunk's end: none where the last change was no
         # rise; else read along the chunk's losses from its streak at the start, as for a run
         # whose loss went above its start's (the runaway test needs that and a streak). A run
@@ -1281,17 +1311,31 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
             flagged[read[ran_away]] = True
         keeping = read.size > 0  # copying every loss costs about a tenth of the arithmetic
         stopped = np.zeros(n_active, dtype=bool)
+        if falls is not None:  # the streaks of falls, and the runs that fell without bound
+            path = points.losses(active, k, k + size)
+            fell, step = falls.read(objective, values, path, flagged)
+            if fell.size:
+                out.end(runs[active[fell]], UNBOUNDED, k + step, path[step, :, fell].T,
+                        values[step, fell])  # fmt: skip
+                stopped[fell] = True
         if flagged.any():
             which = np.flatnonzero(flagged)
+            followed = falls.at_start(which, at[0][:, which]) if falls is not None else None
             ended, again, end_rises = _replay(
                 objective, evaluate, update, tol, out, runs, active, at, k, size, which,
-                start_rises.take(np.searchsorted(reading, which)), loss0, rate, t_hi,
+                start_rises.take(np.searchsorted(reading, which)), loss0, rate, t_hi, followed,
             )  # fmt: skip
             stopped[which[ended]] = True
             rises.put(which, end_rises)
+            # |∂f/∂x₁| small while ‖∇f‖ is not (the saddle's x settles, its y runs off):
+            # many such runs stepped again for nothing, so test every part from now on
+            if not every and dim > 1:
+                idle = np.count_nonzero(small[which] & ~ended & ~again)
+                every = idle > max(64, n_active // 16)
+            if followed is not None:
+                falls.put(which, followed)
             if again.any():  # a rise that may be a runaway: the full loop decides it
-                _again(objective, evaluate, update, epochs, tol, out, runs, first,
-                       active[which[again]], alone)  # fmt: skip
+                later.append(active[which[again]])  # (all together, at the block's end)
                 stopped[which[again]] = True
         k += size
         out.step(n_active, size, epochs - k)
@@ -1301,14 +1345,37 @@ def _run_fast(objective, evaluate, update, epochs, tol, out, runs, X, loss, G, l
             spare = np.empty_like(X)
             rises = rises.take(keep)
             tail.take(keep)
+            if falls is not None:
+                falls.take(keep)
             state = _take_state(state, keep, len(keep))
             if not isinstance(rate, float):
                 rate = rate[keep]
             if not active.size:
-                return
-    again = _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, rises, tail, alone)
-    if again.size:
-        _again(objective, evaluate, update, epochs, tol, out, runs, first, again, alone)
+                break
+    if active.size:  # the runs that used every epoch
+        fell = None
+        if falls is not None:  # descend's end test of a streak of falls, on the last step
+            before = points.losses(active, epochs - 1, epochs - 1)[0]
+            run = min(RUNAWAY_EPOCHS, epochs)
+
+            def fell(positions):
+                here, there = X[:, positions], before[:, positions]
+                return falls.at_end(objective, positions, run, here, there)
+
+        later.append(_end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, rises, tail,
+                               alone, fell))  # fmt: skip
+    if later and sum(map(len, later)):  # may have run away: from their starts, every test
+        _again(objective, evaluate, update, epochs, tol, out, runs, first,
+               np.sort(np.concatenate(later)), alone)  # fmt: skip
+
+
+def _largest_part(G, every: bool, out=None) -> np.ndarray:
+    """|∂f/∂x₁| per run, or with ``every`` max |∂f/∂xᵢ| (a norm ≤ tol needs it ≤ tol)."""
+    largest = np.abs(G[0], out=out)
+    if every:
+        for g in G[1:]:
+            np.maximum(largest, np.abs(g), out=largest)
+    return largest
 
 
 def _again(objective, evaluate, update, epochs, tol, out, runs, first, positions, alone):
@@ -1325,12 +1392,13 @@ def _again(objective, evaluate, update, epochs, tol, out, runs, first, positions
 
 
 def _replay(objective, evaluate, update, tol, out, runs, active, at, epoch, size, which, rises,
-            loss0, rate, t_hi):  # fmt: skip
+            loss0, rate, t_hi, falls=None):  # fmt: skip
     """Step the runs ``which`` (positions) again from the chunk's start ``at`` at ``epoch``
     for ``size`` epochs with every test of descent.run; write the ends of those that stop.
     A run whose rises show a runaway (its loss above the start's) is left there, to be run
     again from its start with every test (:func:`_again`). Returns which of them stopped
-    and which are left (booleans), and the streaks of the others at the end."""
+    and which are left (booleans), and the streaks of the others at the end. ``falls``:
+    their streaks of falls (falls.Falls), followed here where f shows no lower bound."""
     X, G, loss, state = at
     m = X.shape[1]
     X, G, loss = _take(which, X, G, loss)
@@ -1365,22 +1433,34 @@ def _replay(objective, evaluate, update, tol, out, runs, active, at, epoch, size
         if runaway.any():
             again |= runaway
             going &= ~runaway
+        if falls is not None:  # a streak of falls shown where f has no bound that way
+            falls.add(X_new, loss_new - loss)
+            shown = np.flatnonzero(going & falls.shown())
+            if shown.size:
+                here = X_new[:, shown]
+                fell = shown[unbounded(objective, here, here - X[:, shown])]
+                end(fell, UNBOUNDED, k + 1, X_new, loss_new)
         X, G, loss, s = X_new, G_new, loss_new, s_new
         if not going.any():
             break
     return ~going & ~again, again, rises
 
 
-def _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, rises, tail, alone):
-    """descent._end_status for the fast loop's runs that used all their epochs (none can
-    fall without bound). Returns the positions of the runs ending on a streak of rises
-    above the start's loss, left to run again with every test (:func:`_again`)."""
+def _end_fast(out, runs, epochs, tol, active, X, G, loss, loss0, rises, tail, alone,
+              fell=None):  # fmt: skip
+    """descent._end_status for the fast loop's runs that used all their epochs (``fell``:
+    which of the runs at some positions end on a fall without bound, None where none
+    can). Returns the positions of the runs ending on a streak of rises above the start's
+    loss, left to run again with every test (:func:`_again`)."""
     m = len(active)
     why = np.full(m, -1, dtype=np.int8)
     why[_within(_squares(G), G, tol, np.arange(m))] = GRADIENT
     above = (why < 0) & (loss > loss0)
     again = above & (rises.length >= min(RUNAWAY_EPOCHS, epochs))
     why[again] = RUNAWAY  # a placeholder: these are not written below
+    if fell is not None:
+        falling = np.flatnonzero(why < 0)
+        why[falling[fell(falling)]] = UNBOUNDED
     bouncing, close = tail.verdict()
     open_ = why < 0
     why[open_] = np.where(bouncing[open_], BOUNCING, EPOCHS)

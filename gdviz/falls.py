@@ -108,11 +108,13 @@ class Falls:
     the run's own norms decide, as descend computes them.
     """
 
-    def __init__(self, start: np.ndarray, point: np.ndarray):
+    def __init__(self, start: np.ndarray, point: np.ndarray, streak=None):
         m = start.shape[1]
         self.start = start  # (dim, m) each run's x₀
         self.length = np.zeros(m, dtype=np.int64)
         self.first, self.last = np.zeros(m), np.zeros(m)
+        if streak is not None:  # the streaks so far: (length, first, last)
+            self.length, self.first, self.last = (np.array(a) for a in streak)
         self.point = point  # the last point fed (dim, m)
         self.distance = _squares(point - start)
 
@@ -178,3 +180,86 @@ def _squares(D: np.ndarray) -> np.ndarray:
     for row in D[1:]:
         total += row * row
     return total
+
+
+class ChunkFalls:
+    """Each run's streak of falls at the chunk ends of the batch's fast loop, where f's
+    formula shows no lower bound (so a run may stop on a fall without bound).
+
+    The loop keeps each chunk's losses and points; at its end :meth:`read` reads the
+    streaks along them from the streaks at the chunk's start. Only runs whose falls grew
+    somewhere in the chunk (a fall at least the one before) are read step by step, and
+    stopped where a streak shows on a fall without bound; for every other run the streak
+    is at most its last fall, if the path left its start then. Runs stepped again with
+    every test (batch._replay) follow theirs there, from :meth:`at_start`.
+    """
+
+    def __init__(self, start: np.ndarray):
+        m = start.shape[1]
+        self.start = start  # (dim, m) each run's x₀
+        self.length = np.zeros(m, dtype=np.int64)
+        self.first, self.last = np.zeros(m), np.zeros(m)
+        self.change = np.zeros(m)  # each run's last change of the loss, before the chunk
+
+    def at_start(self, which, point) -> Falls:
+        """The streaks of the runs ``which`` (positions) at the chunk's start, ``point``
+        (dim, k) theirs, to follow step by step."""
+        streak = (self.length[which], self.first[which], self.last[which])
+        return Falls(self.start[:, which], point, streak)
+
+    def put(self, which, falls: Falls) -> None:
+        """The streaks of the runs ``which`` at the chunk's end, followed in ``falls``."""
+        self.length[which], self.first[which], self.last[which] = (falls.length, falls.first,
+                                                                   falls.last)  # fmt: skip
+
+    def read(self, objective, losses, points, skip) -> tuple[np.ndarray, np.ndarray]:
+        """The chunk's ``losses`` (epochs + 1, m) and ``points`` (epochs + 1, dim, m) of
+        every run, from its start: each run's streak at its end, except the runs ``skip``
+        (stepped again with every test, which follow their own), and the runs that stop
+        on a fall without bound in the chunk: (their positions, the step of the chunk each
+        stops at, 1 for its first)."""
+        change = np.diff(losses, axis=0)
+        earlier = np.concatenate([self.change[None], change[:-1]])
+        grew = ((change < 0) & (earlier < 0) & (change <= earlier)).any(axis=0)
+        self.change = change[-1].copy()
+        # nowhere a fall at least the one before: a streak of one at most, as it ends
+        simple = np.flatnonzero(~grew & ~skip)
+        fall = simple[change[-1, simple] < 0]
+        left = Falls(self.start[:, fall], points[-2][:, fall]).leaving(points[-1][:, fall])
+        self.length[simple], self.last[simple] = 0, 0.0
+        counted = fall[left]
+        self.length[counted] = 1
+        self.first[counted] = self.last[counted] = -change[-1, counted]
+        # the rest, step by step
+        full = np.flatnonzero(grew & ~skip)
+        if not full.size:
+            return full, full
+        falls = self.at_start(full, points[0][:, full])
+        going = np.ones(len(full), dtype=bool)
+        step = np.zeros(len(full), dtype=np.int64)
+        for t in range(1, len(points)):
+            falls.add(points[t][:, full], change[t - 1, full])
+            shown = np.flatnonzero(going & falls.shown())
+            if shown.size:
+                here, before = points[t][:, full[shown]], points[t - 1][:, full[shown]]
+                fell = shown[unbounded(objective, here, here - before)]
+                going[fell], step[fell] = False, t
+        self.put(full, falls)
+        return full[~going], step[~going]
+
+    def at_end(self, objective, positions, run: int, X, X_before) -> np.ndarray:
+        """descent._end_status's test of a fall without bound for the runs ``positions``
+        that used every epoch (``run``: the streak it needs; X and X_before, their last two
+        points (dim, k)): which of them diverged on it."""
+        long = self.length[positions] >= run
+        verdict = np.zeros(len(positions), dtype=bool)
+        if long.any():
+            here = X[:, long]
+            verdict[long] = unbounded(objective, here, here - X_before[:, long])
+        return verdict
+
+    def take(self, keep) -> None:
+        """Only the runs ``keep`` (booleans) from now on."""
+        self.start = np.compress(keep, self.start, axis=-1)
+        for name in ("length", "first", "last", "change"):
+            setattr(self, name, getattr(self, name)[keep])

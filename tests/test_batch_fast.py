@@ -138,13 +138,34 @@ def test_a_fit_loss_is_bounded_and_takes_the_full_loop(loss, fast_calls):
     assert_same_as_alone(result, objective, starts, rates, "gd", {})
 
 
-def test_an_unbounded_function_takes_the_full_loop(fast_calls):
-    """The cubic falls without bound: no fast loop, and its runs still say so."""
+def test_an_unbounded_function_takes_the_fast_loop_and_its_falls_are_read(fast_calls):
+    """The cubic falls without bound: the fast loop reads each run's streak of falls at its
+    chunk ends, and its runs still say so, each at its own epoch."""
     objective, starts, rates, _ = inputs("cubic", runs=30)
     result = run_quietly(objective, starts, lr=rates, epochs=150)
-    assert not fast_calls
+    assert fast_calls
     assert "unbounded" in set(result.reasons)
+    assert len(set(result.stop_epochs[result.reasons == "unbounded"])) >= 2
     assert_same_as_alone(result, objective, starts, rates, "gd", {})
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+def test_falls_without_bound_at_every_epoch_count_around_chunks(optimizer, fast_calls):
+    """On x³ − 3x runs from either side of the minimum at x = 1, with rates from tiny to
+    large: they converge, crawl, bounce, overflow or fall without bound, their streaks of
+    falls starting and showing in one chunk or across several, or ending the epochs on a
+    streak too short to stop on; each as alone, whatever the epochs."""
+    objective = parse_objective("x^3 - 3*x")
+    rates = np.geomspace(2e-4, 0.8, 14)
+    starts = np.repeat([[-2.0], [-0.5], [0.9], [2.5]], len(rates), axis=0)
+    rates = np.tile(rates, 4)
+    reasons = set()
+    for epochs in (1, 7, 8, 9, 31, 32, 33, 40, 64, 65, 150, 400):
+        result = run_quietly(objective, starts, lr=rates, epochs=epochs, optimizer=optimizer)
+        assert_same_as_alone(result, objective, starts, rates, optimizer, {})
+        reasons |= set(result.reasons)
+    assert fast_calls
+    assert {"gradient", "unbounded", "epochs"} <= reasons
 
 
 def test_paths_take_the_full_loop(fast_calls):

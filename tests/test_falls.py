@@ -140,7 +140,7 @@ def starts_and_rates(objective, runs, seed):
 @pytest.mark.parametrize(
     "objective",
     [OBJECTIVES["saddle"], OBJECTIVES["cubic"], parse_objective("x^3 - 3*x"),
-     parse_objective("x^2 - y^2")],
+     parse_objective("x^2 - y^2"), parse_objective("x*y")],
     ids=lambda o: o.slug,
 )  # fmt: skip
 def test_unbounded_functions_end_each_run_exactly_as_alone(objective, optimizer, paths):
