@@ -251,9 +251,17 @@ def report(rows, top: int, before=None) -> None:
             old = earlier.get(tuple(row["case"]))
             line += f"{seconds(old) if old else '-':>14}"
         print(line)
+    summary(rows, "this run")
+    if before is not None:
+        asked = {tuple(r["case"]) for r in rows}
+        summary([r for r in before if tuple(r["case"]) in asked], "the earlier run (--compare)")
+
+
+def summary(rows, title: str) -> None:
+    """Per view: how many cases, how many within the target, how many slower."""
     print()
     print(f"{'view':<9}{'cases':>6}{'< 2 s':>7}{'2-5 s':>7}{'5-20 s':>7}{'over':>6}"
-          f"{'refused':>8}{'slowest':>14}")  # fmt: skip
+          f"{'refused':>8}{'slowest':>14}   {title}")  # fmt: skip
     for view in VIEWS:
         mine = [r for r in rows if r["case"][2] == view]
         if not mine:

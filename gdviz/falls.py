@@ -217,21 +217,49 @@ class ChunkFalls:
         every run, from its start: each run's streak at its end, except the runs ``skip``
         (stepped again with every test, which follow their own), and the runs that stop
         on a fall without bound in the chunk: (their positions, the step of the chunk each
-        stops at, 1 for its first)."""
+        stops at, 1 for its first).
+
+        A streak grows only by a link: a fall at least the one before (and the path
+        leaving). Where a run has no RUNAWAY_EPOCHS − 1 links in a row in the chunk, its
+        streak cannot show there, and its streak at the end starts at its last run of
+        links (read from there) or is its last fall alone; only the others are read along
+        the whole chunk from the streak at its start."""
         change = np.diff(losses, axis=0)
         earlier = np.concatenate([self.change[None], change[:-1]])
-        grew = ((change < 0) & (earlier < 0) & (change <= earlier)).any(axis=0)
         self.change = change[-1].copy()
-        # nowhere a fall at least the one before: a streak of one at most, as it ends
-        simple = np.flatnonzero(~grew & ~skip)
+        links = (change < 0) & (earlier < 0) & (change <= earlier)
+        size = len(change)
+        trailing = np.zeros(links.shape[1], dtype=np.int64)  # links in a row, at the end
+        longest = np.zeros_like(trailing)  # and the most anywhere
+        leading = np.zeros_like(trailing)  # and from the chunk's start (on its streak)
+        open_ = np.ones(links.shape[1], dtype=bool)
+        for row in links:
+            trailing = (trailing + 1) * row
+            np.maximum(longest, trailing, out=longest)
+            open_ &= row
+            leading += open_
+        full = (longest >= RUNAWAY_EPOCHS - 1) | (trailing == size)
+        full |= (leading > 0) & (self.length + leading >= RUNAWAY_EPOCHS)
+        full &= ~skip
+        # the streak at the end from its last run of links: fed from none a little before
+        # (a run of links begins where the loss's own falls stop growing: a streak too)
+        tail = np.flatnonzero(~full & ~skip & (trailing > 0))
+        if tail.size:
+            back = int(trailing[tail].max()) + 1  # changes to feed
+            falls = Falls(self.start[:, tail], points[-1 - back][:, tail])
+            for t in range(size - back, size):
+                falls.add(points[t + 1][:, tail], change[t, tail])
+            self.put(tail, falls)
+        # no link at the end: a streak of one at most, as it ends
+        simple = np.flatnonzero(~full & ~skip & (trailing == 0))
         fall = simple[change[-1, simple] < 0]
         left = Falls(self.start[:, fall], points[-2][:, fall]).leaving(points[-1][:, fall])
         self.length[simple], self.last[simple] = 0, 0.0
         counted = fall[left]
         self.length[counted] = 1
         self.first[counted] = self.last[counted] = -change[-1, counted]
-        # the rest, step by step
-        full = np.flatnonzero(grew & ~skip)
+        # the rest, step by step from the chunk's start
+        full = np.flatnonzero(full)
         if not full.size:
             return full, full
         falls = self.at_start(full, points[0][:, full])
