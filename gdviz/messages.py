@@ -427,7 +427,7 @@ def _growth_words(traj: Trajectory, reference: CriticalPoint | None) -> str | No
     if not (np.isfinite(now) and now > then):
         return None
     return (
-        f"the distance to the minimum grew from {fmt(float(then))} to {fmt(float(now))} over "
+        f"the distance to the minimum grew from {fmt(float(then))} to {fmt(float(now))} in "
         f"the last {count(back, 'step')}"
     )
 
@@ -457,8 +457,8 @@ def _diverged(traj: Trajectory) -> str:
     growth = None if unbounded else _growth_words(traj, reference)
     if traj.reason == "overflow":
         cause = (
-            f"the next step overflowed: the point or {s} there passed the largest number the "
-            f"computer holds, about 1.8 × 10³⁰⁸ (last finite point {where}, {s} = {fmt(f)})"
+            f"the next step overflowed, past the largest float (about 1.8 × 10³⁰⁸), from "
+            f"{where}, {s} = {fmt(f)}"
         )
         if growth:
             cause += f"; {growth}"

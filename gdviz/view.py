@@ -190,9 +190,8 @@ class View:
         cut = self.overflowed + self.undefined
         if not cut:
             return None
-        if self.paths == 1:
-            why = "the next step overflowed" if self.overflowed else "the next point has no value"
-            return f"The path is drawn up to its last finite point: {why}."
+        if self.paths == 1:  # the run's own message says why it stopped
+            return "The path is drawn up to its last finite point."
         why = "the next step overflowed or had no value"
         if cut == 1:
             return f"The path that stopped because {why} is drawn up to its last finite point."

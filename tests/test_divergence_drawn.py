@@ -225,9 +225,10 @@ def test_a_note_says_a_run_that_left_the_floats_is_drawn_to_its_last_finite_poin
     # (double_well from 1.8 at η = 0.25 overflows too: x⁴ − 2x² at 10²⁸³ is ∞ − ∞)
     undefined = descend(parse_objective("x^2 + sqrt(x)"), 1.0, lr=0.9, epochs=10)  # √ of < 0
     assert (overflowed.reason, undefined.reason) == ("overflow", "undefined")
-    for traj, why in ((overflowed, "overflowed"), (undefined, "has no value")):
-        note = view_of(traj).note()
-        assert "drawn up to its last finite point" in note and why in note
+    for traj, why in ((overflowed, "overflowed"), (undefined, "is defined")):
+        note = view_of(traj).note()  # the run's message says why; the note, what is drawn
+        assert note.endswith("The path is drawn up to its last finite point.")
+        assert why in traj.message
     both = view_of([overflowed, overflowed, descend("cubic", 0.5, lr=0.01, epochs=10)])
     assert "paths that stopped" in both.note()
     calm = descend("parabola", 3.0, lr=0.1, epochs=100)
